@@ -1,0 +1,11 @@
+"""The model's actors: resident households (arrays), grid workers, property providers,
+departments and the party organisation."""
+
+from .departments import DEPARTMENTS, Department
+from .grid_workers import GridWorkforce
+from .party import PartyOrganisation
+from .providers import CommercialFirm, RedPropertyProvider
+from .residents import Resident, Residents
+
+__all__ = ["DEPARTMENTS", "Department", "GridWorkforce", "PartyOrganisation", "CommercialFirm",
+           "RedPropertyProvider", "Resident", "Residents"]

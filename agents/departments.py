@@ -1,0 +1,57 @@
+"""Departments that answer the communities' whistles (社区吹哨、部门报到).
+
+They serve the whole street, so the communities' whistles compete for their capacity. Only a
+share of it goes to whistles (about a third without scoring, Chen, Pan & Xu 2016); response
+scoring raises that share and tilts capacity toward the communities whose party organisation
+scores them actively.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from model.problems import DISPUTE, ELDER, ENV, REPAIR
+
+DEPARTMENTS = {  # name -> problem category it answers
+    "urban_management": ENV,
+    "housing_and_heating": REPAIR,
+    "public_security": DISPUTE,
+    "civil_affairs": ELDER,
+}
+
+
+class Department(mesa.Agent):
+    def __init__(self, model, name: str, category: int, capacity_per_week: float):
+        super().__init__(model)
+        self.name = name
+        self.category = category
+        self.capacity = capacity_per_week
+        self.answered = 0
+
+    def responsiveness(self, base: float, scoring_weight: float, gain: float) -> float:
+        """Share of capacity given to whistles: base, raised toward 1 by response scoring."""
+        return base + (1.0 - base) * min(1.0, scoring_weight * gain)
+
+    def allocate(self, queue_by_community: np.ndarray, scoring_power: np.ndarray, resp: float,
+                 scoring_weight: float) -> np.ndarray:
+        """Chance that a whistled problem of each community is answered this week.
+
+        Capacity for whistles is shared in proportion to queue length, tilted by scoring
+        weight times each community's scoring power; capacity a community cannot use goes to
+        the others.
+        """
+        q = queue_by_community.astype(float)
+        cap = self.capacity * resp
+        prio = q * (1.0 + 2.0 * scoring_weight * scoring_power)
+        alloc = np.zeros_like(q)
+        for _ in range(3):
+            free = cap - alloc.sum()
+            want = (q - alloc) > 1e-9
+            if free <= 1e-9 or not want.any():
+                break
+            w = np.where(want, prio, 0.0)
+            if w.sum() <= 0:
+                break
+            alloc = np.minimum(q, alloc + free * w / w.sum())
+        return np.divide(alloc, q, out=np.zeros_like(q), where=q > 0)

@@ -1,0 +1,1 @@
+"""Calibration against the paper's and published figures (see issue 7)."""

@@ -1,0 +1,1 @@
+"""Experiments: scenario files (`experiments/scenarios/*.toml`) and, later, batch designs."""

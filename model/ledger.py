@@ -1,0 +1,83 @@
+"""The budget ledger: every yuan of subsidy, points redemption, donation and policy cost.
+
+The governance fund (专项资金) is filled by fiscal money and donations and pays red-property
+subsidies, old-compound property subsidies and points redemptions; it never goes below zero
+(a payment it cannot afford is refused or cut). Other policy costs are paid directly from the
+fiscal budget. `public_spending` is all fiscal money spent.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+FISCAL, DONATION = "fiscal", "donation"
+# uses that end up as property providers' revenue
+PROVIDER_USES = ("red_property_subsidy", "red_property_startup", "property_subsidy", "points_fee")
+
+
+class Ledger:
+    def __init__(self, fund_initial: float = 0.0):
+        self.balance = {FISCAL: float(fund_initial), DONATION: 0.0}
+        self.inflow = {FISCAL: float(fund_initial), DONATION: 0.0}
+        self.flows: dict[tuple[str, str], float] = defaultdict(float)  # (source, use) -> yuan
+        self.direct: dict[str, float] = defaultdict(float)  # fiscal costs outside the fund
+        self.refused = 0.0  # payments the fund could not make
+
+    def deposit(self, source: str, amount: float) -> None:
+        self.balance[source] += amount
+        self.inflow[source] += amount
+
+    @property
+    def fund_balance(self) -> float:
+        return self.balance[FISCAL] + self.balance[DONATION]
+
+    def pay(self, use: str, amount: float, partial: bool = True) -> float:
+        """Pay from the fund, donations first; returns what was paid (all, part, or nothing)."""
+        amount = max(0.0, float(amount))
+        if amount <= 0.0:
+            return 0.0
+        avail = self.fund_balance
+        if amount > avail + 1e-9 and not partial:
+            self.refused += amount
+            return 0.0
+        paid = min(amount, avail)
+        self.refused += amount - paid
+        from_don = min(paid, self.balance[DONATION])
+        self.balance[DONATION] -= from_don
+        self.balance[FISCAL] -= paid - from_don
+        if from_don:
+            self.flows[(DONATION, use)] += from_don
+        if paid - from_don:
+            self.flows[(FISCAL, use)] += paid - from_don
+        return paid
+
+    def spend_direct(self, use: str, amount: float) -> None:
+        if amount > 0:
+            self.direct[use] += float(amount)
+
+    # ---- totals
+    @property
+    def public_spending(self) -> float:
+        return sum(v for (src, _), v in self.flows.items() if src == FISCAL) + sum(self.direct.values())
+
+    def to_providers(self) -> float:
+        return sum(v for (_, use), v in self.flows.items() if use in PROVIDER_USES)
+
+    def by_use(self) -> dict[str, float]:
+        out: dict[str, float] = defaultdict(float)
+        for (_, use), v in self.flows.items():
+            out[use] += v
+        for use, v in self.direct.items():
+            out[use] += v
+        return dict(out)
+
+    def spent(self) -> float:
+        return sum(self.flows.values())
+
+    def balances(self) -> bool:
+        """Inflows = what the fund paid + what is left, per source; nothing below zero."""
+        ok = all(b >= -1e-6 for b in self.balance.values())
+        for src in (FISCAL, DONATION):
+            paid = sum(v for (s, _), v in self.flows.items() if s == src)
+            ok &= abs(self.inflow[src] - paid - self.balance[src]) <= 1e-6 * max(1.0, self.inflow[src])
+        return ok

@@ -1,0 +1,430 @@
+"""CommunityModel: the Mesa model, and the weekly schedule written in one place (`step`).
+
+One step is one week, short enough to show the northern heating season. The schedule
+follows DESIGN section 3: problems arise, are discovered, routed and handled; residents
+update satisfaction and trust and decide to pay and take part; providers settle their
+accounts and enter or leave; the ledger records every yuan.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from agents.departments import DEPARTMENTS, Department
+from agents.grid_workers import GridWorkforce
+from agents.party import PartyOrganisation
+from agents.providers import CommercialFirm, RedPropertyProvider
+from agents.residents import Residents, logistic
+
+from . import outcomes as oc
+from .ledger import Ledger
+from .parameters import validate
+from .policies import Policies
+from .problems import (CHANNELS, COLLECTIVE, DELIBERATION, DEPARTMENT, ELDER, GRID, HANDLING, K, PROPERTY,
+                       REGISTERED, REPAIR, SEASONAL, Problems, in_heating_season)
+from .property_market import WEEKS_PER_MONTH, PropertyMarket
+from .streams import Streams
+from .world import COMMERCIAL, FIRM, NONE, OLD, PROVIDER_NAMES, RED, build_world
+
+__version__ = "0.1.0"
+
+
+def _seed_from(rng: Any) -> int:
+    if rng is None:
+        return int(np.random.SeedSequence().entropy % (2**63))
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(0, 2**63))
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool) and rng >= 0:
+        return int(rng)
+    raise ValueError(f"rng = {rng!r} is invalid; allowed: a non-negative integer seed, a numpy Generator or None")
+
+
+class CommunityModel(mesa.Model):
+    """A street of communities, compounds and households governed week by week.
+
+    `CommunityModel(rng=SEED, scenario="baseline", compounds="street.csv", **params)`;
+    parameters come from the table in `model/parameters.py` (defaults, then the scenario's,
+    then the keyword arguments), each checked with a clear error.
+    """
+
+    def __init__(self, rng: Any = None, scenario: str | Path | dict | None = None,
+                 compounds: str | Path | pd.DataFrame | None = None, **params: Any):
+        seed = _seed_from(rng)
+        super().__init__(rng=seed)
+        self.seed = seed
+        from .scenarios import load_scenario  # late import: scenarios import this module's names
+
+        self.scenario = load_scenario(scenario) if scenario is not None else None
+        overrides = dict(self.scenario.params) if self.scenario else {}
+        overrides.update(params)
+        self.p = p = validate(overrides)
+        self.streams = Streams(seed)
+        self.world = w = build_world(p, self.streams, compounds)
+        n = w.n
+        init = self.streams["init"]
+        # ---- state
+        managed0 = w.c_provider0 != NONE
+        env0 = np.clip(np.where(managed0, np.where(w.c_type == OLD, 0.6, 0.7), 0.15)
+                       + init.normal(0, 0.05, w.n_compounds), 0.0, 1.0)
+        self.market = PropertyMarket(w, p, env0)
+        self.market.start_firms(p)
+        self.residents = Residents(w, p, init, managed0.astype(float), env0)
+        self.problems = Problems(n, w.hh_compound, self.streams)
+        self.grid = GridWorkforce(w, p)
+        self.party = PartyOrganisation(w, self.streams["party_coverage"].random(w.n_compounds))
+        self.policies = Policies(p)
+        self.ledger = Ledger(p["fund_initial_yuan_per_household"] * n)
+        self.digital_level = w.community_digital.copy()
+        self.fee_credit = np.zeros(n)  # yuan of fees prepaid with points
+        self.points_redeemed = 0.0
+        self.points_redeemed_yuan = 0.0
+        self.firm_entries = 0
+        self.firm_exits = 0
+        self.exit_collections: list[float] = []
+        self.campaign_visits_now = 0
+        self.campaign_visited = np.zeros(n, bool)
+        self.campaign_reach = self.streams["door_knocking.reach"].random(n) < p["door_knock_coverage"]
+        self.red_order = self.streams["red_property"].random(w.n_compounds)
+        self.hot = np.zeros(w.n_compounds, bool)
+        self.registered_ewma = np.zeros(w.n_compounds)
+        self.events: list[dict] = []
+        # ---- static per-slot arising weights (category mix, elder care by age, lifts)
+        weights = np.array([p["problem_weight_environment"], p["problem_weight_repair"],
+                            p["problem_weight_dispute"], p["problem_weight_elder_care"]])
+        weights = weights / max(weights.sum(), 1e-12)
+        base = np.tile(weights * p["problem_rate"], (n, 1))
+        base[:, ELDER] *= np.where(w.elderly, 3.0, 0.3)
+        base[:, REPAIR] *= np.where(w.c_lift[w.hh_compound], 1.2, 1.0)
+        self.base_rate = base.ravel()  # flat, slot = household * K + category
+        self.area_month_fee = w.hh_area  # m² per household (fee = yuan/m²/month x m²)
+        # ---- institutional agents
+        dept_cap = p["department_capacity"] * n / 1000.0
+        self.departments = [Department(self, name, k, dept_cap) for name, k in DEPARTMENTS.items()]
+        self.red_provider = RedPropertyProvider(self)
+        self.firms: dict[int, CommercialFirm] = {}
+        for c in np.flatnonzero(self.market.provider == FIRM):
+            self.firms[int(c)] = CommercialFirm(self, int(c), float(self.market.reserve[c]))
+        for c in np.flatnonzero(self.market.provider == RED):
+            self.red_provider.take(int(c))
+        # initial payment: today's willingness with neighbours paying at the willingness's level
+        r = self.residents
+        fee_month = self.market.fee_m2(p)[w.hh_compound] * w.hh_area
+        r.decide_payment(p, managed0[w.hh_compound], fee_month, 0.0, np.full(n, 0.7),
+                         np.zeros(n), init.random(n))
+        self.outcomes = oc.compute(self)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={"step": lambda m: m.steps, "week_of_year": lambda m: m.week_of_year,
+                             **{k: (lambda m, k=k: m.outcomes[k]) for k in oc.OUTCOMES}})
+        self.running = True
+        self.datacollector.collect(self)
+
+    # ---------------------------------------------------------------- small helpers
+    @property
+    def week_of_year(self) -> int:
+        return (self.p["start_week"] - 1 + self.steps) % 52 + 1
+
+    def resident(self, i: int):
+        return self.residents[i]
+
+    def recruited_riders(self) -> int:
+        return int(np.count_nonzero(self._recruited_mask()))
+
+    def _recruited_mask(self) -> np.ndarray:
+        share = self.policies.level("rider_recruit_share")
+        w = self.world
+        return w.rider & (w.rider_rank < share * w.n)
+
+    def _event(self, c: int, what: str, why: str) -> None:
+        self.events.append({"step": self.steps, "compound": self.world.compounds["compound"].iloc[c],
+                            "event": what, "why": why})
+
+    # ================================================================ the schedule
+    def step(self) -> None:
+        t = self.steps - 1  # 0-based index of this week
+        p, w = self.p, self.world
+        self.policies.update(t)
+        for pol in self.policies.on():
+            pol.step(self)
+        self._apply_levels()
+        self._problems_arise(t)
+        self._problems_discovered(t)
+        self._problems_handled(t)
+        self._residents_update()
+        self._property_accounts()
+        self._policy_costs()
+        self.outcomes = oc.compute(self)
+        self.datacollector.collect(self)
+
+    # ---- 0. policy levels that reshape the structure
+    def _apply_levels(self) -> None:
+        lv, p = self.policies.level, self.p
+        self.grid.set_levels(p, lv("grid_extra_workers"), lv("grid_training"), lv("grid_paperwork_cut"))
+        self.party.set_coverage_boost(lv("party_coverage_boost"))
+        self.digital_level = np.clip(self.world.community_digital + lv("digital_boost"), 0.0, 1.0)
+
+    # ---- 1. problems arise, more where the environment is poor and in the heating season
+    def _problems_arise(self, t: int) -> None:
+        p, w, mk = self.p, self.world, self.market
+        per_c = 1.0 + p["environment_problem_factor"] * (1.0 - mk.env)
+        warn = self.policies.level("early_warning_level")
+        if warn > 0:
+            d_c = self.digital_level[w.c_community]
+            per_c = per_c * (1.0 - p["early_warning_prevention"] * warn * d_c * self.hot)
+        season = np.where(SEASONAL & in_heating_season(self.week_of_year), p["heating_season_factor"], 1.0)
+        rate = self.base_rate * np.multiply.outer(per_c[w.hh_compound], season).ravel()
+        self.problems.arise(rate, self.streams.uniform("problems.arise", rate.shape), t)
+        self.problems.fade(p["latent_fade_rate"])
+
+    # ---- 2. discovery: residents' reports, patrols, central households, riders, door knocking, warnings
+    def _problems_discovered(self, t: int) -> None:
+        p, w, r, lv = self.p, self.world, self.residents, self.policies.level
+        n = w.n
+        d_hh = self.digital_level[w.hh_community]
+        warn = lv("early_warning_level")
+        hot_hh = self.hot[w.hh_compound]
+        pc = np.zeros((n, len(CHANNELS)))
+        pc[:, 0] = np.clip(p["report_base"] + p["report_trust_effect"] * r.trust
+                           + p["report_digital_effect"] * d_hh * np.where(w.elderly, 0.5, 1.0), 0, 1)
+        pc[:, 1] = np.minimum(1.0, self.grid.patrol_chance(p)[w.hh_grid] * (1.0 + warn * hot_hh))
+        pc[:, 2] = p["central_household_discovery"] * self.party.central_active()
+        recruited = self._recruited_mask()
+        if recruited.any():
+            per_c = np.bincount(w.hh_compound, weights=recruited.astype(float), minlength=w.n_compounds)
+            cover = np.minimum(1.0, per_c * p["rider_households_per_week"] / np.maximum(w.c_households, 1))
+            pc[:, 3] = 0.5 * cover[w.hh_compound]
+        pc[:, 5] = 0.1 * warn * d_hh * hot_hh
+        # the campaign: reachable households visited once, spread evenly over its weeks
+        u_visit = self.streams.uniform("door_knocking.visit", n)
+        visit = np.zeros(n, bool)
+        if self.policies.is_active("door_knocking"):
+            weeks_left = p["door_knock_start"] + p["door_knock_weeks"] - t
+            todo = self.campaign_reach & ~self.campaign_visited
+            visit = todo & (u_visit < 1.0 / max(weeks_left, 1))
+            self.campaign_visited |= visit
+        self.campaign_visits_now = int(visit.sum())
+        self.problems.discover(pc, visit)
+
+    # ---- 3. routing and handling at the lowest level that can
+    def _available(self) -> np.ndarray:
+        w, mk = self.world, self.market
+        av = np.ones((w.n_compounds, 4), bool)
+        av[:, PROPERTY] = mk.provider != NONE
+        av[:, DELIBERATION] = self.party.compound_org & (self.policies.level("deliberation_rate") > 0)
+        return av
+
+    def _problems_handled(self, t: int) -> None:
+        p, w, pr, mk, lv = self.p, self.world, self.problems, self.market, self.policies.level
+        n = w.n
+        d_hh = self.digital_level[w.hh_community]
+        available = self._available()
+        pr.route(p["routing_base"] + (1.0 - p["routing_base"]) * d_hh, available)
+        idx = pr.handling()
+        hh, kk = idx // K, idx % K
+        lvl = pr.level_of(idx)
+        prob = np.zeros(len(idx))
+        # grid workers (plus co-building units' resources for disputes and elder care)
+        g = w.hh_grid[hh]
+        at = lvl == GRID
+        q = np.bincount(g[at], minlength=w.n_grids)
+        cap = self.grid.case_capacity(p) + lv("cobuilding_capacity") * w.grid_households / 1000.0
+        pg = np.minimum(0.9, cap / np.maximum(q, 1))
+        prob[at] = pg[g[at]]
+        # property providers, by their service level
+        c = w.hh_compound[hh]
+        at = lvl == PROPERTY
+        prob[at] = 0.6 * mk.service[c[at]]
+        # compound deliberation settles collective problems, better with residents taking part
+        at = lvl == DELIBERATION
+        if at.any():
+            part_c = self._participation_share()
+            meet = min(1.0, lv("deliberation_rate") / WEEKS_PER_MONTH)
+            pd_c = meet * p["deliberation_resolve"] * (0.3 + 0.7 * np.minimum(1.0, 5.0 * part_c))
+            prob[at] = np.where(COLLECTIVE[kk[at]], pd_c[c[at]], 0.0)
+        # departments answer whistles by capacity, responsiveness and scoring
+        at = lvl == DEPARTMENT
+        if at.any():
+            weight = lv("response_scoring_weight")
+            power = self.party.community_coverage()
+            comm = w.hh_community[hh]
+            for dept in self.departments:
+                m = at & (kk == dept.category)
+                if not m.any():
+                    continue
+                queue = np.bincount(comm[m], minlength=w.n_communities)
+                resp = dept.responsiveness(p["department_base_responsiveness"], weight, p["response_scoring_gain"])
+                pc = dept.allocate(queue, power, resp, weight)
+                prob[m] = pc[comm[m]]
+        pr.resolve(idx, prob)
+        for dept in self.departments:
+            dept.answered = int(pr.c.resolved_by_level[DEPARTMENT])
+        pr.escalate(p["escalation_weeks"], available)
+        pr.lose(p["loss_rate"] * (1.0 - p["digital_loss_cut"] * d_hh), p["max_problem_age_weeks"])
+        # early warning: hot spots are compounds in the top quarter of recent registrations
+        open_hh = pr.per_household((REGISTERED, HANDLING))  # what the platform's records show
+        reg = np.bincount(w.hh_compound, weights=open_hh, minlength=w.n_compounds) / np.maximum(w.c_households, 1)
+        self.registered_ewma = 0.9 * self.registered_ewma + 0.1 * reg
+        if self.policies.level("early_warning_level") > 0:
+            thr = np.quantile(self.registered_ewma, 0.75)
+            self.hot = (self.registered_ewma >= thr) & (self.registered_ewma > 0)
+        else:
+            self.hot[:] = False
+
+    def _participation_share(self) -> np.ndarray:
+        w = self.world
+        return np.bincount(w.hh_compound, weights=self.residents.participating.astype(float),
+                           minlength=w.n_compounds) / np.maximum(w.c_households, 1)
+
+    # ---- 4. residents: satisfaction, trust, participation, points, payment
+    def _residents_update(self) -> None:
+        p, w, r, mk, pr, lv = self.p, self.world, self.residents, self.market, self.problems, self.policies.level
+        n = w.n
+        comp = w.hh_compound
+        X = np.column_stack([r.satisfaction, r.trust, r.paying, r.participating]).astype(np.float32)
+        N = w.W @ X
+        open_hh = pr.per_household()
+        r.update_satisfaction(p, mk.env[comp], mk.service[comp], open_hh, N[:, 0])
+        org_hh = self.party.compound_org[comp]
+        base = p["trust_mean"] + p["party_trust_base"] * org_hh
+        contact = (0.1 * self.party.central_active() + 0.1 * (mk.provider == RED)[comp]
+                   + 0.05 * (org_hh & (lv("deliberation_rate") > 0)))
+        r.update_trust(p, base, pr.resolved_now, pr.lost_now, N[:, 1], contact)
+        culture = lv("culture_belonging_rate")
+        if culture > 0:
+            r.belonging += culture / 52.0 * (1.0 - r.belonging)
+        per_act = lv("points_per_act")
+        r.decide_participation(p, per_act * p["points_value_yuan"], N[:, 3],
+                               self.streams.uniform("residents.participate", n))
+        managed_hh = (mk.provider != NONE)[comp]
+        self._points_transfer = np.zeros(w.n_compounds)
+        if per_act > 0:
+            r.points += per_act * r.participating
+            self._redeem_points(managed_hh)
+        fee_month = mk.fee_m2(p)[comp] * w.hh_area
+        r.decide_payment(p, managed_hh, fee_month, np.minimum(self.fee_credit, fee_month), N[:, 2],
+                         self.streams.uniform("residents.pay_review", n), self.streams.uniform("residents.pay", n))
+        self.willing = logistic(p["pay_intercept"] + p["pay_satisfaction_weight"] * r.satisfaction
+                                + p["pay_trust_weight"] * r.trust + p["pay_neighbour_weight"] * N[:, 2]
+                                - p["pay_fee_weight"] * (self.market.fee[comp] * w.hh_area / w.hh_income * 100.0))
+
+    def _redeem_points(self, managed_hh: np.ndarray) -> None:
+        """Households over the threshold redeem; the fund pays, in household order, while it can."""
+        p, r, w = self.p, self.residents, self.world
+        who = np.flatnonzero(r.points >= p["points_redeem_threshold"])
+        if len(who) == 0:
+            return
+        value = r.points[who] * p["points_value_yuan"]
+        affordable = np.cumsum(value) <= self.ledger.fund_balance + 1e-9
+        who, value = who[affordable], value[affordable]
+        if len(who) == 0:
+            return
+        fee_part = value * p["points_fee_share"] * managed_hh[who]
+        goods = value - fee_part
+        self.ledger.pay("points_fee", float(fee_part.sum()), partial=False)
+        self.ledger.pay("points_goods", float(goods.sum()), partial=False)
+        self.fee_credit[who] += fee_part
+        self._points_transfer = np.bincount(w.hh_compound[who], weights=fee_part, minlength=w.n_compounds)
+        self.points_redeemed += float(r.points[who].sum())
+        self.points_redeemed_yuan += float(value.sum())
+        r.points_redeemed_yuan[who] += value
+        r.points[who] = 0.0
+
+    # ---- 5. providers: fees, subsidies, costs, service, exit and entry; environment moves
+    def _property_accounts(self) -> None:
+        p, w, r, mk, lv = self.p, self.world, self.residents, self.market, self.policies.level
+        n, comp = w.n, w.hh_compound
+        wk = 1.0 / WEEKS_PER_MONTH
+        due = mk.fee_m2(p)[comp] * w.hh_area * wk * r.paying
+        from_credit = np.minimum(self.fee_credit, due)
+        self.fee_credit -= from_credit
+        fees_c = np.bincount(comp, weights=due - from_credit, minlength=w.n_compounds)
+        managed = mk.provider != NONE
+        old = w.c_type == OLD
+        transfers = self._points_transfer.copy()
+        want = lv("property_subsidy") * w.c_area * wk * (old & managed)
+        transfers += self._pay_share("property_subsidy", want)
+        want = lv("red_property_subsidy") * w.c_area * wk * (mk.provider == RED)
+        transfers += self._pay_share("red_property_subsidy", want)
+        n_paying = np.bincount(comp, weights=r.paying.astype(float), minlength=w.n_compounds)
+        mk.collection = np.where(managed, n_paying / np.maximum(w.c_households, 1), 0.0)
+        for c in mk.settle(p, fees_c, transfers):
+            self.firm_exits += 1
+            self.exit_collections.append(float(mk.collection[c]))
+            firm = self.firms.pop(int(c), None)
+            if firm is not None:
+                firm.leave(float(mk.collection[c]))
+            self._event(c, "firm left", f"losses used up its reserve; collection {mk.collection[c]:.0%}")
+            mk.exit(np.array([c]))
+        r.paying &= (mk.provider != NONE)[comp]
+        mk.update_environment(p, self._participation_share())
+        # entry: firms appraise unmanaged compounds at today's willingness to pay
+        u_entry = self.streams.uniform("property.entry", w.n_compounds)
+        u_pay0 = self.streams.uniform("property.entry_payment", n)
+        looking = (mk.provider == NONE) & (u_entry < p["firm_entry_rate"])
+        if looking.any():
+            exp_coll = np.bincount(comp, weights=self.willing, minlength=w.n_compounds) / np.maximum(w.c_households, 1)
+            margin = mk.expected_margin(p, exp_coll, lv("property_subsidy") * old)
+            for c in np.flatnonzero(looking & (margin >= 0)):
+                mk.enter(np.array([c]))
+                self.firms[int(c)] = CommercialFirm(self, int(c), float(mk.reserve[c]))
+                self.firm_entries += 1
+                self._new_provider_payment(c, u_pay0)
+                self._event(c, "firm entered", f"expected collection {exp_coll[c]:.0%} covers its cost")
+        # red property takes unmanaged compounds with a party organisation, if the fund pays its start
+        share = lv("red_property_share")
+        if share > 0:
+            full_month = mk.firm_cost_m2 * p["red_property_cost_factor"] * w.c_area
+            for c in np.flatnonzero((mk.provider == NONE) & self.party.compound_org & (self.red_order < share)):
+                grant = p["red_property_startup_months"] * full_month[c]
+                if self.ledger.pay("red_property_startup", grant, partial=False) <= 0 and grant > 0:
+                    continue
+                mk.take_red(np.array([c]), np.array([grant]))
+                mk.transfers_received += grant
+                self.red_provider.take(int(c))
+                self._new_provider_payment(c, u_pay0)
+                self._event(c, "red property took over", f"start-up grant {grant:,.0f} yuan from the fund")
+
+    def _pay_share(self, use: str, want: np.ndarray) -> np.ndarray:
+        """Pay a per-compound demand from the fund; if it falls short, everyone gets the same share."""
+        total = float(want.sum())
+        if total <= 0:
+            return np.zeros_like(want)
+        paid = self.ledger.pay(use, total)
+        return want * (paid / total)
+
+    def _new_provider_payment(self, c: int, u: np.ndarray) -> None:
+        """A new provider starts from few payers (Harbin Pingfang: 2.5 % after a month)."""
+        members = self.world.hh_compound == c
+        self.residents.paying[members] = u[members] < self.p["entry_payment_share"]
+
+    # ---- 6. the ledger: direct costs of policies
+    def _policy_costs(self) -> None:
+        for pol in self.policies.on():
+            self.ledger.spend_direct(pol.group, pol.direct_cost(self))
+
+    # ================================================================ results
+    def compound_table(self) -> pd.DataFrame:
+        w, mk = self.world, self.market
+        df = w.compounds[["compound", "community", "type", "households"]].copy()
+        df["provider"] = [PROVIDER_NAMES[k] for k in mk.provider]
+        df["provider_start"] = [PROVIDER_NAMES[k] for k in w.c_provider0]
+        df["party_org"] = self.party.compound_org.astype(int)
+        df["environment"] = mk.env
+        df["service"] = mk.service
+        df["fee_collection"] = mk.collection
+        df["satisfaction"] = np.bincount(w.hh_compound, weights=self.residents.satisfaction, minlength=w.n_compounds) / w.c_households
+        df["trust"] = np.bincount(w.hh_compound, weights=self.residents.trust, minlength=w.n_compounds) / w.c_households
+        return df
+
+    def summary(self) -> dict:
+        return {
+            "version": __version__, "seed": self.seed, "steps": self.steps,
+            "scenario": self.scenario.name if self.scenario else "custom",
+            "outcomes": dict(self.outcomes), "breakdown": oc.breakdown(self),
+            "spending_by_use": self.ledger.by_use(), "parameters": dict(self.p),
+            "events": len(self.events),
+        }

@@ -1,0 +1,156 @@
+"""The one place that names the outcomes, defines them and computes them each step.
+
+Counts and spending are cumulative from the start of the run; states (environment,
+satisfaction, collection, trap share) are the current week's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .problems import CHANNELS, HANDLING, LATENT, LEVELS, REGISTERED
+from .world import COMMERCIAL, NONE, OLD, TYPE_NAMES
+
+# name -> (definition, English label, Chinese label)
+OUTCOMES: dict[str, tuple[str, str, str]] = {
+    "environment_mean": ("mean environment quality over compounds (0-1)", "Environment quality", "环境质量"),
+    "environment_gini": ("Gini coefficient of environment quality across compounds", "Environment inequality (Gini)", "环境不平等(基尼)"),
+    "trap_share": ("share of compounds without property management", "Compounds without property management", "无物业小区比例"),
+    "fee_collection_rate": ("share of households in managed compounds paying the property fee", "Fee collection rate", "物业费收缴率"),
+    "problems_registered": ("problems registered (discovered and recorded), cumulative", "Problems registered", "登记问题数"),
+    "problems_resolved": ("registered problems resolved, cumulative", "Problems resolved", "化解问题数"),
+    "problems_unresolved": ("registered and not resolved (still open or lost), cumulative", "Problems unresolved", "未化解问题数"),
+    "problems_lost": ("registered problems dropped unresolved, cumulative", "Problems lost", "遗失问题数"),
+    "resolution_rate": ("problems_resolved / problems_registered (0 when none registered)", "Resolution rate", "化解率"),
+    "mean_days_to_resolution": ("mean days from registration to resolution of resolved problems", "Days to resolution", "平均化解天数"),
+    "satisfaction_mean": ("mean household satisfaction (0-1)", "Satisfaction", "满意度"),
+    "trust_mean": ("mean household trust in the community organisation (0-1)", "Trust", "信任度"),
+    "participation_rate": ("share of households that took part in a community act this week", "Participation", "参与率"),
+    "department_response_rate": ("whistles answered by departments / whistles blown, cumulative", "Department response rate", "部门响应率"),
+    "public_spending": ("fiscal yuan spent, cumulative (fund payments from fiscal money plus direct policy costs)", "Public spending (yuan)", "财政支出(元)"),
+    "points_redeemed": ("participation points redeemed, cumulative", "Points redeemed", "兑换积分"),
+    # more
+    "points_redeemed_yuan": ("yuan paid for redeemed points, cumulative", "Points redeemed (yuan)", "积分兑换金额(元)"),
+    "problems_latent": ("problems arisen and not yet discovered, now", "Latent problems", "潜在问题"),
+    "problems_open": ("registered problems not yet resolved nor lost, now", "Open problems", "待处理问题"),
+    "whistles": ("problems escalated to a department (吹哨), cumulative", "Whistles", "吹哨次数"),
+    "fund_balance": ("yuan left in the governance fund", "Fund balance (yuan)", "专项资金余额(元)"),
+    "firm_entries": ("commercial firms that entered a compound, cumulative", "Firm entries", "物业入驻"),
+    "firm_exits": ("commercial firms that left a compound on their losses, cumulative", "Firm exits", "物业撤出"),
+    "red_property_compounds": ("compounds served by red property, now", "Red property compounds", "红色物业小区"),
+    "campaign_registered": ("problems registered by the door-knocking campaign, cumulative", "Campaign: registered", "敲门行动登记"),
+    "campaign_resolved": ("campaign problems resolved, cumulative", "Campaign: resolved", "敲门行动化解"),
+    "campaign_unresolved": ("campaign problems not resolved (open or lost)", "Campaign: unresolved", "敲门行动未化解"),
+    "environment_mean_old": ("environment_mean over old compounds", "Environment (old compounds)", "环境(老旧小区)"),
+    "trap_share_old": ("trap_share among old compounds", "No management (old compounds)", "无物业(老旧小区)"),
+    "fee_collection_rate_old": ("fee_collection_rate in old compounds", "Collection (old compounds)", "收缴率(老旧小区)"),
+    "satisfaction_elderly": ("satisfaction_mean of elderly households", "Satisfaction (elderly)", "满意度(老年户)"),
+    "satisfaction_low_income": ("satisfaction_mean of low-income households", "Satisfaction (low income)", "满意度(低收入)"),
+}
+HEADLINE = ("environment_mean", "environment_gini", "trap_share", "fee_collection_rate", "problems_registered",
+            "problems_resolved", "problems_unresolved", "problems_lost", "resolution_rate",
+            "mean_days_to_resolution", "satisfaction_mean", "trust_mean", "participation_rate",
+            "department_response_rate", "public_spending", "points_redeemed")
+RATES = ("environment_mean", "environment_gini", "trap_share", "fee_collection_rate", "resolution_rate",
+         "satisfaction_mean", "trust_mean", "participation_rate", "department_response_rate",
+         "environment_mean_old", "trap_share_old", "fee_collection_rate_old", "satisfaction_elderly",
+         "satisfaction_low_income")
+
+
+def gini(x: np.ndarray) -> float:
+    x = np.sort(np.asarray(x, float))
+    n = len(x)
+    if n == 0 or x.sum() <= 0:
+        return 0.0
+    return float((2.0 * np.arange(1, n + 1) - n - 1) @ x / (n * x.sum()))
+
+
+def _safe(a: float, b: float) -> float:
+    return float(a) / float(b) if b > 0 else 0.0
+
+
+def compute(m) -> dict[str, float]:
+    """All outcomes for the model's current state."""
+    w, r, pr, mk, c = m.world, m.residents, m.problems, m.market, m.problems.c
+    managed_c = mk.provider != NONE
+    managed_hh = managed_c[w.hh_compound]
+    old_c = w.c_type == OLD
+    old_hh = old_c[w.hh_compound]
+    unresolved = c.registered - c.resolved
+    counts = pr.counts()
+    out = {
+        "environment_mean": float(mk.env.mean()),
+        "environment_gini": gini(mk.env),
+        "trap_share": float(1.0 - managed_c.mean()),
+        "fee_collection_rate": _safe(np.count_nonzero(r.paying), np.count_nonzero(managed_hh)),
+        "problems_registered": c.registered,
+        "problems_resolved": c.resolved,
+        "problems_unresolved": unresolved,
+        "problems_lost": c.lost,
+        "resolution_rate": _safe(c.resolved, c.registered),
+        "mean_days_to_resolution": _safe(c.days_to_resolution_sum, c.resolved),
+        "satisfaction_mean": float(r.satisfaction.mean()),
+        "trust_mean": float(r.trust.mean()),
+        "participation_rate": float(np.count_nonzero(r.participating) / w.n),
+        "department_response_rate": _safe(c.whistles_answered, c.whistles),
+        "public_spending": m.ledger.public_spending,
+        "points_redeemed": float(m.points_redeemed),
+        "points_redeemed_yuan": float(m.points_redeemed_yuan),
+        "problems_latent": int(counts[LATENT]),
+        "problems_open": int(counts[REGISTERED] + counts[HANDLING]),
+        "whistles": c.whistles,
+        "fund_balance": m.ledger.fund_balance,
+        "firm_entries": m.firm_entries,
+        "firm_exits": m.firm_exits,
+        "red_property_compounds": int(np.count_nonzero(mk.provider == 2)),
+        "campaign_registered": c.campaign_registered,
+        "campaign_resolved": c.campaign_resolved,
+        "campaign_unresolved": c.campaign_registered - c.campaign_resolved,
+        "environment_mean_old": float(mk.env[old_c].mean()) if old_c.any() else 0.0,
+        "trap_share_old": float(1.0 - managed_c[old_c].mean()) if old_c.any() else 0.0,
+        "fee_collection_rate_old": _safe(np.count_nonzero(r.paying & old_hh), np.count_nonzero(managed_hh & old_hh)),
+        "satisfaction_elderly": float(r.satisfaction[w.elderly].mean()) if w.elderly.any() else 0.0,
+        "satisfaction_low_income": float(r.satisfaction[w.low_income].mean()) if w.low_income.any() else 0.0,
+    }
+    return out
+
+
+def breakdown(m) -> dict[str, dict[str, dict[str, float]]]:
+    """Key outcomes by compound type, by community (with its party coverage) and for elderly /
+    low-income households: the summary's `breakdown` section."""
+    w, r, mk = m.world, m.residents, m.market
+    managed_c = mk.provider != NONE
+    managed_hh = managed_c[w.hh_compound]
+    reg, res = m.problems.hh_registered, m.problems.hh_resolved
+
+    def hh_block(mask_hh: np.ndarray) -> dict[str, float]:
+        return {
+            "households": int(mask_hh.sum()),
+            "satisfaction_mean": float(r.satisfaction[mask_hh].mean()) if mask_hh.any() else 0.0,
+            "trust_mean": float(r.trust[mask_hh].mean()) if mask_hh.any() else 0.0,
+            "fee_collection_rate": _safe(np.count_nonzero(r.paying & mask_hh), np.count_nonzero(managed_hh & mask_hh)),
+            "participation_rate": float(r.participating[mask_hh].mean()) if mask_hh.any() else 0.0,
+            "problems_registered": int(reg[mask_hh].sum()),
+            "resolution_rate": _safe(res[mask_hh].sum(), reg[mask_hh].sum()),
+        }
+
+    def comp_block(mask_c: np.ndarray) -> dict[str, float]:
+        d = hh_block(mask_c[w.hh_compound])
+        d.update({
+            "compounds": int(mask_c.sum()),
+            "environment_mean": float(mk.env[mask_c].mean()) if mask_c.any() else 0.0,
+            "trap_share": float(1.0 - managed_c[mask_c].mean()) if mask_c.any() else 0.0,
+        })
+        return d
+
+    cov = m.party.community_coverage()
+    return {
+        "compound_type": {TYPE_NAMES[t]: comp_block(w.c_type == t) for t in (OLD, COMMERCIAL)},
+        "community": {name: {**comp_block(w.c_community == i), "party_coverage": float(cov[i]),
+                             "digital_level": float(m.digital_level[i])}
+                      for i, name in enumerate(w.community_names)},
+        "household": {"elderly": hh_block(w.elderly), "low_income": hh_block(w.low_income),
+                      "other": hh_block(~w.elderly & ~w.low_income)},
+        "channels": {ch: int(v) for ch, v in zip(CHANNELS, m.problems.c.by_channel)},
+        "resolved_by_level": {lv: int(v) for lv, v in zip(LEVELS, m.problems.c.resolved_by_level)},
+    }

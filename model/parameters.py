@@ -1,0 +1,300 @@
+"""The one parameter table: every number the model uses, with meaning, unit, ranges and source.
+
+Policy doses are rows too (grouped by policy), so experiments, sensitivity analysis,
+calibration priors and classroom sliders all read the same facts. `validate()` turns any
+user input into a checked dict; `docs/parameters.md` is generated from this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+SRC_PAPER = "paper"
+SRC_ASSUMPTION = "assumption"
+
+
+class ParameterError(ValueError):
+    """Bad input: names the field, the value and what is allowed."""
+
+    def __init__(self, field: str, value: Any, allowed: str, where: str = ""):
+        self.field, self.value, self.allowed, self.where = field, value, allowed, where
+        loc = f"{where}: " if where else ""
+        super().__init__(f"{loc}parameter '{field}' = {value!r} is invalid; allowed: {allowed}")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    group: str
+    meaning: str
+    unit: str
+    default: float | int | bool
+    valid: tuple[float, float]
+    plausible: tuple[float, float]
+    source: str
+    kind: str = "float"  # "float", "int" or "bool"
+    zh: str = ""  # short Chinese label for sliders and figures
+
+    def check(self, value: Any, where: str = "") -> float | int | bool:
+        """Return `value` coerced to this parameter's kind, or raise ParameterError."""
+        lo, hi = self.valid
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, (int, float)) and value in (0, 1):
+                return bool(value)
+            raise ParameterError(self.name, value, "true or false", where)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or hasattr(value, "__len__"):
+            try:  # numpy scalars are fine
+                import numpy as np
+
+                if isinstance(value, np.generic) and not isinstance(value, np.bool_):
+                    value = value.item()
+                else:
+                    raise TypeError
+            except TypeError:
+                raise ParameterError(
+                    self.name, value, f"a number ({self.kind}) in [{lo:g}, {hi:g}] {self.unit}", where
+                ) from None
+        if value != value:  # NaN
+            raise ParameterError(self.name, value, f"a number in [{lo:g}, {hi:g}] {self.unit}", where)
+        if self.kind == "int":
+            if float(value) != int(value):
+                raise ParameterError(self.name, value, f"a whole number in [{lo:g}, {hi:g}] {self.unit}", where)
+            value = int(value)
+        else:
+            value = float(value)
+        if not lo <= value <= hi:
+            raise ParameterError(self.name, value, f"{self.kind} in [{lo:g}, {hi:g}] {self.unit}", where)
+        return value
+
+
+def _p(name, group, meaning, unit, default, valid, plausible, source, kind="float", zh=""):
+    return Param(name, group, meaning, unit, default, tuple(valid), tuple(plausible), source, kind, zh)
+
+
+NEVER = -1  # end step meaning "runs to the end"
+_STEP_RANGE = (-1, 100_000)
+
+
+def _window(group: str, zh: str) -> list[Param]:
+    """Start and optional end step of a policy (a temporary push ends at `_end`)."""
+    return [
+        _p(f"{group}_start", group, f"step at which the {group} policy starts", "step", 0, (0, 100_000), (0, 104), SRC_ASSUMPTION, "int", f"{zh}开始"),
+        _p(f"{group}_end", group, f"step at which the {group} policy ends (-1: never)", "step", NEVER, _STEP_RANGE, (-1, 520), SRC_ASSUMPTION, "int", f"{zh}结束"),
+    ]
+
+
+PARAMS: tuple[Param, ...] = tuple([
+    # ---------------------------------------------------------------- world
+    _p("n_households", "world", "households in the street (街道) when no compounds file is given", "households", 3000, (20, 5_000_000), (1000, 20000), SRC_ASSUMPTION + " (a street of ~10,000 residents)", "int", "住户数"),
+    _p("n_communities", "world", "communities (社区) in the street", "communities", 3, (1, 500), (2, 8), SRC_ASSUMPTION, "int", "社区数"),
+    _p("households_per_compound", "world", "mean households per compound (小区)", "households", 250, (10, 20000), (100, 800), SRC_ASSUMPTION, "float", "每小区户数"),
+    _p("households_per_building", "world", "households per building (楼栋)", "households", 36, (2, 2000), (12, 120), SRC_ASSUMPTION + " (6 floors x 2 units x 3)", "int", "每楼户数"),
+    _p("households_per_grid", "world", "households per grid (网格)", "households", 300, (10, 10000), (160, 1000), "published: ~1,000 residents per grid nationally; one case 160-255 households (DESIGN 6)", "int", "每网格户数"),
+    _p("old_compound_share", "world", "share of compounds that are old (no lift, older and poorer residents)", "share", 0.5, (0, 1), (0.3, 0.7), SRC_ASSUMPTION + " (old industrial province)", "float", "老旧小区比例"),
+    _p("old_managed_share_start", "world", "share of old compounds with a commercial property firm at the start", "share", 0.5, (0, 1), (0.2, 0.8), SRC_ASSUMPTION, "float", "初始有物业老旧小区比例"),
+    _p("area_m2_old", "world", "floor area of a household in an old compound", "m²", 55.0, (10, 500), (45, 70), SRC_ASSUMPTION, "float", "老旧小区户均面积"),
+    _p("area_m2_commercial", "world", "floor area of a household in a commercial compound", "m²", 90.0, (10, 500), (70, 120), SRC_ASSUMPTION, "float", "商品房户均面积"),
+    _p("elderly_share_old", "world", "share of elderly-headed households in old compounds", "share", 0.35, (0, 1), (0.25, 0.45), SRC_ASSUMPTION, "float", "老旧小区老年户比例"),
+    _p("elderly_share_commercial", "world", "share of elderly-headed households in commercial compounds", "share", 0.15, (0, 1), (0.08, 0.25), SRC_ASSUMPTION, "float", "商品房老年户比例"),
+    _p("low_income_share_old", "world", "share of low-income households in old compounds", "share", 0.35, (0, 1), (0.2, 0.5), SRC_ASSUMPTION, "float", "老旧小区低收入比例"),
+    _p("low_income_share_commercial", "world", "share of low-income households in commercial compounds", "share", 0.08, (0, 1), (0.03, 0.15), SRC_ASSUMPTION, "float", "商品房低收入比例"),
+    _p("income_yuan_month", "world", "monthly income of an ordinary household in an old compound (low income: 0.5x; commercial: 1.8x)", "yuan/month", 3500.0, (100, 100000), (2500, 5000), SRC_ASSUMPTION, "float", "户月收入"),
+    _p("party_member_share", "world", "share of households with a party member", "share", 0.07, (0, 1), (0.05, 0.09), "published: 7.0 % of population, COD statistical bulletin 2024", "float", "党员户比例"),
+    _p("rider_share", "world", "share of households with a delivery rider or courier (new-employment group)", "share", 0.03, (0, 0.5), (0.01, 0.06), SRC_ASSUMPTION, "float", "骑手户比例"),
+    _p("ties_within_building", "world", "neighbour ties of a household inside its building (small-world ring, rounded to even)", "ties", 4, (0, 50), (2, 8), SRC_ASSUMPTION, "int", "楼内邻里关系数"),
+    _p("tie_rewire", "world", "share of within-building ties rewired to random neighbours in the compound", "share", 0.1, (0, 1), (0.02, 0.3), SRC_ASSUMPTION, "float", "重连比例"),
+    _p("cross_tie_share", "world", "share of households with one tie to another compound of the community", "share", 0.05, (0, 1), (0.01, 0.15), SRC_ASSUMPTION, "float", "跨小区关系比例"),
+    _p("party_coverage_mean", "world", "mean share of compounds with a compound party organisation and grid branches (P1)", "share", 0.5, (0, 1), (0.2, 0.9), SRC_PAPER + " P1 (uneven coverage); value assumed", "float", "党组织覆盖率"),
+    _p("party_coverage_spread", "world", "difference in coverage between the best- and worst-covered community (Jianhua vs Nianzishan)", "share", 0.6, (0, 1), (0.0, 1.0), SRC_PAPER + " P1; value assumed", "float", "覆盖差异"),
+    _p("digital_level_mean", "world", "mean digitalisation of the report-route-handle-feedback chain (0 information only, 1 whole chain online)", "index 0-1", 0.25, (0, 1), (0.1, 0.5), SRC_PAPER + " P4 (many only publish information); value assumed", "float", "数字化水平"),
+    _p("digital_level_spread", "world", "difference in digitalisation between the most and least digital community", "index 0-1", 0.3, (0, 1), (0.0, 0.6), SRC_PAPER + " P4; value assumed", "float", "数字化差异"),
+    _p("start_week", "world", "week of the year at step 0 (1 = first week of January)", "week", 1, (1, 52), (1, 52), SRC_ASSUMPTION, "int", "起始周"),
+    # ---------------------------------------------------------------- problems
+    _p("problem_rate", "problems", "problems arising per household per week in a compound with perfect environment (all categories)", "1/household/week", 0.006, (0, 1), (0.003, 0.012), SRC_ASSUMPTION + " (order of Fanrong's 260 registered)", "float", "问题发生率"),
+    _p("environment_problem_factor", "problems", "rise of the problem rate as the environment decays: rate x (1 + factor x (1 - environment))", "multiplier", 2.0, (0, 20), (0.5, 4.0), SRC_ASSUMPTION, "float", "环境对问题的影响"),
+    _p("heating_season_factor", "problems", "multiplier on repair and environment problems in the heating season (late Oct - Apr: heating, snow, ice)", "multiplier", 1.6, (1, 5), (1.2, 2.5), SRC_ASSUMPTION + " (northern city's year)", "float", "采暖季倍数"),
+    _p("problem_weight_environment", "problems", "relative weight of environment problems (sanitation, snow and ice, shared spaces)", "weight", 0.35, (0, 1), (0.2, 0.5), SRC_ASSUMPTION, "float", "环境类问题权重"),
+    _p("problem_weight_repair", "problems", "relative weight of repair problems (heating, pipes, lifts)", "weight", 0.30, (0, 1), (0.15, 0.45), SRC_ASSUMPTION, "float", "维修类问题权重"),
+    _p("problem_weight_dispute", "problems", "relative weight of neighbour disputes and safety problems", "weight", 0.20, (0, 1), (0.1, 0.3), SRC_ASSUMPTION, "float", "纠纷安全类问题权重"),
+    _p("problem_weight_elder_care", "problems", "relative weight of elder-care problems (tripled for elderly households, cut to 0.3x for others)", "weight", 0.15, (0, 1), (0.05, 0.3), SRC_ASSUMPTION + " (ageing old industrial province)", "float", "养老类问题权重"),
+    _p("latent_fade_rate", "problems", "weekly chance an undiscovered problem is given up or fixed privately", "1/week", 0.03, (0, 1), (0.01, 0.1), SRC_ASSUMPTION, "float", "潜在问题消退率"),
+    _p("report_base", "problems", "weekly chance a household reports its own problem offline, with no trust", "1/week", 0.03, (0, 1), (0.01, 0.1), SRC_ASSUMPTION, "float", "基础上报率"),
+    _p("report_trust_effect", "problems", "extra weekly report chance at full trust in the community organisation", "1/week", 0.12, (0, 1), (0.05, 0.3), SRC_ASSUMPTION, "float", "信任对上报的影响"),
+    _p("report_digital_effect", "problems", "extra weekly report chance at full digitalisation (half for elderly households)", "1/week", 0.10, (0, 1), (0.03, 0.3), SRC_ASSUMPTION, "float", "数字化对上报的影响"),
+    _p("routing_base", "problems", "weekly chance a registered problem reaches a handler with no digital chain (digital raises it toward 1)", "1/week", 0.5, (0.01, 1), (0.3, 0.8), SRC_PAPER + " P4; value assumed", "float", "流转率"),
+    _p("loss_rate", "problems", "weekly chance an open problem is dropped with no digital chain", "1/week", 0.02, (0, 1), (0.005, 0.06), SRC_ASSUMPTION, "float", "问题遗失率"),
+    _p("digital_loss_cut", "problems", "share of losses a fully digital chain prevents", "share", 0.8, (0, 1), (0.5, 1.0), SRC_ASSUMPTION, "float", "数字化减少遗失"),
+    _p("escalation_weeks", "problems", "weeks a problem waits at a level before it is escalated (a whistle when it goes to a department)", "weeks", 4, (1, 52), (2, 8), SRC_ASSUMPTION, "int", "升级等待周数"),
+    _p("max_problem_age_weeks", "problems", "open problems older than this are lost", "weeks", 26, (2, 520), (13, 52), SRC_ASSUMPTION, "int", "最长处理周数"),
+    # ---------------------------------------------------------------- grid workers
+    _p("grid_workers_per_grid", "grid", "grid workers (网格员) per grid", "workers", 1.0, (0, 20), (0.5, 3.0), SRC_ASSUMPTION, "float", "每网格网格员"),
+    _p("grid_worker_skill", "grid", "grid workers' skill: share of handling attempts that succeed", "share", 0.6, (0, 1), (0.4, 0.8), SRC_ASSUMPTION, "float", "网格员能力"),
+    _p("grid_paperwork_share", "grid", "share of grid workers' time lost to plaques, forms and other administrative tasks", "share", 0.5, (0, 0.95), (0.3, 0.7), SRC_PAPER + " C1/C4 (减负增效); value assumed", "float", "行政事务占比"),
+    _p("patrol_households_per_week", "grid", "households a full-time grid worker visits on patrol per week", "households/week", 60.0, (0, 1000), (20, 150), SRC_ASSUMPTION, "float", "巡查户数"),
+    _p("grid_cases_per_week", "grid", "problems a full-time grid worker of skill 1 can handle per week", "problems/week", 10.0, (0, 100), (2, 15), SRC_ASSUMPTION, "float", "网格员处置能力"),
+    # ---------------------------------------------------------------- residents
+    _p("satisfaction_rate", "residents", "weekly speed at which satisfaction moves toward what a household experiences", "1/week", 0.1, (0, 1), (0.03, 0.3), SRC_ASSUMPTION, "float", "满意度调整速度"),
+    _p("env_satisfaction_weight", "residents", "weight of the compound's environment in satisfaction (the loop's environment -> satisfaction link)", "share", 0.5, (0, 1), (0.2, 0.8), SRC_ASSUMPTION, "float", "环境对满意度权重"),
+    _p("network_weight", "residents", "weight of neighbours' mean in satisfaction, trust and decisions (social influence)", "share", 0.3, (0, 1), (0.1, 0.5), SRC_ASSUMPTION, "float", "邻里影响"),
+    _p("trust_rate", "residents", "weekly drift of trust toward its base", "1/week", 0.02, (0, 1), (0.005, 0.1), SRC_ASSUMPTION, "float", "信任调整速度"),
+    _p("trust_resolved_gain", "residents", "trust gained when a household's registered problem is resolved", "trust", 0.15, (0, 1), (0.05, 0.3), SRC_ASSUMPTION, "float", "解决问题增信任"),
+    _p("trust_lost_penalty", "residents", "trust lost when a household's registered problem is dropped", "trust", 0.2, (0, 1), (0.05, 0.4), SRC_ASSUMPTION, "float", "问题遗失减信任"),
+    _p("pay_intercept", "residents", "log-odds of paying the property fee at zero satisfaction, trust and neighbours paying", "log-odds", -3.0, (-20, 20), (-4.0, -2.0), SRC_ASSUMPTION, "float", "缴费基线"),
+    _p("pay_satisfaction_weight", "residents", "log-odds of paying per unit of satisfaction (the loop's satisfaction -> payment link; 0 cuts it)", "log-odds", 4.0, (0, 30), (2.0, 6.0), SRC_ASSUMPTION + " (pattern: Beijing Sanzi Pinge, payment 41 -> 90 %)", "float", "满意度对缴费影响"),
+    _p("pay_neighbour_weight", "residents", "log-odds of paying per unit share of neighbours paying (Granovetter threshold)", "log-odds", 2.5, (0, 30), (0.0, 4.0), SRC_ASSUMPTION + " (Granovetter 1978)", "float", "邻里缴费影响"),
+    _p("pay_trust_weight", "residents", "log-odds of paying per unit of trust", "log-odds", 1.0, (0, 30), (0.0, 2.0), SRC_ASSUMPTION, "float", "信任对缴费影响"),
+    _p("pay_fee_weight", "residents", "log-odds lost per percentage point of income the monthly fee takes", "log-odds/%", 0.5, (0, 10), (0.2, 1.0), SRC_ASSUMPTION, "float", "费用负担影响"),
+    _p("pay_review_rate", "residents", "weekly chance a household reconsiders whether to pay", "1/week", 0.25, (0, 1), (0.1, 0.5), SRC_ASSUMPTION + " (fees are monthly)", "float", "缴费复议率"),
+    _p("participation_intercept", "residents", "log-odds of taking part in a community act in a week, at zero trust and belonging", "log-odds", -4.0, (-20, 20), (-5.0, -3.0), SRC_ASSUMPTION, "float", "参与基线"),
+    _p("participation_trust_weight", "residents", "log-odds of taking part per unit of trust", "log-odds", 2.0, (0, 30), (1.0, 3.0), SRC_ASSUMPTION, "float", "信任对参与影响"),
+    _p("participation_belonging_weight", "residents", "log-odds of taking part per unit of belonging (community identity)", "log-odds", 1.5, (0, 30), (0.5, 3.0), SRC_ASSUMPTION, "float", "归属感对参与影响"),
+    _p("participation_neighbour_weight", "residents", "log-odds of taking part per unit share of neighbours taking part", "log-odds", 2.0, (0, 30), (0.0, 4.0), SRC_ASSUMPTION, "float", "邻里参与影响"),
+    _p("participation_reward_weight", "residents", "log-odds of taking part per yuan of reward per act (participation points); no published figure", "log-odds/yuan", 0.5, (0, 30), (0.0, 2.0), SRC_ASSUMPTION + " (no credible figure: leave to sensitivity analysis)", "float", "积分激励效应"),
+    _p("belonging_mean", "residents", "mean belonging (社区认同感) at the start", "index 0-1", 0.4, (0, 1), (0.2, 0.6), SRC_ASSUMPTION, "float", "归属感"),
+    _p("trust_mean", "residents", "mean trust in the community organisation at the start (and its base without party work)", "index 0-1", 0.4, (0, 1), (0.2, 0.6), SRC_ASSUMPTION, "float", "初始信任"),
+    # ---------------------------------------------------------------- environment and property
+    _p("fee_old", "property", "commercial property fee in old compounds", "yuan/m²/month", 1.1, (0, 20), (1.0, 1.2), "published: Harbin guideline fee for renovated old compounds, 1.1 +/-10 % (DESIGN 6)", "float", "老旧小区物业费"),
+    _p("fee_commercial", "property", "property fee in commercial compounds", "yuan/m²/month", 1.8, (0, 20), (1.4, 2.8), SRC_ASSUMPTION + " (Beijing 2.74 in 2009)", "float", "商品房物业费"),
+    _p("cost_old", "property", "full-service cost of managing an old compound (old pipes, no lift funds)", "yuan/m²/month", 0.85, (0, 20), (0.7, 1.3), SRC_PAPER + " P3 (high cost); value assumed", "float", "老旧小区运营成本"),
+    _p("cost_commercial", "property", "full-service cost of managing a commercial compound", "yuan/m²/month", 1.2, (0, 20), (1.0, 2.0), SRC_ASSUMPTION, "float", "商品房运营成本"),
+    _p("firm_min_service", "property", "lowest service level (share of full service) a firm's contract lets it provide", "share", 0.6, (0, 1), (0.4, 0.8), SRC_ASSUMPTION, "float", "最低服务水平"),
+    _p("firm_reserve_months", "property", "months of full cost a firm is prepared to lose on a compound before it leaves", "months", 6.0, (0, 120), (2, 12), SRC_ASSUMPTION + " (exit near 50 % collection is a pattern to reproduce)", "float", "企业亏损承受月数"),
+    _p("firm_entry_rate", "property", "weekly chance a firm appraises an unmanaged compound", "1/week", 0.02, (0, 1), (0.005, 0.1), SRC_ASSUMPTION, "float", "企业考察率"),
+    _p("firm_required_margin", "property", "profit margin a firm requires to enter", "share of revenue", 0.05, (-1, 1), (0.0, 0.15), SRC_ASSUMPTION, "float", "入驻所需利润率"),
+    _p("entry_payment_share", "property", "share of households paying when a new provider arrives", "share", 0.025, (0, 1), (0.01, 0.1), "published: Harbin Pingfang, 8 of 326 households paid after a month (DESIGN 6)", "float", "入驻初期缴费率"),
+    _p("service_env_rate", "property", "weekly environment improvement at full service (on the gap to 1)", "1/week", 0.05, (0, 1), (0.02, 0.1), SRC_ASSUMPTION, "float", "服务改善环境速度"),
+    _p("env_decay_old", "property", "weekly decay of an old compound's environment", "1/week", 0.02, (0, 1), (0.01, 0.05), SRC_ASSUMPTION + " (Forrester 1969: decay without maintenance)", "float", "老旧小区环境衰减"),
+    _p("env_decay_commercial", "property", "weekly decay of a commercial compound's environment", "1/week", 0.015, (0, 1), (0.005, 0.03), SRC_ASSUMPTION, "float", "商品房环境衰减"),
+    _p("participation_env_effect", "property", "weekly environment improvement when every household takes part (volunteer cleaning)", "1/week", 0.03, (0, 1), (0.0, 0.06), SRC_ASSUMPTION, "float", "参与改善环境"),
+    # ---------------------------------------------------------------- departments
+    _p("department_capacity", "departments", "whistled problems a department can handle per week per 1,000 households of the street", "problems/week/1000 hh", 2.0, (0, 100), (0.3, 3.0), SRC_ASSUMPTION, "float", "部门处置能力"),
+    _p("department_base_responsiveness", "departments", "share of a department's capacity that goes to community whistles without scoring", "share", 0.33, (0, 1), (0.2, 0.5), "published: about one third of online requests answered, Chen, Pan & Xu, AJPS 2016", "float", "部门基础响应率"),
+    # ---------------------------------------------------------------- party organisation
+    _p("central_household_discovery", "party", "weekly chance a central household (党员中心户) learns of a tied neighbour's problem", "1/week", 0.08, (0, 1), (0.02, 0.2), SRC_ASSUMPTION, "float", "中心户发现率"),
+    _p("central_household_span", "party", "neighbours a central household looks after", "households", 15, (1, 200), (10, 30), "design brief (10-30 neighbours)", "int", "中心户联系户数"),
+    _p("party_trust_base", "party", "extra base trust in compounds with a party organisation", "trust", 0.1, (0, 1), (0.0, 0.2), SRC_ASSUMPTION, "float", "党组织信任加成"),
+    # ================================================================ policies (doses)
+    # C2 red property
+    _p("red_property_share", "red_property", "dose: share of unmanaged compounds with a party organisation the red provider (红色物业) takes on", "share", 0.0, (0, 1), (0, 1), SRC_PAPER + " C2 (Hegang Yuying)", "float", "红色物业覆盖"),
+    _p("red_property_fee", "red_property", "red property's low fee", "yuan/m²/month", 0.6, (0, 20), (0.4, 0.9), SRC_PAPER + " C2 'three lows one high'; value assumed (Beijing 2.74 -> 1.6)", "float", "红色物业收费"),
+    _p("red_property_cost_factor", "red_property", "red property's cost as a share of a commercial firm's (volunteers, shared staff)", "share", 0.75, (0.05, 3), (0.6, 0.9), SRC_ASSUMPTION, "float", "红色物业成本系数"),
+    _p("red_property_subsidy", "red_property", "subsidy to red property, paid from the governance fund", "yuan/m²/month", 0.3, (0, 20), (0.1, 0.6), SRC_PAPER + " C5 (fiscal subsidy); value assumed", "float", "红色物业补贴"),
+    _p("red_property_startup_months", "red_property", "start-up grant from the fund when red property takes a compound, in months of its full cost", "months", 6.0, (0, 120), (2, 12), SRC_ASSUMPTION, "float", "红色物业启动资金"),
+    *_window("red_property", "红色物业"),
+    # C6 participation points
+    _p("points_per_act", "points", "dose: points a household earns per act of participation (积分制)", "points", 0.0, (0, 1000), (0, 20), SRC_PAPER + " C6", "float", "每次参与积分"),
+    _p("points_value_yuan", "points", "yuan a point is worth when redeemed", "yuan/point", 0.5, (0, 100), (0.1, 1.0), SRC_ASSUMPTION, "float", "积分价值"),
+    _p("points_fee_share", "points", "share of redeemed value used for property fees (the rest buys daily goods)", "share", 0.5, (0, 1), (0, 1), SRC_PAPER + " C6 (redeem for property services, daily goods)", "float", "积分抵物业费比例"),
+    _p("points_redeem_threshold", "points", "points a household collects before it redeems them", "points", 50.0, (1, 100000), (20, 200), SRC_ASSUMPTION, "float", "兑换门槛"),
+    *_window("points", "积分"),
+    # C1 response scoring
+    _p("response_scoring_weight", "response_scoring", "dose: weight of the community's score of departments in their annual assessment", "share", 0.0, (0, 1), (0, 1), SRC_PAPER + " C1 (社区吹哨、部门报到)", "float", "响应评价权重"),
+    _p("response_scoring_gain", "response_scoring", "how far full scoring moves departments from base responsiveness to full (pattern: Beijing 12345, 53 -> 97 %)", "share", 0.8, (0, 5), (0.3, 1.5), "published pattern: Beijing 12345 (DESIGN 6); value assumed", "float", "评价效果"),
+    *_window("response_scoring", "响应评价"),
+    # C3 digital platform
+    _p("digital_boost", "digital_platform", "dose: rise of every community's digitalisation ('three centres' platform, mobile terminals)", "index 0-1", 0.0, (0, 1), (0, 0.6), SRC_PAPER + " C3 (Hulan three centres)", "float", "数字平台提升"),
+    _p("digital_cost_yuan_per_household_year", "digital_platform", "running cost of the platform per household per year at dose 1", "yuan/household/year", 20.0, (0, 10000), (5, 50), SRC_ASSUMPTION, "float", "平台成本"),
+    *_window("digital_platform", "数字平台"),
+    # C3 early warning
+    _p("early_warning_level", "early_warning", "dose: strength of early warning from the platform's records (needs digitalisation)", "index 0-1", 0.0, (0, 1), (0, 1), SRC_PAPER + " C3 (data centre, early warning)", "float", "预警水平"),
+    _p("early_warning_prevention", "early_warning", "share of new problems prevented in a flagged hot-spot compound at full warning and digitalisation", "share", 0.3, (0, 1), (0.1, 0.5), SRC_ASSUMPTION, "float", "预警预防比例"),
+    *_window("early_warning", "预警"),
+    # C6 / P5 riders
+    _p("rider_recruit_share", "riders", "dose: share of rider households recruited as part-time grid members", "share", 0.0, (0, 1), (0, 0.5), SRC_PAPER + " C6/P5 (兼职网格员)", "float", "骑手兼职网格员比例"),
+    _p("rider_households_per_week", "riders", "households a part-time rider member checks on per week", "households/week", 20.0, (0, 1000), (5, 50), SRC_ASSUMPTION, "float", "骑手走访户数"),
+    _p("rider_stipend_yuan_month", "riders", "stipend per recruited rider", "yuan/month", 200.0, (0, 10000), (0, 500), SRC_ASSUMPTION, "float", "骑手补贴"),
+    *_window("riders", "骑手"),
+    # P2 door knocking
+    _p("door_knock_weeks", "door_knocking", "dose: length of a door-knocking campaign (敲门行动), 0 = none", "weeks", 0, (0, 520), (0, 12), SRC_PAPER + " P2 (Fanrong Street 2024)", "int", "敲门行动周数"),
+    _p("door_knock_start", "door_knocking", "step at which the campaign starts", "step", 26, (0, 100_000), (0, 104), SRC_ASSUMPTION, "int", "敲门行动开始"),
+    _p("door_knock_coverage", "door_knocking", "share of households the campaign reaches", "share", 0.9, (0, 1), (0.6, 1.0), SRC_ASSUMPTION, "float", "敲门覆盖率"),
+    _p("door_knock_cost_yuan_per_household", "door_knocking", "cost of a visit (staff time)", "yuan/household", 5.0, (0, 1000), (2, 20), SRC_ASSUMPTION, "float", "敲门成本"),
+    # C2 party coverage
+    _p("party_coverage_boost", "party_coverage", "dose: share of the gap to full four-tier coverage that is closed", "share", 0.0, (0, 1), (0, 1), SRC_PAPER + " C2 (four tiers everywhere)", "float", "党组织覆盖提升"),
+    *_window("party_coverage", "党组织覆盖"),
+    # C2 deliberation
+    _p("deliberation_rate", "deliberation", "dose: deliberation meetings per month in compounds with a party organisation (一会五步)", "meetings/month", 0.0, (0, 8), (0, 2), SRC_PAPER + " C2/C6 (three-level linkage, four deliberations)", "float", "议事协商频率"),
+    _p("deliberation_resolve", "deliberation", "share of a compound's open collective problems a meeting settles when everyone takes part", "share", 0.6, (0, 1), (0.3, 0.9), SRC_ASSUMPTION, "float", "议事解决比例"),
+    *_window("deliberation", "议事协商"),
+    # C4 grid workforce
+    _p("grid_extra_workers", "grid_workforce", "dose: extra grid workers per grid", "workers", 0.0, (0, 20), (0, 2), SRC_PAPER + " C4 (扩容提质)", "float", "增加网格员"),
+    _p("grid_training", "grid_workforce", "dose: rise in grid workers' skill from training", "share", 0.0, (0, 1), (0, 0.3), SRC_PAPER + " C4 (training system)", "float", "网格员培训"),
+    _p("grid_paperwork_cut", "grid_workforce", "dose: share of paperwork time freed by burden reduction (减负增效)", "share", 0.0, (0, 1), (0, 0.6), SRC_PAPER + " C1/C4", "float", "减负比例"),
+    _p("grid_worker_salary_yuan_year", "grid_workforce", "cost of an extra grid worker", "yuan/year", 60000.0, (0, 1e7), (40000, 90000), SRC_ASSUMPTION, "float", "网格员年薪"),
+    _p("grid_training_cost_yuan_worker_year", "grid_workforce", "cost of training per worker per year at dose 1", "yuan/worker/year", 5000.0, (0, 1e7), (1000, 10000), SRC_ASSUMPTION, "float", "培训成本"),
+    *_window("grid_workforce", "网格力量"),
+    # C5 funding
+    _p("fund_initial_yuan_per_household", "funding", "governance fund (special fund) available at the start, per household of the street", "yuan/household", 0.0, (0, 1e6), (0, 100), SRC_PAPER + " C5 (special funds)", "float", "初始专项资金"),
+    _p("fiscal_fund_yuan_per_household_year", "funding", "fiscal money paid into the governance fund each year, per household", "yuan/household/year", 0.0, (0, 1e6), (0, 100), SRC_PAPER + " C5 (财政补贴)", "float", "年度财政投入"),
+    _p("donations_yuan_per_household_year", "funding", "social donations paid into the governance fund each year, per household", "yuan/household/year", 0.0, (0, 1e6), (0, 20), SRC_PAPER + " C5 (社会捐赠)", "float", "年度社会捐赠"),
+    _p("property_subsidy", "funding", "subsidy from the fund to any provider of an old compound", "yuan/m²/month", 0.0, (0, 20), (0, 1.0), SRC_PAPER + " C5; value assumed", "float", "老旧小区物业补贴"),
+    _p("cobuilding_capacity", "funding", "problems per week per 1,000 households that co-building units' opened resources settle (elder care, disputes)", "problems/week/1000 hh", 0.0, (0, 100), (0, 2), SRC_PAPER + " C5 (结对共建)", "float", "共建单位资源"),
+    *_window("funding", "经费"),
+    # C6 community culture
+    _p("culture_belonging_rate", "culture", "dose: yearly rise of belonging toward 1 from community culture work", "1/year", 0.0, (0, 1), (0, 0.3), SRC_PAPER + " C6 (culture brand)", "float", "文化建设"),
+    _p("culture_cost_yuan_per_household_year", "culture", "cost of culture work per household per year at dose 1", "yuan/household/year", 10.0, (0, 10000), (2, 30), SRC_ASSUMPTION, "float", "文化建设成本"),
+    *_window("culture", "文化"),
+])
+
+BY_NAME: dict[str, Param] = {p.name: p for p in PARAMS}
+assert len(BY_NAME) == len(PARAMS), "duplicate parameter names"
+
+POLICY_GROUPS = ("red_property", "points", "response_scoring", "digital_platform", "early_warning",
+                 "riders", "door_knocking", "party_coverage", "deliberation", "grid_workforce",
+                 "funding", "culture")
+
+
+def defaults() -> dict[str, Any]:
+    return {p.name: p.default for p in PARAMS}
+
+
+def group(name: str) -> list[Param]:
+    return [p for p in PARAMS if p.group == name]
+
+
+def _suggest(name: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, BY_NAME, n=3)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+def validate(overrides: Mapping[str, Any] | None = None, where: str = "") -> dict[str, Any]:
+    """Defaults updated by `overrides`, every value checked; raises ParameterError."""
+    params = defaults()
+    for key, value in (overrides or {}).items():
+        if key not in BY_NAME:
+            raise ParameterError(key, value, "a parameter from the table (`govsim params`)" + _suggest(key), where)
+        params[key] = BY_NAME[key].check(value, where)
+    for g in POLICY_GROUPS:
+        s, e = params.get(f"{g}_start"), params.get(f"{g}_end")
+        if s is not None and e is not None and e != NEVER and e < s:
+            raise ParameterError(f"{g}_end", e, f"-1 or a step >= {g}_start ({s})", where)
+    return params
+
+
+def plausible_bounds(names: Iterable[str]) -> list[tuple[float, float]]:
+    return [BY_NAME[n].plausible for n in names]
+
+
+def markdown_table() -> str:
+    """The table as Markdown, grouped; `docs/parameters.md` is this text."""
+    lines = ["# Parameters", "",
+             "Generated from `model/parameters.py` by `govsim params --markdown`; do not edit by hand.",
+             "One step is one week. *valid* is what the model accepts; *plausible* is the range the",
+             "sensitivity analysis, the classroom sliders and calibration priors use. Source: the paper,",
+             "a published figure (DESIGN section 6), or an assumption.", ""]
+    current = None
+    for p in PARAMS:
+        if p.group != current:
+            current = p.group
+            kind = "policy dose" if current in POLICY_GROUPS else "parameter"
+            lines += ["", f"## {current} ({kind})", "",
+                      "| name | 中文 | meaning | unit | default | valid | plausible | source |",
+                      "|---|---|---|---|---|---|---|---|"]
+        lines.append(f"| `{p.name}` | {p.zh} | {p.meaning} | {p.unit} | {p.default:g} | "
+                     f"[{p.valid[0]:g}, {p.valid[1]:g}] | [{p.plausible[0]:g}, {p.plausible[1]:g}] | {p.source} |")
+    return "\n".join(lines) + "\n"

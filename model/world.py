@@ -1,0 +1,350 @@
+"""Building the street: compounds (from a CSV or generated), households, grids and the network.
+
+A street (街道) holds communities (社区); each community holds compounds (小区) of buildings
+of households, and is cut into grids (网格) of a set size. The social network is built with
+networkx (seeded from the model's streams) and kept as a row-normalised sparse matrix for the
+step arithmetic; the graph itself is dropped once converted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .parameters import ParameterError
+from .streams import Streams
+
+OLD, COMMERCIAL = 0, 1
+TYPE_NAMES = ("old", "commercial")
+NONE, FIRM, RED = 0, 1, 2
+PROVIDER_NAMES = ("none", "commercial", "red")
+TYPICAL_AGE = (35.0, 12.0)  # years, by compound type: the age at which decay equals the type's rate
+
+# Columns a compounds CSV may carry: name -> (required, kind, allowed range / values, meaning)
+COMPOUND_COLUMNS = {
+    "community": (True, "str", None, "community name or number"),
+    "type": (True, "choice", TYPE_NAMES, "compound type"),
+    "households": (True, "int", (1, 100000), "households living there"),
+    "compound": (False, "str", None, "compound name (default: C<row>)"),
+    "building_age": (False, "float", (0, 200), "years since built"),
+    "lift": (False, "bool", (0, 1), "1 if buildings have lifts"),
+    "fee": (False, "float", (0, 20), "property fee, yuan/m²/month (default by type)"),
+    "provider": (False, "choice", PROVIDER_NAMES, "property provider at the start"),
+    "party_org": (False, "bool", (0, 1), "1 if the compound has a party organisation"),
+    "area_m2": (False, "float", (10, 500), "mean floor area per household"),
+    "elderly_share": (False, "float", (0, 1), "share of elderly-headed households"),
+    "low_income_share": (False, "float", (0, 1), "share of low-income households"),
+    "digital_level": (False, "float", (0, 1), "digitalisation of the compound's community"),
+}
+
+
+class CompoundsFileError(ParameterError):
+    pass
+
+
+def _spread_levels(mean: float, spread: float, k: int) -> np.ndarray:
+    """k community levels evenly spaced around `mean` (P1, P4: uneven coverage)."""
+    if k == 1:
+        return np.array([mean])
+    return np.clip(np.linspace(mean - spread / 2, mean + spread / 2, k), 0.0, 1.0)
+
+
+def generate_compounds(p: dict, streams: Streams) -> pd.DataFrame:
+    """A default street from the parameter table: compound sizes, types, providers, coverage."""
+    rng = streams["world.compounds"]
+    n_hh, k = p["n_households"], p["n_communities"]
+    n_comp = max(k, int(round(n_hh / p["households_per_compound"])))
+    sizes = rng.uniform(0.5, 1.5, n_comp)
+    sizes = np.maximum(1, np.floor(sizes / sizes.sum() * n_hh)).astype(int)
+    while sizes.sum() > n_hh:  # tiny streets: take the excess from the largest
+        sizes[np.argmax(sizes)] -= 1
+    while sizes.sum() < n_hh:
+        sizes[np.argmin(sizes)] += 1
+    community = np.arange(n_comp) % k
+    is_old = rng.random(n_comp) < p["old_compound_share"]
+    cov = _spread_levels(p["party_coverage_mean"], p["party_coverage_spread"], k)
+    dig = _spread_levels(p["digital_level_mean"], p["digital_level_spread"], k)
+    managed_old = rng.random(n_comp) < p["old_managed_share_start"]
+    party = rng.random(n_comp) < cov[community]
+    age = np.where(is_old, rng.normal(TYPICAL_AGE[OLD], 6, n_comp), rng.normal(TYPICAL_AGE[COMMERCIAL], 4, n_comp))
+    lift = ~is_old & (rng.random(n_comp) < 0.8)
+    return pd.DataFrame({
+        "compound": [f"C{i + 1:03d}" for i in range(n_comp)],
+        "community": [f"community_{c + 1}" for c in community],
+        "type": np.where(is_old, "old", "commercial"),
+        "households": sizes,
+        "building_age": np.clip(age, 1, 80).round(1),
+        "lift": lift.astype(int),
+        "fee": np.where(is_old, p["fee_old"], p["fee_commercial"]),
+        "provider": np.where(is_old & ~managed_old, "none", "commercial"),
+        "party_org": party.astype(int),
+        "area_m2": np.where(is_old, p["area_m2_old"], p["area_m2_commercial"]),
+        "elderly_share": np.where(is_old, p["elderly_share_old"], p["elderly_share_commercial"]),
+        "low_income_share": np.where(is_old, p["low_income_share_old"], p["low_income_share_commercial"]),
+        "digital_level": dig[community],
+    })
+
+
+def read_compounds(path: str | Path, p: dict) -> pd.DataFrame:
+    """Read and check a compounds CSV; every error names the row, the column and what is allowed."""
+    path = Path(path)
+    where = str(path)
+    try:
+        df = pd.read_csv(path, dtype=str, skipinitialspace=True)
+    except FileNotFoundError:
+        raise CompoundsFileError("compounds", str(path), "an existing CSV file") from None
+    except Exception as exc:  # malformed CSV
+        raise CompoundsFileError("compounds", str(path), f"a readable CSV ({exc})") from None
+    df.columns = [c.strip() for c in df.columns]
+    unknown = [c for c in df.columns if c not in COMPOUND_COLUMNS]
+    if unknown:
+        raise CompoundsFileError(unknown[0], "(column)", "one of " + ", ".join(COMPOUND_COLUMNS), where)
+    for col, (required, *_rest) in COMPOUND_COLUMNS.items():
+        if required and col not in df.columns:
+            raise CompoundsFileError(col, "(missing column)", "a column named " + col, where)
+    if len(df) == 0:
+        raise CompoundsFileError("households", "(no rows)", "at least one compound", where)
+    out = {}
+    for col in df.columns:
+        _, kind, allowed, meaning = COMPOUND_COLUMNS[col]
+        vals = []
+        for i, raw in enumerate(df[col].tolist()):
+            loc = f"{where} row {i + 2}"
+            if raw is None or (isinstance(raw, float) and np.isnan(raw)) or str(raw).strip() == "":
+                raise CompoundsFileError(col, raw, f"a value ({meaning})", loc)
+            s = str(raw).strip()
+            if kind == "str":
+                vals.append(s)
+            elif kind == "choice":
+                if s not in allowed:
+                    raise CompoundsFileError(col, s, "one of " + ", ".join(allowed), loc)
+                vals.append(s)
+            else:
+                try:
+                    v = float(s)
+                except ValueError:
+                    raise CompoundsFileError(col, s, f"a number in [{allowed[0]}, {allowed[1]}] ({meaning})", loc) from None
+                if kind == "int" and v != int(v) or kind == "bool" and v not in (0, 1):
+                    raise CompoundsFileError(col, s, f"a whole number in [{allowed[0]}, {allowed[1]}]", loc)
+                if not allowed[0] <= v <= allowed[1]:
+                    raise CompoundsFileError(col, s, f"a number in [{allowed[0]}, {allowed[1]}] ({meaning})", loc)
+                vals.append(int(v) if kind in ("int", "bool") else v)
+        out[col] = vals
+    df = pd.DataFrame(out)
+    is_old = (df["type"] == "old").to_numpy()
+    defaults = {
+        "compound": [f"C{i + 1:03d}" for i in range(len(df))],
+        "building_age": np.where(is_old, TYPICAL_AGE[OLD], TYPICAL_AGE[COMMERCIAL]),
+        "lift": (~is_old).astype(int),
+        "fee": np.where(is_old, p["fee_old"], p["fee_commercial"]),
+        "provider": np.where(is_old, "none", "commercial"),
+        "party_org": np.ones(len(df), dtype=int),
+        "area_m2": np.where(is_old, p["area_m2_old"], p["area_m2_commercial"]),
+        "elderly_share": np.where(is_old, p["elderly_share_old"], p["elderly_share_commercial"]),
+        "low_income_share": np.where(is_old, p["low_income_share_old"], p["low_income_share_commercial"]),
+        "digital_level": np.full(len(df), p["digital_level_mean"]),
+    }
+    for col, val in defaults.items():
+        if col not in df.columns:
+            df[col] = val
+    if df["compound"].duplicated().any():
+        dup = df["compound"][df["compound"].duplicated()].iloc[0]
+        raise CompoundsFileError("compound", dup, "unique compound names", where)
+    return df[list(COMPOUND_COLUMNS)[:3] + [c for c in COMPOUND_COLUMNS if c not in ("community", "type", "households")]]
+
+
+@dataclass
+class World:
+    """Static structure of the street plus the households' fixed traits (arrays)."""
+
+    compounds: pd.DataFrame
+    # per compound
+    c_type: np.ndarray
+    c_community: np.ndarray
+    c_households: np.ndarray
+    c_area: np.ndarray  # total m²
+    c_fee: np.ndarray
+    c_party: np.ndarray  # bool: compound party organisation exists at the start
+    c_age: np.ndarray
+    c_lift: np.ndarray
+    c_provider0: np.ndarray
+    community_names: list[str]
+    community_digital: np.ndarray
+    # per household
+    hh_compound: np.ndarray
+    hh_building: np.ndarray
+    hh_grid: np.ndarray
+    hh_community: np.ndarray
+    hh_area: np.ndarray
+    hh_income: np.ndarray
+    elderly: np.ndarray
+    low_income: np.ndarray
+    party_member: np.ndarray
+    central: np.ndarray  # central households (党员中心户)
+    central_of: np.ndarray  # index of the central household looking after each household, -1 none
+    rider: np.ndarray
+    rider_rank: np.ndarray  # riders are recruited in this fixed order, so doses nest
+    # per grid
+    grid_community: np.ndarray
+    grid_households: np.ndarray
+    # the network, row-normalised (neighbour means are W @ x)
+    W: sp.csr_matrix
+    degree: np.ndarray
+    n_edges: int
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.hh_compound)
+
+    @property
+    def n_compounds(self) -> int:
+        return len(self.c_type)
+
+    @property
+    def n_grids(self) -> int:
+        return len(self.grid_households)
+
+    @property
+    def n_communities(self) -> int:
+        return len(self.community_names)
+
+
+def build_world(p: dict, streams: Streams, compounds: pd.DataFrame | str | Path | None = None) -> World:
+    if compounds is None:
+        df = generate_compounds(p, streams)
+    elif isinstance(compounds, pd.DataFrame):
+        df = compounds.copy()
+    else:
+        df = read_compounds(compounds, p)
+    community_names = list(dict.fromkeys(df["community"].astype(str)))
+    cidx = {c: i for i, c in enumerate(community_names)}
+    c_comm = df["community"].astype(str).map(cidx).to_numpy(np.int32)
+    c_type = np.where(df["type"].to_numpy() == "old", OLD, COMMERCIAL).astype(np.int8)
+    c_hh = df["households"].to_numpy(np.int64)
+    n = int(c_hh.sum())
+    n_comp = len(df)
+    rng = streams["world.households"]
+
+    hh_compound = np.repeat(np.arange(n_comp, dtype=np.int32), c_hh)
+    hh_community = c_comm[hh_compound]
+    # buildings: consecutive blocks inside each compound
+    pos_in_comp = np.arange(n) - np.repeat(np.cumsum(c_hh) - c_hh, c_hh)
+    bpc = np.maximum(1, np.ceil(c_hh / p["households_per_building"])).astype(np.int64)
+    b_offset = np.cumsum(bpc) - bpc
+    hh_building = (b_offset[hh_compound] + pos_in_comp // p["households_per_building"]).astype(np.int32)
+    # grids: consecutive blocks of households inside each community (grids may span compounds)
+    order = np.lexsort((np.arange(n), hh_community))
+    hh_grid = np.empty(n, dtype=np.int32)
+    grid_comm, grid_hh = [], []
+    g0 = 0
+    for c in range(len(community_names)):
+        members = order[hh_community[order] == c]
+        k = max(1, int(round(len(members) / p["households_per_grid"])))
+        ids = (np.arange(len(members)) * k) // max(1, len(members))
+        hh_grid[members] = g0 + ids
+        grid_comm += [c] * k
+        grid_hh += list(np.bincount(ids, minlength=k))
+        g0 += k
+
+    elderly_share = df["elderly_share"].to_numpy(float)[hh_compound]
+    low_share = df["low_income_share"].to_numpy(float)[hh_compound]
+    elderly = rng.random(n) < elderly_share
+    low_income = rng.random(n) < low_share
+    party_member = rng.random(n) < p["party_member_share"]
+    rider = (rng.random(n) < p["rider_share"]) & ~elderly
+    rider_rank = rng.permutation(n)
+    inc = p["income_yuan_month"] * np.where(c_type[hh_compound] == COMMERCIAL, 1.8, 1.0)
+    hh_income = inc * np.where(low_income, 0.5, 1.0) * rng.lognormal(0, 0.2, n)
+    hh_area = df["area_m2"].to_numpy(float)[hh_compound] * rng.uniform(0.8, 1.2, n)
+
+    # central households: party members look after `span` neighbours in compounds with a party organisation
+    span = p["central_household_span"]
+    central = np.zeros(n, bool)
+    central_of = np.full(n, -1, np.int64)
+    c_party = df["party_org"].to_numpy(int).astype(bool)
+    starts = np.cumsum(c_hh) - c_hh
+    for c in range(n_comp):  # every compound gets its would-be central households; active where organised
+        idx = np.arange(starts[c], starts[c] + c_hh[c])
+        blocks = idx // span  # neighbours in consecutive flats: the same building
+        for b in np.unique(blocks):
+            members = idx[blocks == b]
+            pm = members[party_member[members]]
+            if len(pm) == 0:
+                continue
+            ch = pm[0]
+            central[ch] = True
+            central_of[members] = ch
+
+    W, degree, n_edges = build_network(p, streams, hh_compound, hh_building, hh_community, central_of)
+    return World(
+        compounds=df.reset_index(drop=True), c_type=c_type, c_community=c_comm, c_households=c_hh,
+        c_area=np.bincount(hh_compound, weights=hh_area, minlength=n_comp),
+        c_fee=df["fee"].to_numpy(float), c_party=c_party, c_age=df["building_age"].to_numpy(float),
+        c_lift=df["lift"].to_numpy(int).astype(bool),
+        c_provider0=df["provider"].map({k: i for i, k in enumerate(PROVIDER_NAMES)}).to_numpy(np.int8),
+        community_names=community_names,
+        community_digital=np.array([df["digital_level"].to_numpy(float)[c_comm == c].mean() for c in range(len(community_names))]),
+        hh_compound=hh_compound, hh_building=hh_building, hh_grid=hh_grid, hh_community=hh_community,
+        hh_area=hh_area, hh_income=hh_income, elderly=elderly, low_income=low_income,
+        party_member=party_member, central=central, central_of=central_of, rider=rider, rider_rank=rider_rank,
+        grid_community=np.array(grid_comm, np.int32), grid_households=np.array(grid_hh, np.int64),
+        W=W, degree=degree, n_edges=n_edges,
+    )
+
+
+def build_network(p, streams, hh_compound, hh_building, hh_community, central_of):
+    """Small-world ties inside each building, a few across compounds, and central-household ties.
+
+    Built as a networkx graph (each building a Watts-Strogatz ring seeded from the 'network'
+    stream), then turned into a row-normalised CSR matrix; the graph is not kept.
+    """
+    rng = streams["network"]
+    n = len(hh_compound)
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    k = int(p["ties_within_building"])
+    k -= k % 2
+    bstart = np.flatnonzero(np.r_[True, hh_building[1:] != hh_building[:-1]])
+    bend = np.r_[bstart[1:], n]
+    for s, e in zip(bstart, bend):
+        m = e - s
+        if m < 2 or k == 0:
+            continue
+        kk = min(k, m - 1 - (m - 1) % 2) if m > 2 else 1
+        if kk < 2:
+            h = nx.path_graph(m)
+        else:
+            h = nx.watts_strogatz_graph(m, kk, 0.0, seed=int(rng.integers(2**31 - 1)))
+        g.add_edges_from((s + a, s + b) for a, b in h.edges())
+    # rewired ties: to a random household of the same compound
+    comp_start = np.flatnonzero(np.r_[True, hh_compound[1:] != hh_compound[:-1]])
+    comp_size = np.diff(np.r_[comp_start, n])
+    c_first = np.repeat(comp_start, comp_size)
+    c_len = np.repeat(comp_size, comp_size)
+    rew = np.flatnonzero(rng.random(n) < p["tie_rewire"] * k / 2)
+    targets = c_first[rew] + (rng.random(len(rew)) * c_len[rew]).astype(np.int64)
+    g.add_edges_from(zip(rew.tolist(), targets.tolist()))
+    # a few ties across compounds inside the community
+    cross = np.flatnonzero(rng.random(n) < p["cross_tie_share"])
+    if len(cross):
+        order = np.argsort(hh_community, kind="stable")
+        cm_start = np.searchsorted(hh_community[order], hh_community[cross])
+        cm_end = np.searchsorted(hh_community[order], hh_community[cross], side="right")
+        pick = order[cm_start + (rng.random(len(cross)) * (cm_end - cm_start)).astype(np.int64)]
+        g.add_edges_from(zip(cross.tolist(), pick.tolist()))
+    has_ch = np.flatnonzero(central_of >= 0)
+    g.add_edges_from(zip(has_ch.tolist(), central_of[has_ch].tolist()))
+    g.remove_edges_from(nx.selfloop_edges(g))
+    A = nx.to_scipy_sparse_array(g, nodelist=range(n), format="csr", dtype=np.float32)
+    n_edges = g.number_of_edges()
+    del g
+    degree = np.asarray(A.sum(axis=1)).ravel()
+    inv = np.where(degree > 0, 1.0 / np.maximum(degree, 1), 0.0).astype(np.float32)
+    W = sp.csr_matrix(sp.diags(inv) @ A)
+    return W, degree, n_edges
