@@ -81,6 +81,7 @@ class CommunityModel(mesa.Model):
         self.ledger = Ledger(p["fund_initial_yuan_per_household"] * n)
         self.digital_level = w.community_digital.copy()
         self.fee_credit = np.zeros(n)  # yuan of fees prepaid with points
+        self.household_fees_paid = 0.0  # yuan of fees households paid in cash, cumulative
         self.points_redeemed = 0.0
         self.points_redeemed_yuan = 0.0
         self.firm_entries = 0
@@ -342,6 +343,7 @@ class CommunityModel(mesa.Model):
         from_credit = np.minimum(self.fee_credit, due)
         self.fee_credit -= from_credit
         fees_c = np.bincount(comp, weights=due - from_credit, minlength=w.n_compounds)
+        self.household_fees_paid += float(fees_c.sum())
         managed = mk.provider != NONE
         old = w.c_type == OLD
         transfers = self._points_transfer.copy()
@@ -405,6 +407,28 @@ class CommunityModel(mesa.Model):
     def _policy_costs(self) -> None:
         for pol in self.policies.on():
             self.ledger.spend_direct(pol.group, pol.direct_cost(self))
+
+    # ================================================================ checks
+    def invariants(self) -> dict[str, bool]:
+        """Conservation laws that must hold after every step (the tests assert them)."""
+        mk, lg, c = self.market, self.ledger, self.problems.c
+        revenue = mk.fees_received + mk.transfers_received
+        paid_in = self.household_fees_paid + lg.to_providers()
+        points_paid = lg.by_use().get("points_fee", 0.0) + lg.by_use().get("points_goods", 0.0)
+        o = self.outcomes
+        from .outcomes import RATES
+
+        return {
+            "problems_conserved": self.problems.conserved(),
+            "households_conserved": len(self.residents.satisfaction) == self.world.n == int(self.world.c_households.sum()),
+            "provider_revenue_balances": abs(revenue - paid_in) <= 1e-6 * max(1.0, revenue),
+            "fund_balances": lg.balances(),
+            "fund_never_negative": lg.fund_balance >= -1e-6,
+            "points_paid_for": abs(points_paid - self.points_redeemed_yuan) <= 1e-6 * max(1.0, points_paid),
+            "rates_in_unit_interval": all(0.0 <= o[k] <= 1.0 for k in RATES),
+            "no_nan": all(np.isfinite(v) for v in o.values()),
+            "counts_consistent": (c.registered >= c.resolved + c.lost and o["problems_unresolved"] >= o["problems_lost"]),
+        }
 
     # ================================================================ results
     def compound_table(self) -> pd.DataFrame:

@@ -1,0 +1,168 @@
+"""The `govsim` command line (also `python -m model`).
+
+    govsim run [--scenario NAME_OR_FILE] [--seed N] [--steps N] [--households N] [--out DIR]
+    govsim scenarios
+    govsim params [--markdown] [--group G]
+    govsim validate FILE            (a scenario .toml or a compounds .csv)
+    govsim cycle [--out DIR]        (the vicious-cycle figure: two paths and hysteresis)
+
+Bad input exits with status 2 and a one-line message naming the field; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .parameters import PARAMS, POLICY_GROUPS, ParameterError, markdown_table
+
+
+def _num(text: str):
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
+
+
+def _overrides(pairs: list[str]) -> dict:
+    out = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise ParameterError("--set", pair, "NAME=VALUE")
+        k, v = pair.split("=", 1)
+        out[k.strip()] = _num(v.strip())
+    return out
+
+
+def cmd_run(a) -> int:
+    from .outcomes import HEADLINE, OUTCOMES
+    from .run import run
+
+    if a.steps < 0:
+        raise ParameterError("--steps", a.steps, "a whole number >= 0")
+    params = _overrides(a.set)
+    res = run(a.scenario, steps=a.steps, seed=a.seed, households=a.households, compounds=a.compounds, **params)
+    out = Path(a.out) if a.out else Path("results") / "runs" / f"{res.summary['scenario']}-seed{a.seed}"
+    res.save(out, figure=not a.no_figure)
+    o = res.summary["outcomes"]
+    print(f"scenario {res.summary['scenario']}, seed {a.seed}, {res.summary['parameters']['n_households']:,} households, "
+          f"{a.steps} weeks ({a.steps / 52:.1f} years)")
+    width = max(len(k) for k in HEADLINE)
+    for k in HEADLINE:
+        v = o[k]
+        text = f"{v:,.0f}" if k in ("public_spending",) else (f"{v:,}" if isinstance(v, int) else f"{v:.3f}")
+        print(f"  {k:<{width}}  {text:>14}   {OUTCOMES[k][0]}")
+    print(f"wrote {out}/timeseries.csv, compounds.csv, events.csv, summary.json" + ("" if a.no_figure else ", overview.png"))
+    return 0
+
+
+def cmd_scenarios(a) -> int:
+    from .scenarios import describe_all
+
+    rows = describe_all()
+    w = max(len(r[0]) for r in rows)
+    for name, desc, zh in rows:
+        print(f"{name:<{w}}  {zh if a.zh else desc}")
+    return 0
+
+
+def cmd_params(a) -> int:
+    if a.markdown:
+        print(markdown_table(), end="")
+        return 0
+    rows = [p for p in PARAMS if a.group is None or p.group == a.group]
+    if not rows:
+        raise ParameterError("--group", a.group, "one of " + ", ".join(dict.fromkeys(p.group for p in PARAMS)))
+    print(f"{'name':<40} {'default':>10}  {'valid':<20} {'plausible':<20} unit / meaning")
+    group = None
+    for p in rows:
+        if p.group != group:
+            group = p.group
+            print(f"[{group}]" + (" (policy)" if group in POLICY_GROUPS else ""))
+        valid = f"[{p.valid[0]:g}, {p.valid[1]:g}]"
+        plaus = f"[{p.plausible[0]:g}, {p.plausible[1]:g}]"
+        print(f"  {p.name:<38} {p.default:>10g}  {valid:<20} {plaus:<20} {p.unit}: {p.meaning}")
+    return 0
+
+
+def cmd_validate(a) -> int:
+    path = Path(a.file)
+    if path.suffix.lower() == ".csv":
+        from .parameters import defaults
+        from .world import read_compounds
+
+        df = read_compounds(path, defaults())
+        print(f"{path}: OK, {len(df)} compounds, {int(df['households'].sum()):,} households, "
+              f"{df['community'].nunique()} communities")
+    else:
+        from .scenarios import read
+
+        sc = read(path)
+        print(f"{path}: OK, scenario '{sc.name}' with {len(sc.params)} overrides")
+        for k, v in sc.params.items():
+            print(f"  {k} = {v}")
+    return 0
+
+
+def cmd_cycle(a) -> int:
+    from experiments.vicious_cycle import make_figure
+
+    path = make_figure(Path(a.out), households=a.households, seeds=a.seeds, lang=a.lang)
+    print(f"wrote {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="govsim", description="Party-building-led community governance ABM (Heilongjiang).")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("run", help="run one scenario and write its results")
+    r.add_argument("--scenario", default="baseline", help="a shipped scenario name or a .toml file (default: baseline)")
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--steps", type=int, default=520, help="weeks to simulate (default 520 = 10 years)")
+    r.add_argument("--households", type=int, default=None, help="households in a generated street")
+    r.add_argument("--compounds", default=None, help="a compounds CSV describing your own street")
+    r.add_argument("--out", default=None, help="output folder (default results/runs/<scenario>-seed<N>)")
+    r.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)")
+    r.add_argument("--no-figure", action="store_true", help="skip overview.png")
+    r.set_defaults(func=cmd_run)
+    s = sub.add_parser("scenarios", help="list the shipped scenarios")
+    s.add_argument("--zh", action="store_true", help="descriptions in Chinese")
+    s.set_defaults(func=cmd_scenarios)
+    p = sub.add_parser("params", help="print the parameter table")
+    p.add_argument("--markdown", action="store_true", help="as Markdown (docs/parameters.md)")
+    p.add_argument("--group", default=None)
+    p.set_defaults(func=cmd_params)
+    v = sub.add_parser("validate", help="check a scenario .toml or a compounds .csv")
+    v.add_argument("file")
+    v.set_defaults(func=cmd_validate)
+    c = sub.add_parser("cycle", help="figure: the vicious cycle's two paths and the subsidy hysteresis")
+    c.add_argument("--out", default="results/vicious_cycle")
+    c.add_argument("--households", type=int, default=4000)
+    c.add_argument("--seeds", type=int, default=4)
+    c.add_argument("--lang", default="en", choices=("en", "zh"))
+    c.set_defaults(func=cmd_cycle)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ParameterError as exc:
+        print(f"govsim: error: {exc}", file=sys.stderr)
+        return 2
+    except (ValueError, OSError) as exc:
+        print(f"govsim: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("govsim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
