@@ -100,7 +100,13 @@ def read_compounds(path: str | Path, p: dict) -> pd.DataFrame:
         raise CompoundsFileError("compounds", str(path), "an existing CSV file") from None
     except Exception as exc:  # malformed CSV
         raise CompoundsFileError("compounds", str(path), f"a readable CSV ({exc})") from None
-    df.columns = [c.strip() for c in df.columns]
+    return check_compounds(df, p, where)
+
+
+def check_compounds(df: pd.DataFrame, p: dict, where: str = "compounds") -> pd.DataFrame:
+    """Check a compounds table (from a CSV or built in Python) and fill optional columns."""
+    df = df.astype(object).where(pd.notna(df), None)
+    df.columns = [str(c).strip() for c in df.columns]
     unknown = [c for c in df.columns if c not in COMPOUND_COLUMNS]
     if unknown:
         raise CompoundsFileError(unknown[0], "(column)", "one of " + ", ".join(COMPOUND_COLUMNS), where)
@@ -115,7 +121,7 @@ def read_compounds(path: str | Path, p: dict) -> pd.DataFrame:
         vals = []
         for i, raw in enumerate(df[col].tolist()):
             loc = f"{where} row {i + 2}"
-            if raw is None or (isinstance(raw, float) and np.isnan(raw)) or str(raw).strip() == "":
+            if raw is None or str(raw).strip() == "":
                 raise CompoundsFileError(col, raw, f"a value ({meaning})", loc)
             s = str(raw).strip()
             if kind == "str":
@@ -219,7 +225,7 @@ def build_world(p: dict, streams: Streams, compounds: pd.DataFrame | str | Path 
     if compounds is None:
         df = generate_compounds(p, streams)
     elif isinstance(compounds, pd.DataFrame):
-        df = compounds.copy()
+        df = check_compounds(compounds, p)
     else:
         df = read_compounds(compounds, p)
     community_names = list(dict.fromkeys(df["community"].astype(str)))
