@@ -70,11 +70,12 @@ class Residents:
         self.recent_resolved = 0.95 * self.recent_resolved + resolved_now
         self.recent_lost = 0.95 * self.recent_lost + lost_now
 
-    def decide_payment(self, p, managed, fee_month_hh, discount_hh, neighbour_paying, u_review, u_pay):
+    def decide_payment(self, p, managed, fee_month_hh, discount_hh, neighbour_paying, u, review_all=False):
         """Pay the property fee? A logistic threshold on satisfaction, trust, neighbours and burden.
 
-        Households reconsider at `pay_review_rate`; where there is no provider nobody pays.
-        `discount_hh` (yuan/month) is the fee the household's points will cover.
+        A household reconsiders with chance `pay_review_rate` (one uniform `u` decides both:
+        it reviews if u < rate, and then pays if u / rate < its paying chance). Where there is
+        no provider nobody pays. `discount_hh` (yuan/month) is what its points will cover.
         """
         burden = np.maximum(fee_month_hh - discount_hh, 0.0) / self.world.hh_income * 100.0
         self.fee_burden_pct = burden
@@ -82,8 +83,9 @@ class Residents:
              + p["pay_trust_weight"] * self.trust + p["pay_neighbour_weight"] * neighbour_paying
              - p["pay_fee_weight"] * burden)
         self.pay_prob = logistic(x) * managed
-        review = u_review < p["pay_review_rate"]
-        self.paying = np.where(review, u_pay < self.pay_prob, self.paying) & managed
+        rate = 1.0 if review_all else p["pay_review_rate"]
+        review = u < rate
+        self.paying = np.where(review, u < rate * self.pay_prob, self.paying) & managed
 
     def decide_participation(self, p, reward_yuan, neighbour_part, u):
         """Take part in a community act this week (cleaning, deliberation, volunteering)?"""

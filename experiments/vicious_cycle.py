@@ -109,10 +109,10 @@ def make_figure(out: Path, households: int = 4000, seeds: int = 4, lang: str = "
     colours = {"managed at start": "tab:blue", "unmanaged at start": "tab:red"}
     names = {"managed at start": both("started with a firm", "初始有物业", lang),
              "unmanaged at start": both("started without", "初始无物业", lang)}
-    for ax, df, title in ((axes[0], paths, both("Identical old compounds: two long-run states",
-                                                  "相同的老旧小区:两种长期状态", lang)),
-                          (axes[1], cut, both("Payment independent of satisfaction: one state",
-                                              "缴费不受满意度影响:只剩一种状态", lang))):
+    for ax, df, title in ((axes[0], paths, both("Identical old compounds, different starts",
+                                                  "相同的老旧小区,不同的起点", lang)),
+                          (axes[1], cut, both("Loop cut: payment independent of satisfaction",
+                                              "切断回路:缴费与满意度无关", lang))):
         for (seed, comp), g in df.groupby(["seed", "compound"]):
             ax.plot(g["step"] / 52, g["environment"], color=colours[g["start"].iloc[0]], alpha=0.25, lw=0.8)
         for start, g in df.groupby("start"):
@@ -133,8 +133,8 @@ def make_figure(out: Path, households: int = 4000, seeds: int = 4, lang: str = "
         ax.fill_between(g["subsidy"], g["min"], g["max"], color=colour, alpha=0.15)
     ax.set_xlabel(both("property subsidy for old compounds (yuan/m²/month)", "老旧小区物业补贴(元/平方米/月)", lang))
     ax.set_ylabel(both("share of compounds without management", "无物业小区比例", lang))
-    ax.set_title(both("Hysteresis: the trap does not return when the subsidy is withdrawn",
-                      "滞后效应:补贴撤出后陷阱未必回来", lang), fontsize=10)
+    ax.set_title(both("Subsidy raised step by step, then lowered (2 years a step)",
+                      "补贴逐级提高再逐级降低(每级两年)", lang), fontsize=10)
     ax.set_ylim(-0.02, 1.02)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)

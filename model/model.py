@@ -115,8 +115,8 @@ class CommunityModel(mesa.Model):
         # initial payment: today's willingness with neighbours paying at the willingness's level
         r = self.residents
         fee_month = self.market.fee_m2(p)[w.hh_compound] * w.hh_area
-        r.decide_payment(p, managed0[w.hh_compound], fee_month, 0.0, np.full(n, 0.7),
-                         np.zeros(n), init.random(n))
+        r.decide_payment(p, managed0[w.hh_compound], fee_month, 0.0, np.full(n, 0.7), init.random(n), review_all=True)
+        self._neighbour_paying = np.zeros(n)
         self.outcomes = oc.compute(self)
         self.datacollector = mesa.DataCollector(
             model_reporters={"step": lambda m: m.steps, "week_of_year": lambda m: m.week_of_year,
@@ -167,6 +167,13 @@ class CommunityModel(mesa.Model):
         self.grid.set_levels(p, lv("grid_extra_workers"), lv("grid_training"), lv("grid_paperwork_cut"))
         self.party.set_coverage_boost(lv("party_coverage_boost"))
         self.digital_level = np.clip(self.world.community_digital + lv("digital_boost"), 0.0, 1.0)
+        w = self.world
+        self._patrol = self.grid.patrol_chance(p)
+        self._central = self.party.central_active()
+        self._rider_cover = None
+        if lv("rider_recruit_share") > 0:
+            per_c = np.bincount(w.hh_compound, weights=self._recruited_mask().astype(float), minlength=w.n_compounds)
+            self._rider_cover = np.minimum(1.0, per_c * p["rider_households_per_week"] / np.maximum(w.c_households, 1))
 
     # ---- 1. problems arise, more where the environment is poor and in the heating season
     def _problems_arise(self, t: int) -> None:
@@ -183,32 +190,33 @@ class CommunityModel(mesa.Model):
 
     # ---- 2. discovery: residents' reports, patrols, central households, riders, door knocking, warnings
     def _problems_discovered(self, t: int) -> None:
-        p, w, r, lv = self.p, self.world, self.residents, self.policies.level
-        n = w.n
-        d_hh = self.digital_level[w.hh_community]
-        warn = lv("early_warning_level")
-        hot_hh = self.hot[w.hh_compound]
-        pc = np.zeros((n, len(CHANNELS)))
-        pc[:, 0] = np.clip(p["report_base"] + p["report_trust_effect"] * r.trust
-                           + p["report_digital_effect"] * d_hh * np.where(w.elderly, 0.5, 1.0), 0, 1)
-        pc[:, 1] = np.minimum(1.0, self.grid.patrol_chance(p)[w.hh_grid] * (1.0 + warn * hot_hh))
-        pc[:, 2] = p["central_household_discovery"] * self.party.central_active()
-        recruited = self._recruited_mask()
-        if recruited.any():
-            per_c = np.bincount(w.hh_compound, weights=recruited.astype(float), minlength=w.n_compounds)
-            cover = np.minimum(1.0, per_c * p["rider_households_per_week"] / np.maximum(w.c_households, 1))
-            pc[:, 3] = 0.5 * cover[w.hh_compound]
-        pc[:, 5] = 0.1 * warn * d_hh * hot_hh
-        # the campaign: reachable households visited once, spread evenly over its weeks
-        u_visit = self.streams.uniform("door_knocking.visit", n)
+        p, n = self.p, self.world.n
         visit = np.zeros(n, bool)
         if self.policies.is_active("door_knocking"):
+            # the campaign: reachable households visited once, spread evenly over its weeks
             weeks_left = p["door_knock_start"] + p["door_knock_weeks"] - t
-            todo = self.campaign_reach & ~self.campaign_visited
-            visit = todo & (u_visit < 1.0 / max(weeks_left, 1))
-            self.campaign_visited |= visit
+            todo = np.flatnonzero(self.campaign_reach & ~self.campaign_visited)
+            go = todo[self.streams.hashed("door_knocking.visit", t, todo) < 1.0 / max(weeks_left, 1)]
+            visit[go] = True
+            self.campaign_visited[go] = True
         self.campaign_visits_now = int(visit.sum())
-        self.problems.discover(pc, visit)
+        self.problems.discover(self._channel_chances, visit)
+
+    def _channel_chances(self, hh: np.ndarray) -> np.ndarray:
+        """Weekly chance that each channel learns of a household's problem (rows: households `hh`)."""
+        p, w, r, lv = self.p, self.world, self.residents, self.policies.level
+        d_hh = self.digital_level[w.hh_community[hh]]
+        warn = lv("early_warning_level")
+        hot_hh = self.hot[w.hh_compound[hh]]
+        pc = np.zeros((len(hh), len(CHANNELS)))
+        pc[:, 0] = np.clip(p["report_base"] + p["report_trust_effect"] * r.trust[hh]
+                           + p["report_digital_effect"] * d_hh * np.where(w.elderly[hh], 0.5, 1.0), 0, 1)
+        pc[:, 1] = np.minimum(1.0, self._patrol[w.hh_grid[hh]] * (1.0 + warn * hot_hh))
+        pc[:, 2] = p["central_household_discovery"] * self._central[hh]
+        if self._rider_cover is not None:
+            pc[:, 3] = 0.5 * self._rider_cover[w.hh_compound[hh]]
+        pc[:, 5] = 0.1 * warn * d_hh * hot_hh
+        return pc
 
     # ---- 3. routing and handling at the lowest level that can
     def _available(self) -> np.ndarray:
@@ -266,7 +274,7 @@ class CommunityModel(mesa.Model):
         pr.escalate(p["escalation_weeks"], available)
         pr.lose(p["loss_rate"] * (1.0 - p["digital_loss_cut"] * d_hh), p["max_problem_age_weeks"])
         # early warning: hot spots are compounds in the top quarter of recent registrations
-        open_hh = pr.per_household((REGISTERED, HANDLING))  # what the platform's records show
+        open_hh = pr.per_household(REGISTERED)  # what the platform's records show
         reg = np.bincount(w.hh_compound, weights=open_hh, minlength=w.n_compounds) / np.maximum(w.c_households, 1)
         self.registered_ewma = 0.9 * self.registered_ewma + 0.1 * reg
         if self.policies.level("early_warning_level") > 0:
@@ -291,7 +299,7 @@ class CommunityModel(mesa.Model):
         r.update_satisfaction(p, mk.env[comp], mk.service[comp], open_hh, N[:, 0])
         org_hh = self.party.compound_org[comp]
         base = p["trust_mean"] + p["party_trust_base"] * org_hh
-        contact = (0.1 * self.party.central_active() + 0.1 * (mk.provider == RED)[comp]
+        contact = (0.1 * self._central + 0.1 * (mk.provider == RED)[comp]
                    + 0.05 * (org_hh & (lv("deliberation_rate") > 0)))
         r.update_trust(p, base, pr.resolved_now, pr.lost_now, N[:, 1], contact)
         culture = lv("culture_belonging_rate")
@@ -307,10 +315,8 @@ class CommunityModel(mesa.Model):
             self._redeem_points(managed_hh)
         fee_month = mk.fee_m2(p)[comp] * w.hh_area
         r.decide_payment(p, managed_hh, fee_month, np.minimum(self.fee_credit, fee_month), N[:, 2],
-                         self.streams.uniform("residents.pay_review", n), self.streams.uniform("residents.pay", n))
-        self.willing = logistic(p["pay_intercept"] + p["pay_satisfaction_weight"] * r.satisfaction
-                                + p["pay_trust_weight"] * r.trust + p["pay_neighbour_weight"] * N[:, 2]
-                                - p["pay_fee_weight"] * (self.market.fee[comp] * w.hh_area / w.hh_income * 100.0))
+                         self.streams.uniform("residents.pay", n))
+        self._neighbour_paying = N[:, 2]
 
     def _redeem_points(self, managed_hh: np.ndarray) -> None:
         """Households over the threshold redeem; the fund pays, in household order, while it can."""
@@ -365,16 +371,15 @@ class CommunityModel(mesa.Model):
         mk.update_environment(p, self._participation_share())
         # entry: firms appraise unmanaged compounds at today's willingness to pay
         u_entry = self.streams.uniform("property.entry", w.n_compounds)
-        u_pay0 = self.streams.uniform("property.entry_payment", n)
         looking = (mk.provider == NONE) & (u_entry < p["firm_entry_rate"])
         if looking.any():
-            exp_coll = np.bincount(comp, weights=self.willing, minlength=w.n_compounds) / np.maximum(w.c_households, 1)
+            exp_coll = np.bincount(comp, weights=self._willingness(), minlength=w.n_compounds) / np.maximum(w.c_households, 1)
             margin = mk.expected_margin(p, exp_coll, lv("property_subsidy") * old)
             for c in np.flatnonzero(looking & (margin >= 0)):
                 mk.enter(np.array([c]))
                 self.firms[int(c)] = CommercialFirm(self, int(c), float(mk.reserve[c]))
                 self.firm_entries += 1
-                self._new_provider_payment(c, u_pay0)
+                self._new_provider_payment(c)
                 self._event(c, "firm entered", f"expected collection {exp_coll[c]:.0%} covers its cost")
         # red property takes unmanaged compounds with a party organisation, if the fund pays its start
         share = lv("red_property_share")
@@ -387,8 +392,15 @@ class CommunityModel(mesa.Model):
                 mk.take_red(np.array([c]), np.array([grant]))
                 mk.transfers_received += grant
                 self.red_provider.take(int(c))
-                self._new_provider_payment(c, u_pay0)
+                self._new_provider_payment(c)
                 self._event(c, "red property took over", f"start-up grant {grant:,.0f} yuan from the fund")
+
+    def _willingness(self) -> np.ndarray:
+        """Each household's chance of paying a commercial firm's fee, as an appraising firm gauges it."""
+        p, w, r = self.p, self.world, self.residents
+        return logistic(p["pay_intercept"] + p["pay_satisfaction_weight"] * r.satisfaction
+                        + p["pay_trust_weight"] * r.trust + p["pay_neighbour_weight"] * self._neighbour_paying
+                        - p["pay_fee_weight"] * (self.market.fee[w.hh_compound] * w.hh_area / w.hh_income * 100.0))
 
     def _pay_share(self, use: str, want: np.ndarray) -> np.ndarray:
         """Pay a per-compound demand from the fund; if it falls short, everyone gets the same share."""
@@ -398,10 +410,11 @@ class CommunityModel(mesa.Model):
         paid = self.ledger.pay(use, total)
         return want * (paid / total)
 
-    def _new_provider_payment(self, c: int, u: np.ndarray) -> None:
+    def _new_provider_payment(self, c: int) -> None:
         """A new provider starts from few payers (Harbin Pingfang: 2.5 % after a month)."""
-        members = self.world.hh_compound == c
-        self.residents.paying[members] = u[members] < self.p["entry_payment_share"]
+        members = np.flatnonzero(self.world.hh_compound == c)
+        u = self.streams.hashed("property.entry_payment", self.steps, members)
+        self.residents.paying[members] = u < self.p["entry_payment_share"]
 
     # ---- 6. the ledger: direct costs of policies
     def _policy_costs(self) -> None:

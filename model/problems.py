@@ -105,8 +105,9 @@ class Problems:
     def count(self, state: int) -> int:
         return int(self.counts()[state])
 
-    def per_household(self, states=(LATENT, REGISTERED, HANDLING)) -> np.ndarray:
-        a = self.active[np.isin(self.state[self.active], states)]
+    def per_household(self, min_state: int = LATENT) -> np.ndarray:
+        """Problems per household in a state >= `min_state` (LATENT: all live; REGISTERED: open)."""
+        a = self.active[self.state[self.active] >= min_state]
         return np.bincount(a // K, minlength=self.n)
 
     def level_of(self, idx: np.ndarray) -> np.ndarray:
@@ -131,7 +132,7 @@ class Problems:
         self.state[new] = LATENT
         self.age[new] = 0
         self.c.arisen += len(new)
-        self.active = np.union1d(old, new) if len(old) else new
+        self.active = np.concatenate((old, new)) if len(old) else new  # order is irrelevant
 
     def fade(self, p: float) -> None:
         a = self.active
@@ -141,19 +142,19 @@ class Problems:
         self.c.faded += len(gone)
         self._compact()
 
-    def discover(self, p_channels: np.ndarray, visited_hh: np.ndarray) -> None:
+    def discover(self, channel_chances, visited_hh: np.ndarray) -> None:
         """Latent problems become registered through one of the channels.
 
-        `p_channels` is (households x channels) weekly chances; one uniform per slot decides
-        discovery and picks the channel. A door-knocking visit registers every latent problem
-        of the household.
+        `channel_chances(households)` gives (len x channels) weekly chances for the households
+        asked (only those with latent problems are); one uniform per slot decides discovery and
+        picks the channel. A door-knocking visit registers every latent problem of the household.
         """
         a = self.active
         lat = a[self.state[a] == LATENT]
         if len(lat) == 0:
             return
         hh = lat // K
-        pc = p_channels[hh]
+        pc = channel_chances(hh)
         p_any = 1.0 - np.prod(1.0 - pc, axis=1)
         u = self._u("discover", lat)
         visit = visited_hh[hh]
