@@ -101,7 +101,7 @@ class CommunityModel(mesa.Model):
         base = np.tile(weights * p["problem_rate"], (n, 1))
         base[:, ELDER] *= np.where(w.elderly, 3.0, 0.3)
         base[:, REPAIR] *= np.where(w.c_lift[w.hh_compound], 1.2, 1.0)
-        self.base_rate = base.ravel()  # flat, slot = household * K + category
+        self.base_rate = base.ravel().astype(np.float32)  # flat, slot = household * K + category
         self.area_month_fee = w.hh_area  # m² per household (fee = yuan/m²/month x m²)
         # ---- institutional agents
         dept_cap = p["department_capacity"] * n / 1000.0
@@ -184,7 +184,8 @@ class CommunityModel(mesa.Model):
             d_c = self.digital_level[w.c_community]
             per_c = per_c * (1.0 - p["early_warning_prevention"] * warn * d_c * self.hot)
         season = np.where(SEASONAL & in_heating_season(self.week_of_year), p["heating_season_factor"], 1.0)
-        rate = self.base_rate * np.multiply.outer(per_c[w.hh_compound], season).ravel()
+        mult = np.multiply.outer(per_c, season).astype(np.float32)  # compounds x categories
+        rate = self.base_rate * mult[w.hh_compound].ravel()
         self.problems.arise(rate, self.streams.uniform("problems.arise", rate.shape), t)
         self.problems.fade(p["latent_fade_rate"])
 
@@ -346,9 +347,11 @@ class CommunityModel(mesa.Model):
         n, comp = w.n, w.hh_compound
         wk = 1.0 / WEEKS_PER_MONTH
         due = mk.fee_m2(p)[comp] * w.hh_area * wk * r.paying
-        from_credit = np.minimum(self.fee_credit, due)
-        self.fee_credit -= from_credit
-        fees_c = np.bincount(comp, weights=due - from_credit, minlength=w.n_compounds)
+        if self.points_redeemed_yuan > 0:  # fees prepaid with points are not paid twice
+            from_credit = np.minimum(self.fee_credit, due)
+            self.fee_credit -= from_credit
+            due = due - from_credit
+        fees_c = np.bincount(comp, weights=due, minlength=w.n_compounds)
         self.household_fees_paid += float(fees_c.sum())
         managed = mk.provider != NONE
         old = w.c_type == OLD
