@@ -466,5 +466,6 @@ class CommunityModel(mesa.Model):
             "scenario": self.scenario.name if self.scenario else "custom",
             "outcomes": dict(self.outcomes), "breakdown": oc.breakdown(self),
             "spending_by_use": self.ledger.by_use(), "parameters": dict(self.p),
+            "firm_exit_collections": list(self.exit_collections),
             "events": len(self.events),
         }
