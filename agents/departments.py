@@ -27,7 +27,8 @@ class Department(mesa.Agent):
         self.name = name
         self.category = category
         self.capacity = capacity_per_week
-        self.answered = 0
+        self.answered = 0  # whistles answered, cumulative
+        self.received = 0  # whistles received, cumulative
 
     def responsiveness(self, base: float, scoring_weight: float, gain: float) -> float:
         """Share of capacity given to whistles: base, raised toward 1 by response scoring."""

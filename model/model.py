@@ -271,7 +271,8 @@ class CommunityModel(mesa.Model):
                 prob[m] = pc[comm[m]]
         pr.resolve(idx, prob)
         for dept in self.departments:
-            dept.answered = int(pr.c.resolved_by_level[DEPARTMENT])
+            dept.answered = int(pr.c.resolved_by_level_category[DEPARTMENT, dept.category])
+            dept.received = int(pr.c.whistles_by_category[dept.category])
         pr.escalate(p["escalation_weeks"], available)
         pr.lose(p["loss_rate"] * (1.0 - p["digital_loss_cut"] * d_hh), p["max_problem_age_weeks"])
         # early warning: hot spots are compounds in the top quarter of recent registrations
@@ -440,6 +441,7 @@ class CommunityModel(mesa.Model):
             "provider_revenue_balances": abs(revenue - paid_in) <= 1e-6 * max(1.0, revenue),
             "fund_balances": lg.balances(),
             "fund_never_negative": lg.fund_balance >= -1e-6,
+            "red_property_never_borrows": bool(np.all(mk.reserve[mk.provider == RED] >= -1e-6)),
             "points_paid_for": abs(points_paid - self.points_redeemed_yuan) <= 1e-6 * max(1.0, points_paid),
             "rates_in_unit_interval": all(0.0 <= o[k] <= 1.0 for k in RATES),
             "no_nan": all(np.isfinite(v) for v in o.values()),

@@ -69,6 +69,8 @@ class Counters:
         self.resolved_by_level = np.zeros(len(LEVELS), np.int64)
         self.registered_by_category = np.zeros(K, np.int64)
         self.resolved_by_category = np.zeros(K, np.int64)
+        self.resolved_by_level_category = np.zeros((len(LEVELS), K), np.int64)
+        self.whistles_by_category = np.zeros(K, np.int64)
 
 
 class Problems:
@@ -206,6 +208,7 @@ class Problems:
         new_whistle = (CHAIN_TABLE[kk, pos] == DEPARTMENT) & ~self.whistled[idx]
         self.whistled[idx[new_whistle]] = True
         self.c.whistles += int(new_whistle.sum())
+        self.c.whistles_by_category += np.bincount(kk[new_whistle], minlength=K)
 
     def handling(self) -> np.ndarray:
         a = self.active
@@ -224,6 +227,7 @@ class Problems:
         c.days_to_resolution_sum += float(np.sum(self.step_no - self.registered_at[done] + 1) * 7.0)
         c.resolved_by_level += np.bincount(lv, minlength=len(LEVELS))
         c.resolved_by_category += np.bincount(kk, minlength=K)
+        np.add.at(c.resolved_by_level_category, (lv, kk), 1)
         c.whistles_answered += int(np.count_nonzero(lv == DEPARTMENT))
         c.campaign_resolved += int(self.campaign[done].sum())
         np.add.at(self.resolved_now, hh, 1)

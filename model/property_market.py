@@ -67,11 +67,17 @@ class PropertyMarket:
         self.revenue_ewma = np.where(managed, 0.85 * self.revenue_ewma + 0.15 * revenue, 0.0)
         firm = self.provider == FIRM
         red = self.provider == RED
-        paid_for = self.service_paid_by(self.revenue_ewma * (1.0 - np.where(firm, p["firm_required_margin"], 0.0)), full)
+        paid_for = self.service_paid_by(self.revenue_ewma * (1.0 - p["firm_required_margin"]), full)
         service = np.where(firm, np.maximum(paid_for, p["firm_min_service"]), 0.0)
-        service = np.where(red, np.where(self.reserve > 0, 1.0, paid_for), service)
+        cost = np.where(firm, self.cost_at(service, full), 0.0)
+        # red property spends what it has (this week's revenue and its reserve), up to full service;
+        # it never borrows, so when money is short its service, not its reserve, gives way
+        avail = np.where(red, revenue + np.maximum(self.reserve, 0.0), 0.0)
+        red_cost = np.minimum(self.cost_at(np.ones_like(full), full), avail)
+        service = np.where(red, np.clip((red_cost / np.maximum(full, 1e-9) - FIXED_COST_SHARE)
+                                        / (1.0 - FIXED_COST_SHARE), 0.0, 1.0), service)
+        cost = np.where(red, red_cost, cost)
         self.service = service
-        cost = np.where(managed, self.cost_at(service, full), 0.0)
         self.costs_paid += float(cost.sum())
         self.reserve = np.where(managed, self.reserve + revenue - cost, 0.0)
         # profits above the starting reserve are taken out (firms) or kept for later (red: capped)
