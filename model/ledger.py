@@ -58,7 +58,7 @@ class Ledger:
     # ---- totals
     @property
     def public_spending(self) -> float:
-        return sum(v for (src, _), v in self.flows.items() if src == FISCAL) + sum(self.direct.values())
+        return float(sum(v for (src, _), v in self.flows.items() if src == FISCAL) + sum(self.direct.values()))
 
     def to_providers(self) -> float:
         return sum(v for (_, use), v in self.flows.items() if use in PROVIDER_USES)
