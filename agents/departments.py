@@ -11,13 +11,11 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model.problems import DISPUTE, ELDER, ENV, REPAIR
-
-DEPARTMENTS = {  # name -> problem category it answers
-    "urban_management": ENV,
-    "housing_and_heating": REPAIR,
-    "public_security": DISPUTE,
-    "civil_affairs": ELDER,
+DEPARTMENTS = {  # name -> the problem category it answers (model.problems.CATEGORIES)
+    "urban_management": "environment",
+    "housing_and_heating": "repair",
+    "public_security": "dispute",
+    "civil_affairs": "elder_care",
 }
 
 

@@ -25,7 +25,7 @@ from . import outcomes as oc
 from .ledger import Ledger
 from .parameters import validate
 from .policies import Policies
-from .problems import (CHANNELS, COLLECTIVE, DELIBERATION, DEPARTMENT, ELDER, GRID, HANDLING, K, PROPERTY,
+from .problems import (CATEGORIES, CHANNELS, COLLECTIVE, DELIBERATION, DEPARTMENT, ELDER, GRID, HANDLING, K, PROPERTY,
                        REGISTERED, REPAIR, SEASONAL, Problems, in_heating_season)
 from .property_market import WEEKS_PER_MONTH, PropertyMarket
 from .streams import Streams
@@ -105,7 +105,7 @@ class CommunityModel(mesa.Model):
         self.area_month_fee = w.hh_area  # m² per household (fee = yuan/m²/month x m²)
         # ---- institutional agents
         dept_cap = p["department_capacity"] * n / 1000.0
-        self.departments = [Department(self, name, k, dept_cap) for name, k in DEPARTMENTS.items()]
+        self.departments = [Department(self, name, CATEGORIES.index(cat), dept_cap) for name, cat in DEPARTMENTS.items()]
         self.red_provider = RedPropertyProvider(self)
         self.firms: dict[int, CommercialFirm] = {}
         for c in np.flatnonzero(self.market.provider == FIRM):

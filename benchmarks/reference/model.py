@@ -1,0 +1,155 @@
+"""ReferenceModel: the community model's core rules with one Mesa agent per household.
+
+Same parameter table, same world (compounds, buildings, grids, network: `model.world.build_world`
+with the same seed builds the identical street), same weekly stages as
+`CommunityModel.step`; only the engine differs. Institutional actors (property providers'
+accounts, departments' allocation, grid capacities) reuse the vectorised model's code, which
+works per compound, grid or department, not per resident. Policies are not implemented: the
+reference is the baseline.
+
+Synchronous rules (every household reads the state left by the previous stage): the
+residents' update (neighbour means are read in `look_around` by all before any `update`),
+and problem handling (queues are counted by all before anyone resolves). Arising, discovery
+and routing are per household and touch only the household's own slots, so their order does
+not matter either; `shuffle_do` is used throughout, as a Mesa user would.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from agents.departments import DEPARTMENTS, Department
+from agents.grid_workers import GridWorkforce
+from model.parameters import validate
+from model.problems import CATEGORIES, DELIBERATION, K, PROPERTY, SEASONAL, in_heating_season
+from model.property_market import WEEKS_PER_MONTH, PropertyMarket
+from model.streams import Streams
+from model.world import NONE, OLD, build_world
+
+from .agents import Household
+
+
+class ReferenceModel(mesa.Model):
+    def __init__(self, rng: int = 0, compounds=None, **params):
+        super().__init__(rng=int(rng))
+        self.p = p = validate(params)
+        if any(p[d] for d in ("red_property_share", "points_per_act", "response_scoring_weight", "digital_boost",
+                              "early_warning_level", "rider_recruit_share", "door_knock_weeks",
+                              "party_coverage_boost", "deliberation_rate", "grid_extra_workers", "grid_training",
+                              "grid_paperwork_cut", "fiscal_fund_yuan_per_household_year",
+                              "donations_yuan_per_household_year", "property_subsidy", "cobuilding_capacity",
+                              "culture_belonging_rate")):
+            raise ValueError("the reference implements the baseline only: every policy dose must be 0")
+        streams = Streams(int(rng))
+        self.world = w = build_world(p, streams, compounds)
+        init = streams["init"]
+        managed0 = w.c_provider0 != NONE
+        env0 = np.clip(np.where(managed0, np.where(w.c_type == OLD, 0.6, 0.7), 0.15)
+                       + init.normal(0, 0.05, w.n_compounds), 0.0, 1.0)
+        self.market = PropertyMarket(w, p, env0)
+        self.market.start_firms(p)
+        self.grid = GridWorkforce(w, p)
+        self.digital = w.community_digital.copy()
+        self.p_route = p["routing_base"] + (1.0 - p["routing_base"]) * self.digital
+        self.patrol = self.grid.patrol_chance(p)
+        self.fee_m2 = self.market.fee_m2(p)
+        cap = p["department_capacity"] * w.n / 1000.0
+        self.departments = {CATEGORIES.index(cat): Department(self, name, CATEGORIES.index(cat), cap)
+                            for name, cat in DEPARTMENTS.items()}
+        self.count = dict.fromkeys(("arisen", "faded", "registered", "resolved", "lost", "whistles"), 0)
+        self.t = 0
+        for i in range(w.n):
+            Household(self, i)
+        self.households = self.agents_by_type[Household]
+        hh = list(self.households)
+        W = w.W
+        for i, h in enumerate(hh):
+            h.neighbours = [hh[j] for j in W.indices[W.indptr[i]:W.indptr[i + 1]]]
+        self.by_compound = [[] for _ in range(w.n_compounds)]
+        for h in hh:
+            self.by_compound[h.compound].append(h)
+        for h in hh:
+            h.decide_payment(0.7, review_all=True)
+        self.outcomes = self.compute_outcomes()
+
+    # ================================================================ the weekly schedule
+    def step(self) -> None:
+        self.t = t = self.steps - 1
+        p, w, mk = self.p, self.world, self.market
+        # 1. problems arise (per-compound multipliers: environment and season)
+        season = np.where(SEASONAL & in_heating_season((p["start_week"] - 1 + self.steps) % 52 + 1),
+                          p["heating_season_factor"], 1.0)
+        per_c = 1.0 + p["environment_problem_factor"] * (1.0 - mk.env)
+        self.rate_mult = np.multiply.outer(per_c, season).tolist()
+        self.households.shuffle_do("arise")
+        # 2. discovery
+        self.households.shuffle_do("discover")
+        # 3. routing, handling, escalation, loss
+        available = np.ones((w.n_compounds, 4), bool)
+        available[:, PROPERTY] = mk.provider != NONE
+        available[:, DELIBERATION] = False
+        self.available = available.tolist()
+        self.households.shuffle_do("route")
+        self.grid_queue = [0] * w.n_grids
+        self.dept_queue = [[0] * w.n_communities for _ in range(K)]
+        self.households.shuffle_do("queue")
+        cap = self.grid.case_capacity(p)
+        self.grid_prob = [min(0.9, cap[g] / max(q, 1)) for g, q in enumerate(self.grid_queue)]
+        coverage = np.bincount(w.c_community, weights=w.c_party.astype(float), minlength=w.n_communities) / \
+            np.maximum(np.bincount(w.c_community, minlength=w.n_communities), 1)
+        self.dept_prob = [[0.0] * w.n_communities for _ in range(K)]
+        for k, dept in self.departments.items():
+            resp = dept.responsiveness(p["department_base_responsiveness"], 0.0, p["response_scoring_gain"])
+            self.dept_prob[k] = dept.allocate(np.array(self.dept_queue[k]), coverage, resp, 0.0).tolist()
+        self.households.shuffle_do("handle")
+        # 4. residents: everyone looks, then everyone updates
+        self.households.shuffle_do("look_around")
+        self.households.shuffle_do("update")
+        # 5. providers' accounts, exits, environment, entries
+        wk = 1.0 / WEEKS_PER_MONTH
+        fees = np.zeros(w.n_compounds)
+        paying = np.zeros(w.n_compounds)
+        part = np.zeros(w.n_compounds)
+        for h in self.households:
+            if h.paying:
+                fees[h.compound] += self.fee_m2[h.compound] * h.area * wk
+                paying[h.compound] += 1
+            part[h.compound] += h.participating
+        managed = mk.provider != NONE
+        mk.collection = np.where(managed, paying / np.maximum(w.c_households, 1), 0.0)
+        for c in mk.settle(p, fees, np.zeros(w.n_compounds)):
+            mk.exit(np.array([c]))
+            for h in self.by_compound[c]:
+                h.paying = False
+        mk.update_environment(p, part / np.maximum(w.c_households, 1))
+        for c in range(w.n_compounds):
+            if mk.provider[c] == NONE and self.random.random() < p["firm_entry_rate"]:
+                members = self.by_compound[c]
+                expected = sum(h.willingness(h.nb[2]) for h in members) / max(len(members), 1)
+                margin = self._margin(c, expected)
+                if margin >= 0:
+                    mk.enter(np.array([c]))
+                    for h in members:
+                        h.paying = self.random.random() < p["entry_payment_share"]
+        self.fee_m2 = mk.fee_m2(p)
+        self.outcomes = self.compute_outcomes()
+
+    def _margin(self, c: int, expected_collection: float) -> float:
+        p, mk = self.p, self.market
+        rev = mk.fee[c] * expected_collection * (1.0 - p["firm_required_margin"])
+        return rev - mk.firm_cost_m2[c] * (0.4 + 0.6 * p["firm_min_service"])
+
+    # ================================================================ outcomes (same definitions)
+    def compute_outcomes(self) -> dict[str, float]:
+        mk, w = self.market, self.world
+        managed = mk.provider != NONE
+        n_managed_hh = int(w.c_households[managed].sum())
+        paying = sum(1 for h in self.households if h.paying)
+        return {
+            "trap_share": float(1.0 - managed.mean()),
+            "fee_collection_rate": paying / n_managed_hh if n_managed_hh else 0.0,
+            "environment_mean": float(mk.env.mean()),
+            "satisfaction_mean": sum(h.satisfaction for h in self.households) / w.n,
+            "problems_registered": self.count["registered"],
+        }
