@@ -18,11 +18,11 @@ STEPS = 104
 LEVEL = 0.05 / len(OUTCOMES)
 
 
-def finals(cls, **extra):
+def finals(cls, seeds=SEEDS, size=SIZE, steps=STEPS, **extra):
     rows = []
-    for seed in SEEDS:
-        m = cls(rng=seed, **SIZE, **extra)
-        for _ in range(STEPS):
+    for seed in seeds:
+        m = cls(rng=seed, **size, **extra)
+        for _ in range(steps):
             m.step()
         rows.append([m.outcomes[k] for k in OUTCOMES])
     return np.array(rows, float)
@@ -50,3 +50,12 @@ def test_docking_test_notices_a_shifted_rule(vectorised):
     j = OUTCOMES.index("problems_registered")
     p = stats.ks_2samp(vectorised[:, j], shifted[:, j]).pvalue
     assert p < LEVEL, f"the docking test missed a 50 % higher problem rate (p = {p:.3g})"
+
+
+@pytest.mark.slow
+def test_docking_holds_at_a_larger_size_and_longer_horizon():
+    big = dict(seeds=range(40), size=dict(n_households=1000, households_per_compound=80), steps=260)
+    v, r = finals(CommunityModel, **big), finals(ReferenceModel, **big)
+    for j, name in enumerate(OUTCOMES):
+        p = stats.ks_2samp(v[:, j], r[:, j]).pvalue
+        assert p > LEVEL, f"{name}: distributions differ at 1,000 households over 5 years (KS p = {p:.3g})"
