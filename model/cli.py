@@ -5,6 +5,7 @@
     govsim params [--markdown] [--group G]
     govsim validate FILE            (a scenario .toml or a compounds .csv)
     govsim cycle [--out DIR]        (the vicious-cycle figure: two paths and hysteresis)
+    govsim experiment FILE [--workers N] [--scheduler ADDR] [--out DIR]
 
 Bad input exits with status 2 and a one-line message naming the field; nothing is written.
 """
@@ -117,6 +118,15 @@ def cmd_cycle(a) -> int:
     return 0
 
 
+def cmd_experiment(a) -> int:
+    from experiments.runner import run_experiment
+
+    out, skipped, finished = run_experiment(a.file, out=a.out, workers=a.workers, scheduler=a.scheduler,
+                                            progress=not a.quiet)
+    print(f"{out}: {finished} runs finished, {skipped} already done before")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="govsim", description="Party-building-led community governance ABM (Heilongjiang).")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -140,6 +150,13 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a scenario .toml or a compounds .csv")
     v.add_argument("file")
     v.set_defaults(func=cmd_validate)
+    e = sub.add_parser("experiment", help="run every (scenario, replication) of an experiment file, resumably")
+    e.add_argument("file")
+    e.add_argument("--out", default=None, help="results folder (default results/<experiment name>)")
+    e.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
+    e.add_argument("--scheduler", default=None, help="a dask.distributed scheduler address, e.g. tcp://127.0.0.1:8786")
+    e.add_argument("--quiet", action="store_true", help="no progress bar")
+    e.set_defaults(func=cmd_experiment)
     c = sub.add_parser("cycle", help="figure: the vicious cycle's two paths and the subsidy hysteresis")
     c.add_argument("--out", default="results/vicious_cycle")
     c.add_argument("--households", type=int, default=4000)

@@ -1,0 +1,118 @@
+"""Experiment files: which scenarios, how many replications, how long, how large.
+
+    name = "policy_comparison"
+    scenarios = ["baseline", "c1_duties_and_whistle", "my_scenario.toml"]
+    replications = 20          # replication r uses seed base_seed + r in every scenario (CRN)
+    steps = 520
+    households = 3000
+    base_seed = 0
+    outcomes = ["trap_share", ...]   # optional: the outcomes kept in the time series (default: headline)
+    timeseries_every = 4             # optional: keep every k-th week of the time series
+    [params]                         # optional: overrides applied to every scenario
+    problem_rate = 0.007
+
+Everything is checked before any run starts; errors name the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model.outcomes import HEADLINE, OUTCOMES
+from model.parameters import ParameterError, validate
+from model.scenarios import Scenario, load_scenario
+
+KEYS = {"name", "description", "scenarios", "replications", "steps", "households", "base_seed", "outcomes",
+        "timeseries_every", "params"}
+
+
+class ExperimentError(ParameterError):
+    pass
+
+
+@dataclass
+class Experiment:
+    name: str
+    scenarios: list[Scenario]
+    replications: int
+    steps: int
+    households: int
+    base_seed: int = 0
+    outcomes: tuple[str, ...] = HEADLINE
+    timeseries_every: int = 1
+    params: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    digest: str = ""  # hash of the file and every scenario it names
+
+    def runs(self) -> list[dict]:
+        """Every (scenario, replication) as a plain dict a worker can run."""
+        out = []
+        for sc in self.scenarios:
+            for r in range(self.replications):
+                out.append({"run_id": f"{sc.name}/{r}", "scenario": sc.name, "replication": r,
+                            "seed": self.base_seed + r, "steps": self.steps,
+                            "params": {**sc.params, **self.params, "n_households": self.households},
+                            "outcomes": list(self.outcomes), "every": self.timeseries_every})
+        return out
+
+
+def _int(data: dict, key: str, lo: int, hi: int, where: str, default: int | None = None) -> int:
+    v = data.get(key, default)
+    if v is None:
+        raise ExperimentError(key, "(missing)", f"a whole number in [{lo}, {hi}]", where)
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise ExperimentError(key, v, f"a whole number in [{lo}, {hi}]", where)
+    return v
+
+
+def load(path: str | Path) -> Experiment:
+    path = Path(path)
+    where = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ExperimentError("experiment", where, "an existing .toml file") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ExperimentError("toml", where, f"valid TOML ({exc})") from None
+    for key in data:
+        if key not in KEYS:
+            raise ExperimentError(key, data[key], "keys " + ", ".join(sorted(KEYS)), where)
+    names = data.get("scenarios")
+    if not isinstance(names, list) or not names or not all(isinstance(s, str) for s in names):
+        raise ExperimentError("scenarios", names, "a non-empty list of scenario names or .toml files", where)
+    digest = hashlib.sha256(raw)
+    scenarios = []
+    for s in names:
+        spec = s if s.endswith(".toml") and Path(s).is_absolute() else (
+            str(path.parent / s) if s.endswith(".toml") else s)
+        sc = load_scenario(spec)
+        if sc.path and Path(sc.path).exists():
+            digest.update(Path(sc.path).read_bytes())
+        digest.update(json.dumps(sc.params, sort_keys=True, default=str).encode())
+        scenarios.append(sc)
+    seen = [sc.name for sc in scenarios]
+    if len(set(seen)) != len(seen):
+        raise ExperimentError("scenarios", seen, "distinct scenario names", where)
+    outcomes = data.get("outcomes", list(HEADLINE))
+    if not isinstance(outcomes, list) or not all(o in OUTCOMES for o in outcomes):
+        bad = [o for o in outcomes if o not in OUTCOMES] if isinstance(outcomes, list) else outcomes
+        raise ExperimentError("outcomes", bad, "names from model.outcomes.OUTCOMES", where)
+    params = data.get("params", {})
+    if not isinstance(params, dict):
+        raise ExperimentError("params", params, "a table of parameter = value", where)
+    households = _int(data, "households", 20, 5_000_000, where, 3000)
+    for sc in scenarios:  # every scenario's parameters, as they will be run, are valid
+        validate({**sc.params, **params, "n_households": households}, where=f"{where} (scenario {sc.name})")
+    return Experiment(
+        name=str(data.get("name", path.stem)), description=str(data.get("description", "")), scenarios=scenarios,
+        replications=_int(data, "replications", 1, 1_000_000, where), steps=_int(data, "steps", 1, 100_000, where, 520),
+        households=households, base_seed=_int(data, "base_seed", 0, 2**62, where, 0), outcomes=tuple(outcomes),
+        timeseries_every=_int(data, "timeseries_every", 1, 10_000, where, 1), params=params,
+        digest=digest.hexdigest())

@@ -1,0 +1,221 @@
+"""Run an experiment's (scenario, replication) runs on local processes or a dask cluster.
+
+Results stream to Parquet under `results/<experiment>/` in small batches, each written to a
+temporary file and renamed, so a crash (even SIGKILL) loses at most the runs in flight and
+the batch not yet flushed (a few seconds). Running the same experiment again skips the runs
+already on disk; a changed experiment file is refused rather than mixed with old results.
+
+    runs/part-*.parquet        one row a run: run_id, scenario, replication, seed, params (JSON),
+                               final value of every outcome
+    timeseries/part-*.parquet  one row a run and kept week: run_id, scenario, replication, step, outcomes
+    manifest.json              the experiment file's hash, name, versions
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .experiment import Experiment, ExperimentError
+
+
+def run_one(spec: dict) -> tuple[dict, dict]:
+    """One run in a worker: final outcomes and the kept time series (plain Python data)."""
+    from model.model import CommunityModel
+
+    m = CommunityModel(rng=spec["seed"], **spec["params"])
+    every, keep = spec["every"], spec["outcomes"]
+    ts: dict[str, list] = {"step": [0], **{k: [m.outcomes[k]] for k in keep}}
+    for _ in range(spec["steps"]):
+        m.step()
+        if m.steps % every == 0 or m.steps == spec["steps"]:
+            ts["step"].append(m.steps)
+            for k in keep:
+                ts[k].append(m.outcomes[k])
+    row = {"run_id": spec["run_id"], "scenario": spec["scenario"], "replication": spec["replication"],
+           "seed": spec["seed"], "params": json.dumps(spec["params"], sort_keys=True),
+           **{k: float(v) for k, v in m.outcomes.items()}}
+    return row, ts
+
+
+class Store:
+    """Parquet parts under one experiment folder, written atomically."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        (out / "runs").mkdir(parents=True, exist_ok=True)
+        (out / "timeseries").mkdir(parents=True, exist_ok=True)
+        existing = sorted((out / "runs").glob("part-*.parquet")) + sorted((out / "timeseries").glob("part-*.parquet"))
+        self.next_part = 1 + max((int(p.stem.split("-")[1]) for p in existing), default=0)
+
+    def done(self) -> set[str]:
+        ids: set[str] = set()
+        for p in sorted((self.out / "runs").glob("part-*.parquet")):
+            ids.update(pq.read_table(p, columns=["run_id"]).column("run_id").to_pylist())
+        return ids
+
+    def _write(self, table: pa.Table, folder: str, part: int) -> None:
+        final = self.out / folder / f"part-{part:06d}.parquet"
+        tmp = self.out / folder / f".part-{part:06d}.parquet.tmp"
+        pq.write_table(table, tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, final)
+
+    def flush(self, rows: list[dict], series: list[tuple[dict, dict]]) -> None:
+        """Time series first, then the runs part: a run counts as done only once both are on disk."""
+        if not rows:
+            return
+        cols: dict[str, list] = {}
+        for row, ts in series:
+            n = len(ts["step"])
+            for key in ("run_id", "scenario", "replication"):
+                cols.setdefault(key, []).extend([row[key]] * n)
+            for k, v in ts.items():
+                cols.setdefault(k, []).extend(v)
+        part = self.next_part
+        self.next_part += 1
+        self._write(pa.table(cols), "timeseries", part)
+        self._write(pa.Table.from_pylist(rows), "runs", part)
+
+
+def _manifest(exp: Experiment, source: Path) -> dict:
+    import mesa
+    import numpy
+
+    from model import __version__
+
+    return {"experiment": exp.name, "file": str(source), "sha256": exp.digest, "replications": exp.replications,
+            "scenarios": [s.name for s in exp.scenarios], "steps": exp.steps, "households": exp.households,
+            "base_seed": exp.base_seed, "versions": {"govsim": __version__, "mesa": mesa.__version__,
+                                                     "numpy": numpy.__version__, "pyarrow": pa.__version__}}
+
+
+def prepare(exp: Experiment, source: Path, out: Path) -> Store:
+    """Check the folder belongs to this very experiment (or is new) and write its manifest."""
+    man = out / "manifest.json"
+    if man.exists():
+        old = json.loads(man.read_text())
+        if old.get("sha256") != exp.digest:
+            raise ExperimentError(
+                "experiment", str(source),
+                f"the experiment that made {out} (sha256 {old.get('sha256', '?')[:12]}); the file or one of its "
+                "scenarios has changed since: use another --out folder, or delete the old results", str(out))
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = out / ".manifest.json.tmp"
+        tmp.write_text(json.dumps(_manifest(exp, source), indent=2))
+        os.replace(tmp, man)
+    return Store(out)
+
+
+def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | None = None,
+            progress: bool = True, flush_seconds: float = 2.0, batch: int = 50,
+            on_result: Callable[[dict], None] | None = None) -> int:
+    """Run `specs`, stream results to `store`; returns the number of runs finished."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(specs), unit="run", disable=not progress, smoothing=0.05)
+    rows: list[dict] = []
+    series: list[tuple[dict, dict]] = []
+    last = time.monotonic()
+    finished = 0
+
+    def take(result) -> None:
+        nonlocal last, finished
+        row, ts = result
+        rows.append(row)
+        series.append((row, ts))
+        finished += 1
+        bar.update(1)
+        if on_result:
+            on_result(row)
+        if len(rows) >= batch or time.monotonic() - last >= flush_seconds:
+            store.flush(rows, series)
+            rows.clear()
+            series.clear()
+            last = time.monotonic()
+
+    try:
+        for result in _results(specs, workers, scheduler):
+            take(result)
+    finally:
+        store.flush(rows, series)
+        bar.close()
+    return finished
+
+
+def _results(specs: list[dict], workers: int, scheduler: str | None) -> Iterable[tuple[dict, dict]]:
+    """Results as they finish, from one of three executors (same `run_one` everywhere)."""
+    if scheduler:
+        from distributed import Client, as_completed
+
+        with Client(scheduler) as client:
+            futures = client.map(run_one, specs, pure=False)
+            try:
+                for fut in as_completed(futures):
+                    yield fut.result()
+            finally:
+                client.cancel(futures)
+        return
+    if workers <= 1:
+        for spec in specs:
+            yield run_one(spec)
+        return
+    import multiprocessing as mp
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn")) as pool:
+        pending = set()
+        it = iter(specs)
+        try:
+            while True:
+                while len(pending) < 4 * workers:  # a bounded window: memory stays flat
+                    spec = next(it, None)
+                    if spec is None:
+                        break
+                    pending.add(pool.submit(run_one, spec))
+                if not pending:
+                    break
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    yield fut.result()
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+
+def run_experiment(path: str | Path, out: str | Path | None = None, workers: int | None = None,
+                   scheduler: str | None = None, progress: bool = True) -> tuple[Path, int, int]:
+    """Load, check and run an experiment file; returns (folder, runs skipped, runs finished)."""
+    from .experiment import load
+
+    path = Path(path)
+    exp = load(path)  # every check happens here, before any folder is touched
+    out = Path(out) if out else Path("results") / exp.name
+    store = prepare(exp, path, out)
+    done = store.done()
+    todo = [s for s in exp.runs() if s["run_id"] not in done]
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    finished = execute(todo, store, workers=workers, scheduler=scheduler, progress=progress)
+    return out, len(done), finished
+
+
+def read_results(out: str | Path):
+    """The finished runs and their time series as pandas DataFrames (sorted, one row per run)."""
+    import pandas as pd
+
+    out = Path(out)
+    runs = pd.concat([pq.read_table(p).to_pandas() for p in sorted((out / "runs").glob("part-*.parquet"))],
+                     ignore_index=True)
+    runs = runs.drop_duplicates("run_id").sort_values(["scenario", "replication"]).reset_index(drop=True)
+    ts = pd.concat([pq.read_table(p).to_pandas() for p in sorted((out / "timeseries").glob("part-*.parquet"))],
+                   ignore_index=True)
+    ts = ts[ts["run_id"].isin(set(runs["run_id"]))].drop_duplicates(["run_id", "step"])
+    return runs, ts.sort_values(["scenario", "replication", "step"]).reset_index(drop=True)

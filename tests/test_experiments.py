@@ -1,0 +1,111 @@
+"""Batch experiments: local processes and dask give the same results; a killed batch resumes
+to the same results; a changed or malformed experiment is refused before anything is touched."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from experiments.experiment import ExperimentError
+from experiments.runner import read_results, run_experiment
+
+SMALL = """name = "small"
+scenarios = ["baseline", "c4_workforce"]
+replications = {reps}
+steps = {steps}
+households = 300
+timeseries_every = 5
+"""
+
+
+def write(tmp_path: Path, reps=3, steps=30, name="exp.toml") -> Path:
+    f = tmp_path / name
+    f.write_text(SMALL.format(reps=reps, steps=steps))
+    return f
+
+
+def same(a: Path, b: Path) -> None:
+    ra, ta = read_results(a)
+    rb, tb = read_results(b)
+    pd.testing.assert_frame_equal(ra, rb)
+    pd.testing.assert_frame_equal(ta, tb)
+
+
+def test_one_worker_and_two_workers_give_identical_results(tmp_path):
+    f = write(tmp_path)
+    run_experiment(f, out=tmp_path / "one", workers=1, progress=False)
+    run_experiment(f, out=tmp_path / "two", workers=2, progress=False)
+    same(tmp_path / "one", tmp_path / "two")
+    runs, ts = read_results(tmp_path / "one")
+    assert len(runs) == 6 and set(runs["scenario"]) == {"baseline", "c4_workforce"}
+    assert (runs.groupby("replication")["seed"].nunique() == 1).all(), "replication r must share its seed (CRN)"
+    assert ts.groupby("run_id")["step"].max().eq(30).all()
+
+
+def test_running_again_skips_finished_runs(tmp_path):
+    f = write(tmp_path)
+    _, skipped, finished = run_experiment(f, out=tmp_path / "o", workers=1, progress=False)
+    assert (skipped, finished) == (0, 6)
+    _, skipped, finished = run_experiment(f, out=tmp_path / "o", workers=1, progress=False)
+    assert (skipped, finished) == (6, 0)
+
+
+def test_a_killed_batch_resumes_to_the_uninterrupted_result(tmp_path):
+    f = write(tmp_path, reps=20, steps=80)
+    run_experiment(f, out=tmp_path / "whole", workers=1, progress=False)
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-m", "model", "experiment", str(f), "--out", str(out),
+                             "--workers", "1", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline and not list((out / "runs").glob("part-*.parquet")):
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = len(read_results(out)[0])
+    assert 0 < done_before < 40, f"the kill came too late or too early to test resuming ({done_before} runs)"
+    _, skipped, finished = run_experiment(f, out=out, workers=1, progress=False)
+    assert skipped == done_before and skipped + finished == 40
+    same(tmp_path / "whole", out)
+
+
+def test_a_changed_experiment_is_refused_and_old_results_untouched(tmp_path):
+    f = write(tmp_path)
+    out = tmp_path / "o"
+    run_experiment(f, out=out, workers=1, progress=False)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    f.write_text(SMALL.format(reps=3, steps=31))
+    with pytest.raises(ExperimentError, match="changed"):
+        run_experiment(f, out=out, workers=1, progress=False)
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+@pytest.mark.parametrize("text,field", [
+    ('scenarios = ["baseline", "no_such"]\nreplications = 2\n', "no_such"),
+    ('scenarios = ["baseline"]\nreplications = 0\n', "replications"),
+    ('scenarios = ["baseline"]\nreplications = 2\n[params]\nfee_oldd = 1\n', "fee_oldd"),
+    ('scenarios = ["baseline"]\nreplications = 2\n[params]\nfee_old = -1\n', "fee_old"),
+    ('scenarios = ["baseline"]\nreplications = 2\noutcomes = ["happiness"]\n', "outcomes"),
+    ('scenarios = "baseline"\nreplications = 2\n', "scenarios"),
+])
+def test_a_malformed_experiment_fails_before_any_run(tmp_path, text, field):
+    f = tmp_path / "bad.toml"
+    f.write_text(text)
+    with pytest.raises(ExperimentError.__mro__[1]) as e:  # ParameterError and its subclasses
+        run_experiment(f, out=tmp_path / "o", workers=1, progress=False)
+    assert field in str(e.value)
+    assert not (tmp_path / "o").exists()
+
+
+def test_dask_cluster_gives_the_same_results_as_local_processes(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    f = write(tmp_path, reps=2, steps=20)
+    run_experiment(f, out=tmp_path / "local", workers=1, progress=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        run_experiment(f, out=tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False)
+    same(tmp_path / "local", tmp_path / "dask")
