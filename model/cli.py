@@ -127,6 +127,15 @@ def cmd_experiment(a) -> int:
     return 0
 
 
+def cmd_report(a) -> int:
+    from experiments.report import make_report
+
+    for lang in a.lang:
+        for p in make_report(a.folder, lang=lang):
+            print(f"wrote {p}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="govsim", description="Party-building-led community governance ABM (Heilongjiang).")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -157,6 +166,10 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--scheduler", default=None, help="a dask.distributed scheduler address, e.g. tcp://127.0.0.1:8786")
     e.add_argument("--quiet", action="store_true", help="no progress bar")
     e.set_defaults(func=cmd_experiment)
+    rp = sub.add_parser("report", help="tables and figures of an experiment's results")
+    rp.add_argument("folder")
+    rp.add_argument("--lang", nargs="+", default=["en"], choices=("en", "zh"), help="label language(s)")
+    rp.set_defaults(func=cmd_report)
     c = sub.add_parser("cycle", help="figure: the vicious cycle's two paths and the subsidy hysteresis")
     c.add_argument("--out", default="results/vicious_cycle")
     c.add_argument("--households", type=int, default=4000)

@@ -17,8 +17,14 @@ _CJK_NAMES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuan
               "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "AR PL UMing CN")
 
 
+SHIPPED_FONT = Path(__file__).parent / "fonts" / "NotoSansSC-govsim.otf"
+
+
 def cjk_font() -> str | None:
-    """Name of an installed font that has Chinese glyphs, or None."""
+    """Name of a font with Chinese glyphs: the subset shipped with the project, else an installed one."""
+    if SHIPPED_FONT.exists():
+        font_manager.fontManager.addfont(str(SHIPPED_FONT))
+        return font_manager.FontProperties(fname=str(SHIPPED_FONT)).get_name()
     names = {f.name for f in font_manager.fontManager.ttflist}
     for n in _CJK_NAMES:
         if n in names:

@@ -109,3 +109,19 @@ def test_dask_cluster_gives_the_same_results_as_local_processes(tmp_path):
                                   dashboard_address=None) as cluster:
         run_experiment(f, out=tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False)
     same(tmp_path / "local", tmp_path / "dask")
+
+
+def test_report_writes_tables_and_figures_with_paired_effects(tmp_path):
+    from experiments.report import make_report
+
+    f = write(tmp_path, reps=4, steps=40)
+    out = tmp_path / "o"
+    run_experiment(f, out=out, workers=1, progress=False)
+    paths = make_report(out, lang="zh")
+    names = {p.name for p in paths}
+    assert {"report.csv", "cost_effectiveness.csv", "report_zh.md", "timeseries_zh.png", "effects_zh.png"} <= names
+    tab = pd.read_csv(out / "report.csv")
+    row = tab[(tab.scenario == "c4_workforce") & (tab.outcome == "public_spending")].iloc[0]
+    assert row["diff_vs_baseline"] > 0 and row["diff_ci_low"] <= row["diff_vs_baseline"] <= row["diff_ci_high"]
+    assert row["ci_low"] <= row["mean"] <= row["ci_high"]
+    assert "化解率" in (out / "report_zh.md").read_text(encoding="utf-8")

@@ -1,0 +1,191 @@
+"""`govsim report results/<experiment>`: outcomes per scenario with intervals, paired effects
+against the baseline, cost-effectiveness, and figures (English or Chinese labels).
+
+Effects are paired differences (replication r has the same seed in every scenario), so their
+intervals are narrower than the scenarios' own. Intervals: Student t over replications for
+means and paired differences; seeded bootstrap over replications for cost-effectiveness ratios.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from model.outcomes import HEADLINE, OUTCOMES
+
+from .runner import read_results
+
+KEY = ("trap_share", "fee_collection_rate", "environment_mean", "resolution_rate", "problems_resolved",
+       "satisfaction_mean", "trust_mean", "participation_rate", "department_response_rate", "public_spending")
+
+
+def t_interval(x: np.ndarray) -> tuple[float, float, float]:
+    x = np.asarray(x, float)
+    m = float(x.mean())
+    if len(x) < 2 or np.all(x == x[0]):
+        return m, m, m
+    h = float(stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)))
+    return m, m - h, m + h
+
+
+def _ratio_ci(num: np.ndarray, den: np.ndarray, seed: int = 0, n_boot: int = 2000) -> tuple[float, float, float]:
+    """Ratio of mean paired differences, with a bootstrap interval over replications (NaN if undefined)."""
+    if den.mean() <= 0:
+        return float("nan"), float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(num), (n_boot, len(num)))
+    d = den[idx].mean(axis=1)
+    r = np.where(d > 0, num[idx].mean(axis=1) / np.where(d > 0, d, 1), np.nan)
+    lo, hi = np.nanpercentile(r, [2.5, 97.5]) if np.isfinite(r).any() else (np.nan, np.nan)
+    return float(num.mean() / den.mean()), float(lo), float(hi)
+
+
+def table(runs: pd.DataFrame, baseline: str = "baseline", outcomes=KEY) -> pd.DataFrame:
+    rows = []
+    base = runs[runs["scenario"] == baseline].set_index("replication") if baseline in set(runs["scenario"]) else None
+    for sc, g in runs.groupby("scenario", sort=False):
+        g = g.set_index("replication")
+        for o in outcomes:
+            m, lo, hi = t_interval(g[o].to_numpy())
+            row = {"scenario": sc, "outcome": o, "mean": m, "ci_low": lo, "ci_high": hi, "replications": len(g)}
+            if base is not None and sc != baseline:
+                common = g.index.intersection(base.index)
+                d, dlo, dhi = t_interval((g.loc[common, o] - base.loc[common, o]).to_numpy())
+                row.update({"diff_vs_baseline": d, "diff_ci_low": dlo, "diff_ci_high": dhi, "pairs": len(common)})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def cost_effectiveness(runs: pd.DataFrame, baseline: str = "baseline") -> pd.DataFrame:
+    """Public spending per extra problem resolved and per compound kept out of the trap."""
+    if baseline not in set(runs["scenario"]):
+        return pd.DataFrame()
+    base = runs[runs["scenario"] == baseline].set_index("replication")
+    rows = []
+    for sc, g in runs.groupby("scenario", sort=False):
+        if sc == baseline:
+            continue
+        g = g.set_index("replication")
+        common = g.index.intersection(base.index)
+        spend = (g.loc[common, "public_spending"] - base.loc[common, "public_spending"]).to_numpy()
+        solved = (g.loc[common, "problems_resolved"] - base.loc[common, "problems_resolved"]).to_numpy()
+        kept = ((base.loc[common, "trap_share"] - g.loc[common, "trap_share"]) * g.loc[common, "n_compounds"]).to_numpy()
+        a = _ratio_ci(spend, solved)
+        b = _ratio_ci(spend, kept)
+        rows.append({"scenario": sc, "extra_public_spending": spend.mean(), "extra_problems_resolved": solved.mean(),
+                     "compounds_kept_out_of_trap": kept.mean(),
+                     "yuan_per_extra_problem_resolved": a[0], "ci_low": a[1], "ci_high": a[2],
+                     "yuan_per_compound_out_of_trap": b[0], "ci_low_2": b[1], "ci_high_2": b[2]})
+    return pd.DataFrame(rows)
+
+
+def _fmt(x: float) -> str:
+    if not np.isfinite(x):
+        return "-"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3f}"
+
+
+def markdown(tab: pd.DataFrame, ce: pd.DataFrame, lang: str) -> str:
+    zh = lang == "zh"
+    lines = ["# " + ("政策比较报告" if zh else "Policy comparison report"), ""]
+    lines.append(("每个情景的结局均值与95%区间;与基线的配对差异(相同随机种子)及其95%区间。" if zh else
+                  "Mean and 95 % interval of each outcome per scenario; paired difference from the baseline "
+                  "(same seeds) with its 95 % interval."))
+    for o, g in tab.groupby("outcome", sort=False):
+        name = OUTCOMES[o][2] if zh else OUTCOMES[o][1]
+        lines += ["", f"## {name} (`{o}`)", "",
+                  "| " + ("情景 | 均值 [95%区间] | 与基线差异 [95%区间]" if zh else "scenario | mean [95 % CI] | difference from baseline [95 % CI]") + " |",
+                  "|---|---|---|"]
+        for _, r in g.iterrows():
+            diff = "" if pd.isna(r.get("diff_vs_baseline", np.nan)) else \
+                f"{_fmt(r['diff_vs_baseline'])} [{_fmt(r['diff_ci_low'])}, {_fmt(r['diff_ci_high'])}]"
+            lines.append(f"| {r['scenario']} | {_fmt(r['mean'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] | {diff} |")
+    if len(ce):
+        lines += ["", "## " + ("成本效益" if zh else "Cost-effectiveness"), "",
+                  "| " + ("情景 | 额外财政支出(元) | 每多化解一个问题(元) | 每使一个小区走出无物业陷阱(元)" if zh else
+                         "scenario | extra public spending (yuan) | yuan per extra problem resolved [95 % CI] | "
+                         "yuan per compound kept out of the trap [95 % CI]") + " |", "|---|---|---|---|"]
+        for _, r in ce.iterrows():
+            lines.append(f"| {r['scenario']} | {_fmt(r['extra_public_spending'])} | "
+                         f"{_fmt(r['yuan_per_extra_problem_resolved'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] | "
+                         f"{_fmt(r['yuan_per_compound_out_of_trap'])} [{_fmt(r['ci_low_2'])}, {_fmt(r['ci_high_2'])}] |")
+        lines.append("")
+        lines.append("'-': " + ("无额外化解或无小区走出陷阱时不定义。" if zh else
+                                "undefined where the policy resolved no extra problems or kept no compound out of the trap."))
+    return "\n".join(lines) + "\n"
+
+
+def figures(runs: pd.DataFrame, ts: pd.DataFrame, tab: pd.DataFrame, out: Path, lang: str) -> list[Path]:
+    import matplotlib.pyplot as plt
+
+    from model.plots import both, label, use_lang
+
+    lang = use_lang(lang)
+    paths = []
+    show = [o for o in ("trap_share", "resolution_rate", "satisfaction_mean", "public_spending") if o in ts.columns]
+    fig, axes = plt.subplots(1, len(show), figsize=(4.4 * len(show), 4), constrained_layout=True)
+    for ax, o in zip(np.atleast_1d(axes), show):
+        for sc, g in ts.groupby("scenario", sort=False):
+            agg = g.groupby("step")[o].apply(lambda x: pd.Series(t_interval(x.to_numpy()), index=["mean", "lo", "hi"]))
+            agg = agg.unstack()
+            line, = ax.plot(agg.index / 52, agg["mean"], lw=1.4, label=sc)
+            ax.fill_between(agg.index / 52, agg["lo"], agg["hi"], color=line.get_color(), alpha=0.15)
+        ax.set_title(label(o, lang), fontsize=10)
+        ax.set_xlabel(both("years", "年", lang))
+        ax.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].legend(fontsize=7)
+    fig.suptitle(both("Outcomes over time: mean over replications and its 95 % interval",
+                      "结局随时间变化:重复运行的均值及其95%区间", lang))
+    p = out / f"timeseries_{lang}.png"
+    fig.savefig(p, dpi=110)
+    plt.close(fig)
+    paths.append(p)
+    eff = tab.dropna(subset=["diff_vs_baseline"]) if "diff_vs_baseline" in tab else tab.iloc[0:0]
+    show = [o for o in ("trap_share", "resolution_rate", "satisfaction_mean", "trust_mean") if o in set(eff["outcome"])]
+    if show:
+        fig, axes = plt.subplots(1, len(show), figsize=(4.2 * len(show), 0.45 * eff["scenario"].nunique() + 1.8),
+                                 constrained_layout=True, sharey=True)
+        for ax, o in zip(np.atleast_1d(axes), show):
+            g = eff[eff["outcome"] == o]
+            y = np.arange(len(g))
+            ax.errorbar(g["diff_vs_baseline"], y, xerr=[g["diff_vs_baseline"] - g["diff_ci_low"],
+                                                        g["diff_ci_high"] - g["diff_vs_baseline"]],
+                        fmt="o", capsize=3)
+            ax.axvline(0, color="grey", lw=1)
+            ax.set_yticks(y, g["scenario"])
+            ax.set_title(label(o, lang), fontsize=10)
+            ax.set_xlabel(both("difference from baseline (95 % CI)", "与基线的差异(95%区间)", lang))
+            ax.grid(alpha=0.3)
+        fig.suptitle(both("Effects of each policy, paired by seed", "各政策的效果(按随机种子配对)", lang))
+        p = out / f"effects_{lang}.png"
+        fig.savefig(p, dpi=110)
+        plt.close(fig)
+        paths.append(p)
+    return paths
+
+
+def make_report(folder: str | Path, lang: str = "en", baseline: str = "baseline") -> list[Path]:
+    folder = Path(folder)
+    if not (folder / "runs").exists():
+        from model.parameters import ParameterError
+
+        raise ParameterError("folder", str(folder), "a results folder written by `govsim experiment`")
+    runs, ts = read_results(folder)
+    outcomes = [o for o in KEY if o in runs.columns]
+    tab = table(runs, baseline, outcomes)
+    ce = cost_effectiveness(runs, baseline)
+    paths = []
+    for name, df in (("report.csv", tab), ("cost_effectiveness.csv", ce)):
+        df.to_csv(folder / name, index=False)
+        paths.append(folder / name)
+    md = folder / ("report.md" if lang == "en" else f"report_{lang}.md")
+    md.write_text(markdown(tab, ce, lang), encoding="utf-8")
+    paths.append(md)
+    paths += figures(runs, ts, tab, folder, lang)
+    return paths
+
+
+__all__ = ["make_report", "table", "cost_effectiveness", "HEADLINE"]
