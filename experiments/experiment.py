@@ -8,6 +8,8 @@
     base_seed = 0
     outcomes = ["trap_share", ...]   # optional: the outcomes kept in the time series (default: headline)
     timeseries_every = 4             # optional: keep every k-th week of the time series
+    parameter_draws = "draws.csv"    # optional: one parameter set a row (e.g. posterior draws);
+                                     # replication r uses row r mod rows, in every scenario
     [params]                         # optional: overrides applied to every scenario
     problem_rate = 0.007
 
@@ -28,7 +30,7 @@ from model.parameters import ParameterError, validate
 from model.scenarios import Scenario, load_scenario
 
 KEYS = {"name", "description", "scenarios", "replications", "steps", "households", "base_seed", "outcomes",
-        "timeseries_every", "params"}
+        "timeseries_every", "params", "parameter_draws"}
 
 
 class ExperimentError(ParameterError):
@@ -46,6 +48,7 @@ class Experiment:
     outcomes: tuple[str, ...] = HEADLINE
     timeseries_every: int = 1
     params: dict[str, Any] = field(default_factory=dict)
+    draws: list[dict[str, Any]] = field(default_factory=list)
     description: str = ""
     digest: str = ""  # hash of the file and every scenario it names
 
@@ -54,9 +57,10 @@ class Experiment:
         out = []
         for sc in self.scenarios:
             for r in range(self.replications):
+                draw = self.draws[r % len(self.draws)] if self.draws else {}
                 out.append({"run_id": f"{sc.name}/{r}", "scenario": sc.name, "replication": r,
-                            "seed": self.base_seed + r, "steps": self.steps,
-                            "params": {**sc.params, **self.params, "n_households": self.households},
+                            "seed": self.base_seed + r, "steps": self.steps, "draw": r % len(self.draws) if self.draws else -1,
+                            "params": {**sc.params, **self.params, **draw, "n_households": self.households},
                             "outcomes": list(self.outcomes), "every": self.timeseries_every})
         return out
 
@@ -108,11 +112,43 @@ def load(path: str | Path) -> Experiment:
     if not isinstance(params, dict):
         raise ExperimentError("params", params, "a table of parameter = value", where)
     households = _int(data, "households", 20, 5_000_000, where, 3000)
+    draws = _draws(data.get("parameter_draws"), path, where, digest)
     for sc in scenarios:  # every scenario's parameters, as they will be run, are valid
-        validate({**sc.params, **params, "n_households": households}, where=f"{where} (scenario {sc.name})")
+        for i, draw in enumerate(draws or [{}]):
+            validate({**sc.params, **params, **draw, "n_households": households},
+                     where=f"{where} (scenario {sc.name}" + (f", draw {i + 1})" if draws else ")"))
     return Experiment(
         name=str(data.get("name", path.stem)), description=str(data.get("description", "")), scenarios=scenarios,
         replications=_int(data, "replications", 1, 1_000_000, where), steps=_int(data, "steps", 1, 100_000, where, 520),
         households=households, base_seed=_int(data, "base_seed", 0, 2**62, where, 0), outcomes=tuple(outcomes),
-        timeseries_every=_int(data, "timeseries_every", 1, 10_000, where, 1), params=params,
+        timeseries_every=_int(data, "timeseries_every", 1, 10_000, where, 1), params=params, draws=draws,
         digest=digest.hexdigest())
+
+
+def _draws(spec, path: Path, where: str, digest) -> list[dict[str, Any]]:
+    """Parameter sets from a CSV (header: parameter names), checked later against the table."""
+    if spec is None:
+        return []
+    if not isinstance(spec, str):
+        raise ExperimentError("parameter_draws", spec, "a path to a CSV file", where)
+    import csv
+
+    f = Path(spec) if Path(spec).is_absolute() else path.parent / spec
+    if not f.exists():
+        raise ExperimentError("parameter_draws", spec, "an existing CSV file (relative to the experiment file)", where)
+    digest.update(f.read_bytes())
+    rows = []
+    with open(f, newline="", encoding="utf-8") as fh:
+        for i, row in enumerate(csv.DictReader(fh)):
+            out = {}
+            for k, v in row.items():
+                try:
+                    out[k] = float(v)
+                except (TypeError, ValueError):
+                    raise ExperimentError(k, v, "a number", f"{f} row {i + 2}") from None
+                if out[k].is_integer() and k.endswith(("_weeks", "_start", "_end", "_span", "n_households")):
+                    out[k] = int(out[k])
+            rows.append(out)
+    if not rows:
+        raise ExperimentError("parameter_draws", spec, "a CSV with at least one row", where)
+    return rows

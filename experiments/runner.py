@@ -39,7 +39,7 @@ def run_one(spec: dict) -> tuple[dict, dict]:
             for k in keep:
                 ts[k].append(m.outcomes[k])
     row = {"run_id": spec["run_id"], "scenario": spec["scenario"], "replication": spec["replication"],
-           "seed": spec["seed"], "params": json.dumps(spec["params"], sort_keys=True),
+           "seed": spec["seed"], "draw": spec.get("draw", -1), "params": json.dumps(spec["params"], sort_keys=True),
            "n_compounds": m.world.n_compounds, "n_households": m.world.n,
            **{k: float(v) for k, v in m.outcomes.items()}}
     return row, ts

@@ -125,3 +125,18 @@ def test_report_writes_tables_and_figures_with_paired_effects(tmp_path):
     assert row["diff_vs_baseline"] > 0 and row["diff_ci_low"] <= row["diff_vs_baseline"] <= row["diff_ci_high"]
     assert row["ci_low"] <= row["mean"] <= row["ci_high"]
     assert "化解率" in (out / "report_zh.md").read_text(encoding="utf-8")
+
+
+def test_experiments_run_over_parameter_draws(tmp_path):
+    (tmp_path / "draws.csv").write_text("problem_rate,pay_satisfaction_weight\n0.004,3.0\n0.009,5.0\n")
+    f = tmp_path / "exp.toml"
+    f.write_text(SMALL.format(reps=4, steps=20) + 'parameter_draws = "draws.csv"\n')
+    run_experiment(f, out=tmp_path / "o", workers=1, progress=False)
+    runs, _ = read_results(tmp_path / "o")
+    assert list(runs[runs.scenario == "baseline"]["draw"]) == [0, 1, 0, 1]
+    low = runs[(runs.scenario == "baseline") & (runs.draw == 0)]["problems_registered"].mean()
+    high = runs[(runs.scenario == "baseline") & (runs.draw == 1)]["problems_registered"].mean()
+    assert high > low, "the draw with the higher problem rate should register more problems"
+    (tmp_path / "draws.csv").write_text("problem_rate\n7\n")
+    with pytest.raises(ExperimentError.__mro__[1], match="problem_rate"):
+        run_experiment(f, out=tmp_path / "o2", workers=1, progress=False)
