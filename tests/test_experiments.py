@@ -140,3 +140,20 @@ def test_experiments_run_over_parameter_draws(tmp_path):
     (tmp_path / "draws.csv").write_text("problem_rate\n7\n")
     with pytest.raises(ExperimentError.__mro__[1], match="problem_rate"):
         run_experiment(f, out=tmp_path / "o2", workers=1, progress=False)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_stops_cleanly_and_keeps_finished_runs(tmp_path, workers):
+    f = write(tmp_path, reps=20, steps=80)
+    out = tmp_path / "o"
+    proc = subprocess.Popen([sys.executable, "-m", "model", "experiment", str(f), "--out", str(out),
+                             "--workers", workers, "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and not list((out / "runs").glob("part-*.parquet")):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err, err[-2000:]
+    kept = len(read_results(out)[0])
+    _, skipped, finished = run_experiment(f, out=out, workers=1, progress=False)
+    assert skipped == kept and skipped + finished == 40
