@@ -425,6 +425,15 @@ class CommunityModel(mesa.Model):
         for pol in self.policies.on():
             self.ledger.spend_direct(pol.group, pol.direct_cost(self))
 
+    def release(self) -> None:
+        """Let Python free this model once the caller drops it.
+
+        Mesa 3.3 keeps every model alive in `Agent._ids` (mesa issue #3179, fixed after 3.3),
+        so thousands of runs in one process would pile up; batch runners call this at the end.
+        """
+        mesa.Agent._ids.pop(self, None)
+        self.remove_all_agents()
+
     # ================================================================ checks
     def invariants(self) -> dict[str, bool]:
         """Conservation laws that must hold after every step (the tests assert them)."""

@@ -78,10 +78,13 @@ def run(scenario: str | Path | dict | None = "baseline", steps: int = DEFAULT_ST
             snaps.append(_snapshot(m))
     ts = m.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     summary = m.summary()
-    return Result(timeseries=ts, summary=summary, compounds=m.compound_table(),
+    result = Result(timeseries=ts, summary=summary, compounds=m.compound_table(),
                   compounds_over_time=pd.concat(snaps, ignore_index=True),
                   events=pd.DataFrame(m.events, columns=["step", "compound", "event", "why"]),
                   model=m if keep_model else None)
+    if not keep_model:
+        m.release()
+    return result
 
 
 def _snapshot(m: CommunityModel) -> pd.DataFrame:

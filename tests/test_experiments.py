@@ -157,3 +157,22 @@ def test_ctrl_c_stops_cleanly_and_keeps_finished_runs(tmp_path, workers):
     kept = len(read_results(out)[0])
     _, skipped, finished = run_experiment(f, out=out, workers=1, progress=False)
     assert skipped == kept and skipped + finished == 40
+
+
+def test_memory_stays_flat_as_runs_accumulate():
+    import gc
+
+    from experiments.runner import run_one
+    from model import CommunityModel
+
+    def alive() -> int:
+        gc.collect()
+        return sum(isinstance(o, CommunityModel) for o in gc.get_objects())
+
+    spec = {"run_id": "m/0", "scenario": "baseline", "replication": 0, "seed": 0, "steps": 5, "every": 1,
+            "params": {"n_households": 100}, "outcomes": ["trap_share"]}
+    before = alive()  # models other tests still hold
+    for seed in range(200):
+        run_one({**spec, "seed": seed})
+    kept = alive() - before
+    assert kept == 0, f"{kept} finished models are still in memory (Mesa's Agent._ids keeps them: mesa#3179)"
