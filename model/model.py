@@ -25,11 +25,11 @@ from . import outcomes as oc
 from .ledger import Ledger
 from .parameters import validate
 from .policies import Policies
-from .problems import (CATEGORIES, CHANNELS, COLLECTIVE, DELIBERATION, DEPARTMENT, ELDER, GRID, HANDLING, K, PROPERTY,
+from .problems import (CATEGORIES, CHANNELS, COLLECTIVE, DELIBERATION, DEPARTMENT, ELDER, GRID, K, PROPERTY,
                        REGISTERED, REPAIR, SEASONAL, Problems, in_heating_season)
 from .property_market import WEEKS_PER_MONTH, PropertyMarket
 from .streams import Streams
-from .world import COMMERCIAL, FIRM, NONE, OLD, PROVIDER_NAMES, RED, build_world
+from .world import FIRM, NONE, OLD, PROVIDER_NAMES, RED, build_world
 
 __version__ = "0.1.0"
 
@@ -147,7 +147,6 @@ class CommunityModel(mesa.Model):
     # ================================================================ the schedule
     def step(self) -> None:
         t = self.steps - 1  # 0-based index of this week
-        p, w = self.p, self.world
         self.policies.update(t)
         for pol in self.policies.on():
             pol.step(self)
@@ -229,7 +228,6 @@ class CommunityModel(mesa.Model):
 
     def _problems_handled(self, t: int) -> None:
         p, w, pr, mk, lv = self.p, self.world, self.problems, self.market, self.policies.level
-        n = w.n
         d_hh = self.digital_level[w.hh_community]
         available = self._available()
         pr.route(p["routing_base"] + (1.0 - p["routing_base"]) * d_hh, available)
@@ -345,7 +343,7 @@ class CommunityModel(mesa.Model):
     # ---- 5. providers: fees, subsidies, costs, service, exit and entry; environment moves
     def _property_accounts(self) -> None:
         p, w, r, mk, lv = self.p, self.world, self.residents, self.market, self.policies.level
-        n, comp = w.n, w.hh_compound
+        comp = w.hh_compound
         wk = 1.0 / WEEKS_PER_MONTH
         due = mk.fee_m2(p)[comp] * w.hh_area * wk * r.paying
         if self.points_redeemed_yuan > 0:  # fees prepaid with points are not paid twice

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .world import COMMERCIAL, FIRM, NONE, OLD, RED
+from .world import FIRM, NONE, OLD, RED
 
 WEEKS_PER_MONTH = 52.0 / 12.0
 FIXED_COST_SHARE = 0.4  # share of full-service cost that does not shrink with service
@@ -124,8 +124,3 @@ class PropertyMarket:
         self.reserve_cap_red[c] = np.maximum(grant, self.reserve_cap_red[c])
         self.revenue_ewma[c] = 0.0
 
-    def is_type(self, kind: int) -> np.ndarray:
-        return self.world.c_type == kind
-
-
-__all__ = ["PropertyMarket", "WEEKS_PER_MONTH", "COMMERCIAL", "OLD"]

@@ -12,7 +12,7 @@ import math
 
 import mesa
 
-from model.problems import (CHAIN_LAST, CHAIN_TABLE, COLLECTIVE, DEPARTMENT, ELDER, EMPTY, GRID, HANDLING, K,
+from model.problems import (CHAIN_LAST, CHAIN_TABLE, DEPARTMENT, ELDER, EMPTY, GRID, HANDLING, K,
                             LATENT, PROPERTY, REGISTERED, REPAIR)
 
 
@@ -145,8 +145,8 @@ class Household(mesa.Agent):
                 prob = 0.6 * m.market.service[self.compound]
             elif level == DEPARTMENT:
                 prob = m.dept_prob[k][self.community]
-            else:  # deliberation: off in the reference's baseline
-                prob = 0.0 if not COLLECTIVE[k] else 0.0
+            else:  # deliberation is never available in the baseline the reference implements
+                prob = 0.0
             if m.random.random() < prob:
                 s.state = EMPTY
                 self.resolved_now += 1

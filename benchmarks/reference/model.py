@@ -75,7 +75,7 @@ class ReferenceModel(mesa.Model):
 
     # ================================================================ the weekly schedule
     def step(self) -> None:
-        self.t = t = self.steps - 1
+        self.t = self.steps - 1
         p, w, mk = self.p, self.world, self.market
         # 1. problems arise (per-compound multipliers: environment and season)
         season = np.where(SEASONAL & in_heating_season((p["start_week"] - 1 + self.steps) % 52 + 1),
