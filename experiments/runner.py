@@ -83,7 +83,8 @@ class Store:
                 cols.setdefault(k, []).extend(v)
         part = self.next_part
         self.next_part += 1
-        self._write(pa.table(cols), "timeseries", part)
+        if cols:  # runs without time series (e.g. sensitivity blocks) write only the runs part
+            self._write(pa.table(cols), "timeseries", part)
         self._write(pa.Table.from_pylist(rows), "runs", part)
 
 
@@ -119,11 +120,17 @@ def prepare(exp: Experiment, source: Path, out: Path) -> Store:
 
 def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | None = None,
             progress: bool = True, flush_seconds: float = 2.0, batch: int = 50,
-            on_result: Callable[[dict], None] | None = None) -> int:
-    """Run `specs`, stream results to `store`; returns the number of runs finished."""
+            on_result: Callable[[dict], None] | None = None, worker: Callable[[dict], tuple] | None = None,
+            unit: str = "run") -> int:
+    """Run `specs`, stream results to `store`; returns the number of specs finished.
+
+    `worker(spec)` (default `run_one`, importable so spawned processes and dask find it) returns
+    (row, series) or (list of rows, None): a spec may stand for a block of points without series.
+    """
     from tqdm import tqdm
 
-    bar = tqdm(total=len(specs), unit="run", disable=not progress, smoothing=0.05)
+    worker = worker or run_one
+    bar = tqdm(total=len(specs), unit=unit, disable=not progress, smoothing=0.05)
     rows: list[dict] = []
     series: list[tuple[dict, dict]] = []
     last = time.monotonic()
@@ -132,12 +139,14 @@ def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | 
     def take(result) -> None:
         nonlocal last, finished
         row, ts = result
-        rows.append(row)
-        series.append((row, ts))
+        for r in (row if isinstance(row, list) else [row]):
+            rows.append(r)
+            if on_result:
+                on_result(r)
+        if ts is not None:
+            series.append((row, ts))
         finished += 1
         bar.update(1)
-        if on_result:
-            on_result(row)
         if len(rows) >= batch or time.monotonic() - last >= flush_seconds:
             store.flush(rows, series)
             rows.clear()
@@ -145,7 +154,7 @@ def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | 
             last = time.monotonic()
 
     try:
-        for result in _results(specs, workers, scheduler):
+        for result in _results(specs, workers, scheduler, worker):
             take(result)
     finally:
         store.flush(rows, series)
@@ -153,13 +162,15 @@ def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | 
     return finished
 
 
-def _results(specs: list[dict], workers: int, scheduler: str | None) -> Iterable[tuple[dict, dict]]:
-    """Results as they finish, from one of three executors (same `run_one` everywhere)."""
+def _results(specs: list[dict], workers: int, scheduler: str | None,
+             worker: Callable[[dict], tuple] | None = None) -> Iterable[tuple]:
+    """Results as they finish, from one of three executors (the same worker everywhere)."""
+    run_one_ = worker or run_one
     if scheduler:
         from distributed import Client, as_completed
 
         with Client(scheduler) as client:
-            futures = client.map(run_one, specs, pure=False)
+            futures = client.map(run_one_, specs, pure=False)
             try:
                 for fut in as_completed(futures):
                     yield fut.result()
@@ -168,7 +179,7 @@ def _results(specs: list[dict], workers: int, scheduler: str | None) -> Iterable
         return
     if workers <= 1:
         for spec in specs:
-            yield run_one(spec)
+            yield run_one_(spec)
         return
     import multiprocessing as mp
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -182,7 +193,7 @@ def _results(specs: list[dict], workers: int, scheduler: str | None) -> Iterable
                     spec = next(it, None)
                     if spec is None:
                         break
-                    pending.add(pool.submit(run_one, spec))
+                    pending.add(pool.submit(run_one_, spec))
                 if not pending:
                     break
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
