@@ -170,12 +170,14 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("folder")
     rp.add_argument("--lang", nargs="+", default=["en"], choices=("en", "zh"), help="label language(s)")
     rp.set_defaults(func=cmd_report)
+    __import__("calibration.cli", fromlist=["add_parser"]).add_parser(sub)
     c = sub.add_parser("cycle", help="figure: the vicious cycle's two paths and the subsidy hysteresis")
     c.add_argument("--out", default="results/vicious_cycle")
     c.add_argument("--households", type=int, default=4000)
     c.add_argument("--seeds", type=int, default=4)
     c.add_argument("--lang", default="en", choices=("en", "zh"))
     c.set_defaults(func=cmd_cycle)
+    __import__("experiments.sensitivity.cli", fromlist=["add_parser"]).add_parser(sub)
     return ap
 
 

@@ -1,0 +1,43 @@
+"""`govsim sensitivity STUDY.toml`: registered on the main command line by `add_parser(sub)`."""
+
+from __future__ import annotations
+
+import json
+
+
+def cmd_sensitivity(a) -> int:
+    from .pipeline import analyse, run_study
+    from .study import load
+
+    langs = tuple(a.lang)
+    if a.analyse_only:
+        from pathlib import Path
+
+        study = load(a.file)
+        out = Path(a.out) if a.out else Path("results") / "sensitivity" / study.name
+        made = analyse(out, study, langs=langs, figures=not a.no_figures)
+        print(json.dumps(made, indent=2, default=str))
+        return 0
+    s = run_study(a.file, out=a.out, workers=a.workers, scheduler=a.scheduler, progress=not a.quiet,
+                  langs=langs, figures=not a.no_figures)
+    print(f"{s['folder']}: {s['blocks_run']} blocks ({s['model_runs']} model runs) in {s['wall_seconds']} s "
+          f"({s['runs_per_second']} runs/s), {s['blocks_done_before']} blocks done before")
+    for sv in s["seed_variance"]:
+        print(f"  seed share of variance, {sv['output']}: single run {sv['seed_share_single_run']:.3g}, "
+              f"averaged output {sv['seed_share_of_mean']:.3g}")
+    print(f"wrote {s['indices']} and the figures under {s['folder']}/figures")
+    return 0
+
+
+def add_parser(sub) -> None:
+    """Register the `sensitivity` subcommand on the govsim parser's subparsers."""
+    s = sub.add_parser("sensitivity", help="Morris / Sobol' / FAST sensitivity study and PRIM scenario discovery")
+    s.add_argument("file", help="a study .toml, e.g. experiments/sensitivity_morris.toml")
+    s.add_argument("--out", default=None, help="results folder (default results/sensitivity/<study name>)")
+    s.add_argument("--workers", type=int, default=None, help="local worker processes (default: all cores)")
+    s.add_argument("--scheduler", default=None, help="a dask.distributed scheduler address, e.g. tcp://127.0.0.1:8786")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.add_argument("--lang", nargs="+", default=["en", "zh"], choices=("en", "zh"), help="figure label language(s)")
+    s.add_argument("--no-figures", action="store_true", help="indices only")
+    s.add_argument("--analyse-only", action="store_true", help="redo indices and figures from finished runs")
+    s.set_defaults(func=cmd_sensitivity)

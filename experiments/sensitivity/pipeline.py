@@ -1,0 +1,145 @@
+"""A study from file to indices: check, sample, run on the batch runner (resumable), analyse, plot.
+
+    results/sensitivity/<name>/
+        manifest.json              the study file's hash, settings and versions
+        sample.parquet             the sample, with the settings it was drawn with in its metadata
+        runs/part-*.parquet        one row per (point, seed): run_id (block), kind, point, replication, seed, outputs
+        indices.csv / .parquet     output, factor, index (S1, ST | mu_star, sigma, mu), value, lo, hi, N
+        s2.csv / .parquet          Sobol' second-order indices with intervals
+        convergence.csv / .parquet indices at growing N (nested sub-samples)
+        seed_variance.csv          the seed's share of variance, per output
+        prim_*.csv                 scenario discovery (when the study has [prim])
+        figures/*.png              in each language asked for
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from experiments.runner import Store, execute
+
+from . import sampling
+from .analysis import indices, seed_variance, to_frames
+from .study import Study, StudyError, load
+
+
+def prepare(study: Study, out: Path) -> Store:
+    """A new folder, or the one this very study made (a changed study file is refused)."""
+    man = out / "manifest.json"
+    if man.exists():
+        old = json.loads(man.read_text())
+        if old.get("sha256") != study.digest:
+            raise StudyError("study", study.source, f"the study that made {out} (sha256 {old.get('sha256', '?')[:12]}); "
+                             "the file has changed since: use another --out folder, or delete the old results")
+    else:
+        from importlib.metadata import version
+
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = out / ".manifest.json.tmp"
+        tmp.write_text(json.dumps({"study": study.name, "file": study.source, "sha256": study.digest,
+                                   "method": study.method, "model": study.model, "N": study.N,
+                                   "factors": study.names, "outputs": study.outputs,
+                                   "replications": study.replications, "model_args": study.model_args,
+                                   "versions": {k: version(k) for k in ("salib", "mesa", "numpy")}}, indent=2))
+        os.replace(tmp, man)
+    return Store(out)
+
+
+def sample_for(study: Study, out: Path) -> tuple[np.ndarray, dict]:
+    path = out / "sample.parquet"
+    if path.exists():
+        return sampling.read(path)
+    X, meta = sampling.draw(study)
+    sampling.save(path, X, meta)
+    return X, meta
+
+
+def run_study(path: str | Path, out: str | Path | None = None, workers: int | None = None,
+              scheduler: str | None = None, progress: bool = True, langs: tuple[str, ...] = ("en",),
+              figures: bool = True) -> dict:
+    """Check, sample, run what is not yet on disk, analyse; returns a summary (folder, counts, timings)."""
+    study = load(path)  # every check happens here, before any folder is touched
+    out = Path(out) if out else Path("results") / "sensitivity" / study.name
+    store = prepare(study, out)
+    X, meta = sample_for(study, out)
+    done = store.done()
+    todo = [s for s in sampling.specs(study, X) if s["run_id"] not in done]
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    t0 = time.perf_counter()
+    finished = execute(todo, store, workers=workers, scheduler=scheduler, progress=progress,
+                       worker=sampling.run_block, unit="block")
+    wall = time.perf_counter() - t0
+    evals = sum(len(s["points"]) * len(s["seeds"]) for s in todo)
+    summary = {"folder": str(out), "blocks_done_before": len(done), "blocks_run": finished, "model_runs": evals,
+               "wall_seconds": round(wall, 2), "runs_per_second": round(evals / wall, 2) if wall > 0 else None,
+               "workers": workers, "scheduler": scheduler}
+    summary.update(analyse(out, study, langs=langs, figures=figures))
+    (out / "timing.json").write_text(json.dumps(summary, indent=2))
+    return summary
+
+
+def read_rows(out: Path) -> pd.DataFrame:
+    parts = sorted((out / "runs").glob("part-*.parquet"))
+    if not parts:
+        raise StudyError("results", str(out), "a folder with finished runs (run the study first)")
+    rows = pd.concat([pq.read_table(p).to_pandas() for p in parts], ignore_index=True)
+    return rows.drop_duplicates(["run_id", "point", "replication"])
+
+
+def averaged(rows: pd.DataFrame, outputs: list[str], n_points: int) -> pd.DataFrame:
+    """Each point's outputs averaged over its seeds (main runs), in sample order."""
+    main = rows[rows["kind"] == "main"].groupby("point")[outputs].mean()
+    if len(main) != n_points:
+        raise StudyError("results", f"{len(main)} of {n_points} points", "every sample point finished (resume the run)")
+    return main.sort_index()
+
+
+def _write(df: pd.DataFrame, out: Path, stem: str) -> None:
+    df.to_csv(out / f"{stem}.csv", index=False, float_format="%.6g")
+    df.to_parquet(out / f"{stem}.parquet", index=False)
+
+
+def analyse(out: str | Path, study: Study | None = None, langs: tuple[str, ...] = ("en",), figures: bool = True) -> dict:
+    """Indices with intervals, convergence, seed variance, PRIM and figures from a finished folder."""
+    out = Path(out)
+    if study is None:
+        study = load(json.loads((out / "manifest.json").read_text())["file"])
+    X, meta = sampling.read(out / "sample.parquet")
+    rows = read_rows(out)
+    Y = averaged(rows, study.outputs, len(X))
+    frames, s2s, conv = [], [], []
+    for o in study.outputs:
+        res = indices(X, Y[o].to_numpy(), meta, resamples=study.bootstrap, seed=study.seed)
+        f, s2 = to_frames(res, meta, o)
+        frames.append(f)
+        s2s.append(s2)
+        for n in study.convergence:
+            if n < meta["N"]:
+                conv.append(to_frames(indices(X, Y[o].to_numpy(), meta, n=n, resamples=study.bootstrap,
+                                              seed=study.seed), meta, o, N=n)[0])
+        conv.append(f)
+    table = pd.concat(frames, ignore_index=True)
+    _write(table, out, "indices")
+    if meta["method"] == "sobol" and meta["calc_second_order"]:
+        _write(pd.concat(s2s, ignore_index=True), out, "s2")
+    if study.convergence:
+        _write(pd.concat(conv, ignore_index=True), out, "convergence")
+    sv = seed_variance(rows, study.outputs, study.replications)
+    sv.to_csv(out / "seed_variance.csv", index=False, float_format="%.6g")
+    made = {"indices": str(out / "indices.csv"), "seed_variance": sv.to_dict("records")}
+    if study.prim:
+        from .prim import discover
+
+        made["prim"] = discover(out, study, X, Y, langs=langs if figures else ())
+    if figures:
+        from .figures import make_figures
+
+        made["figures"] = [str(p) for lang in langs for p in make_figures(out, study, lang)]
+    return made
