@@ -229,8 +229,11 @@ class Config:
 
     def digest(self) -> str:
         """Hash of everything that changes the posterior: a changed config is not resumed."""
-        blob = json.dumps({"targets": {n: vars(self.target_set.targets[n]) for n in self.targets},
-                           "sims": {n: vars(s) for n, s in self.target_set.simulations.items()},
+        numbers = ("value", "sd", "simulation", "statistic")  # not the prose: editing a source resumes
+        blob = json.dumps({"targets": {n: {k: vars(self.target_set.targets[n])[k] for k in numbers}
+                                       for n in self.targets},
+                           "sims": {n: {k: v for k, v in vars(s).items() if k != "assumptions"}
+                                    for n, s in self.target_set.simulations.items()},
                            "priors": [vars(p) for p in self.priors], "pop": self.population_size,
                            "q": self.epsilon_quantile, "seed": self.seed, "fixed": self.fixed}, sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]

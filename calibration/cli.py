@@ -1,0 +1,50 @@
+"""`govsim calibrate FILE`: ABC-SMC (resumable), then posterior, draws, scenario, figures, check.
+
+Registered by `model/cli.py` through `add_parser(subparsers)`; bad targets or priors raise
+ParameterError (via CalibrationError) before any simulation, which `govsim` turns into exit 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def cmd_calibrate(a) -> int:
+    from model.parameters import ParameterError
+
+    from .targets import load_config
+
+    cfg = load_config(a.file)  # everything checked before any simulation
+    if a.workers is not None and a.workers < 1:
+        raise ParameterError("--workers", a.workers, "a whole number >= 1")
+    if a.draws is not None and a.draws < 1:
+        raise ParameterError("--draws", a.draws, "a whole number >= 1")
+    out = Path(a.out or cfg.out)
+    from .abc import run_abc
+
+    history = run_abc(cfg, workers=a.workers or 1, scheduler=a.scheduler, database=a.db, progress=not a.quiet)
+    if a.abc_only:
+        print(f"ABC done: {history.max_t + 1} generation(s) in {a.db or cfg.database}")
+        return 0
+    from .posterior import write_all
+
+    for p in write_all(cfg, history, out, workers=a.workers or 1, n_draws=a.draws or 200,
+                       scenario_path=a.scenario_out, progress=not a.quiet):
+        print(f"wrote {p}")
+    return 0
+
+
+def add_parser(sub) -> None:
+    c = sub.add_parser("calibrate", help="ABC-SMC calibration against the paper's and published figures (resumable)")
+    c.add_argument("file", help="a calibration run file, e.g. calibration/fanrong.toml")
+    c.add_argument("--workers", type=int, default=None, help="local worker processes (default 1: reproducible)")
+    c.add_argument("--scheduler", default=None, help="a dask.distributed scheduler address")
+    c.add_argument("--db", default=None, help="pyabc SQLite database (default: the file's `database`)")
+    c.add_argument("--out", default=None, help="output folder (default: the file's `out`)")
+    c.add_argument("--draws", type=int, default=None, help="rows of parameter_draws.csv (default 200)")
+    c.add_argument("--scenario-out", default=None,
+                   help="where to write the median scenario (default: <out>/calibrated.toml; "
+                        "use experiments/scenarios/calibrated.toml to ship it)")
+    c.add_argument("--abc-only", action="store_true", help="run or resume the ABC and stop")
+    c.add_argument("--quiet", action="store_true", help="no progress display")
+    c.set_defaults(func=cmd_calibrate)
