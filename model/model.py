@@ -140,8 +140,9 @@ class CommunityModel(mesa.Model):
         w = self.world
         return w.rider & (w.rider_rank < share * w.n)
 
-    def _event(self, c: int, what: str, why: str) -> None:
-        self.events.append({"step": self.steps, "compound": self.world.compounds["compound"].iloc[c],
+    def _event(self, c: int, what: str, why: str, value: float = float("nan")) -> None:
+        """Record a turn in a compound's story; `value` is the figure `why` quotes (a share or yuan)."""
+        self.events.append({"step": self.steps, "compound": self.world.compounds["compound"].iloc[c], "value": value,
                             "event": what, "why": why})
 
     # ================================================================ the schedule
@@ -367,7 +368,8 @@ class CommunityModel(mesa.Model):
             firm = self.firms.pop(int(c), None)
             if firm is not None:
                 firm.leave(float(mk.collection[c]))
-            self._event(c, "firm left", f"losses used up its reserve; collection {mk.collection[c]:.0%}")
+            self._event(c, "firm left", f"losses used up its reserve; collection {mk.collection[c]:.0%}",
+                        float(mk.collection[c]))
             mk.exit(np.array([c]))
         r.paying &= (mk.provider != NONE)[comp]
         mk.update_environment(p, self._participation_share())
@@ -382,7 +384,8 @@ class CommunityModel(mesa.Model):
                 self.firms[int(c)] = CommercialFirm(self, int(c), float(mk.reserve[c]))
                 self.firm_entries += 1
                 self._new_provider_payment(c)
-                self._event(c, "firm entered", f"expected collection {exp_coll[c]:.0%} covers its cost")
+                self._event(c, "firm entered", f"expected collection {exp_coll[c]:.0%} covers its cost",
+                            float(exp_coll[c]))
         # red property takes unmanaged compounds with a party organisation, if the fund pays its start
         share = lv("red_property_share")
         if share > 0:
@@ -395,7 +398,7 @@ class CommunityModel(mesa.Model):
                 mk.transfers_received += grant
                 self.red_provider.take(int(c))
                 self._new_provider_payment(c)
-                self._event(c, "red property took over", f"start-up grant {grant:,.0f} yuan from the fund")
+                self._event(c, "red property took over", f"start-up grant {grant:,.0f} yuan from the fund", float(grant))
 
     def _willingness(self) -> np.ndarray:
         """Each household's chance of paying a commercial firm's fee, as an appraising firm gauges it."""

@@ -27,7 +27,7 @@ EXTRA = "，。、；：？！（）《》“”‘’—…·％０１２３４
 
 def used_characters() -> str:
     chars = set(EXTRA)
-    for folder in ("model", "agents", "experiments", "benchmarks", "calibration"):
+    for folder in ("model", "agents", "experiments", "benchmarks", "calibration", "classroom"):
         for path in (ROOT / folder).rglob("*"):
             if path.suffix in (".py", ".toml"):
                 chars.update(re.findall(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\u201c-\u201d]", path.read_text("utf-8")))
