@@ -18,7 +18,8 @@ def ishigami(params: dict, seed: int) -> dict[str, float]:
     """Ishigami-Homma: y = sin x1 + a sin^2 x2 + b x3^4 sin x1 (a = 7, b = 0.1 unless given).
 
     Analytic indices for a = 7, b = 0.1 on [-pi, pi]^3: S1 = 0.314, 0.442, 0; ST = 0.558, 0.442, 0.244.
-    `noise` (default 0) adds seeded Gaussian noise, to check the seed-variance share.
+    `noise` (default 0) adds Gaussian noise of that standard deviation, drawn from the seed and the
+    point (so it differs between points as a model's seed effect does), to check the seed's share.
     """
     a, b = params.get("a", 7.0), params.get("b", 0.1)
     x1, x2, x3 = params["x1"], params["x2"], params["x3"]
@@ -27,8 +28,19 @@ def ishigami(params: dict, seed: int) -> dict[str, float]:
     if noise:
         import numpy as np
 
-        y += noise * np.random.default_rng(seed).standard_normal()
+        key = [seed] + [int((v + 10.0) * 1e6) for v in (x1, x2, x3)]
+        y += noise * np.random.default_rng(key).standard_normal()
     return {"y": y}
+
+
+def linear(params: dict, seed: int) -> dict[str, float]:
+    """y = sum_i i * x_i over factors x1, x2, ... (x2 gets weight 0): Morris mu* = |weight|, sigma = 0."""
+    y = 0.0
+    for k, v in params.items():
+        if k.startswith("x") and k[1:].isdigit():
+            i = int(k[1:])
+            y += (0 if i == 2 else i) * v
+    return {"y": y, "y_squared": y * y}
 
 
 def check_community_args(args: dict, where: str = "") -> None:

@@ -1,0 +1,136 @@
+"""Speed of the shipped Sobol' study, and the check that justifies its small model. Prints figures.
+
+    .venv/bin/python benchmarks/sensitivity_speed.py time      # the Sobol' study (N = 1024), 2 workers
+    .venv/bin/python benchmarks/sensitivity_speed.py size      # Morris at the study size vs the full default size
+    .venv/bin/python benchmarks/sensitivity_speed.py report    # print both from the files already written
+
+`time` runs experiments/sensitivity_sobol.toml into results/sensitivity/sensitivity_sobol (resuming if
+it is there: delete the folder for a clean timing) and reports wall time and model runs per second.
+`size` reruns the very sample of experiments/sensitivity_morris.toml at the full default size (3,000
+households, ten years) and compares the factor rankings (Spearman correlation of mu*, overlap of
+the top ten): the small model is only a fair stand-in if it ranks the factors alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "results" / "sensitivity"
+SOBOL = ROOT / "experiments" / "sensitivity_sobol.toml"
+MORRIS = ROOT / "experiments" / "sensitivity_morris.toml"
+FULL = {"households": 3000, "steps": 520}
+TOP = 10
+
+
+def time_sobol(workers: int) -> dict:
+    from experiments.sensitivity.pipeline import run_study
+
+    s = run_study(SOBOL, out=RESULTS / "sensitivity_sobol", workers=workers, langs=("en", "zh"))
+    print(json.dumps({k: s[k] for k in ("model_runs", "wall_seconds", "runs_per_second", "workers")}, indent=2))
+    return s
+
+
+def full_size_study() -> Path:
+    """The Morris study file with only the model size changed (same factors, seed, sample)."""
+    text = MORRIS.read_text()
+    data = tomllib.loads(text)
+    out = RESULTS / "morris_full_size"
+    out.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for line in text.splitlines():
+        key = line.split("=")[0].strip()
+        if key == "name":
+            line = 'name = "morris_full_size"'
+        elif key in FULL:
+            line = f"{key} = {FULL[key]}"
+        elif key == "replications":
+            line = "replications = 1           # a 3,000-household run is less noisy; CPU is the limit"
+        lines.append(line)
+    f = out / "study.toml"
+    if not f.exists() or f.read_text() != "\n".join(lines) + "\n":
+        f.write_text("\n".join(lines) + "\n")
+    assert data["model_args"]["households"] != FULL["households"] or data["model_args"]["steps"] != FULL["steps"]
+    return f
+
+
+def compare() -> pd.DataFrame:
+    """Spearman correlation of mu* and top-ten overlap, per output, small vs full size."""
+    small = pd.read_csv(RESULTS / "sensitivity_morris" / "indices.csv")
+    full = pd.read_csv(RESULTS / "morris_full_size" / "indices.csv")
+    rows = []
+    for o in small["output"].unique():
+        a = small[(small["output"] == o) & (small["index"] == "mu_star")].set_index("factor")["value"]
+        b = full[(full["output"] == o) & (full["index"] == "mu_star")].set_index("factor")["value"].loc[a.index]
+        rho = a.rank().corr(b.rank())
+        ta, tb = set(a.nlargest(TOP).index), set(b.nlargest(TOP).index)
+        rows.append({"output": o, "spearman_mu_star": round(float(rho), 3), f"top{TOP}_overlap": len(ta & tb),
+                     "top5_small": ", ".join(a.nlargest(5).index), "top5_full": ", ".join(b.nlargest(5).index)})
+    df = pd.DataFrame(rows)
+    df.to_csv(RESULTS / "size_check.csv", index=False)
+    return df
+
+
+def size_figure(lang: str) -> Path:
+    """mu* at the study size against mu* at the full size, each normalised by its largest."""
+    from experiments.sensitivity.figures import factor_label, output_label
+    from model.plots import both, plt, use_lang
+
+    lang = use_lang(lang)
+    small = pd.read_csv(RESULTS / "sensitivity_morris" / "indices.csv")
+    full = pd.read_csv(RESULTS / "morris_full_size" / "indices.csv")
+    outs = list(small["output"].unique())[:4]
+    fig, axes = plt.subplots(1, len(outs), figsize=(4.6 * len(outs), 4.4), constrained_layout=True)
+    for ax, o in zip(np.atleast_1d(axes), outs):
+        a = small[(small["output"] == o) & (small["index"] == "mu_star")].set_index("factor")["value"]
+        b = full[(full["output"] == o) & (full["index"] == "mu_star")].set_index("factor")["value"].loc[a.index]
+        a, b = a / (a.max() or 1), b / (b.max() or 1)
+        ax.scatter(a, b, s=10, alpha=0.7)
+        ax.plot([0, 1], [0, 1], "k--", lw=0.5)
+        for f in (a + b).nlargest(5).index:
+            ax.annotate(factor_label(f, lang), (a[f], b[f]), fontsize=7, xytext=(3, 2), textcoords="offset points")
+        ax.set_title(output_label(o, lang), fontsize=10)
+        ax.set_xlabel(both("μ* / max, study size", "μ* / 最大值(小)", lang))
+        ax.set_ylabel(both("μ* / max, full size (3,000 households, 10 years)", "μ* / 最大值(完整:3000 户,10 年)", lang))
+        ax.grid(alpha=0.3)
+    path = RESULTS / "figures" / f"size_check_{lang}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("what", choices=("time", "size", "report"))
+    ap.add_argument("--workers", type=int, default=2)
+    a = ap.parse_args()
+    if a.what == "time":
+        time_sobol(a.workers)
+    elif a.what == "size":
+        from experiments.sensitivity.pipeline import run_study
+
+        s = run_study(full_size_study(), out=RESULTS / "morris_full_size", workers=a.workers, langs=("en",))
+        print(f"full size: {s['model_runs']} runs in {s['wall_seconds']} s")
+    if a.what in ("size", "report"):
+        if (RESULTS / "morris_full_size" / "indices.csv").exists():
+            print(compare().to_string(index=False))
+            for lang in ("en", "zh"):
+                print(f"wrote {size_figure(lang)}")
+        t = RESULTS / "sensitivity_sobol" / "timing.json"
+        if t.exists():
+            d = json.loads(t.read_text())
+            print(f"Sobol' study: {d['model_runs']} model runs in {d['wall_seconds']} s "
+                  f"({d['wall_seconds'] / 60:.1f} min, {d['runs_per_second']} runs/s, {d['workers']} workers)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""Sensitivity analysis: the pipeline recovers known indices (Ishigami, a linear function) through
+the batch runner and its files; second-order layouts cannot be mixed up; bootstrap intervals are
+seeded; the seed's share of variance is measured; PRIM finds a planted box; bad study files fail
+before any run, naming the field and the allowed values."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.sensitivity import sampling
+from experiments.sensitivity.analysis import sobol_indices
+from experiments.sensitivity.pipeline import run_study
+from experiments.sensitivity.study import StudyError, from_dict, load
+
+ROOT = Path(__file__).resolve().parents[1]
+ISHIGAMI = ROOT / "experiments" / "sensitivity_ishigami.toml"
+PI = math.pi
+
+
+def write(tmp_path: Path, text: str, name: str = "study.toml") -> Path:
+    f = tmp_path / name
+    f.write_text(text)
+    return f
+
+
+def ishigami_text(N=1024, extra="", **kw) -> str:
+    lines = [f'name = "ish"', 'method = "sobol"', 'model = "experiments.sensitivity.models:ishigami"',
+             'outputs = ["y"]', 'factors = ["x1", "x2", "x3"]', f"N = {N}", f"points_per_run = {kw.get('ppr', 4096)}",
+             f"seed = {kw.get('seed', 1)}", f"bootstrap = {kw.get('bootstrap', 200)}", extra,
+             "[bounds]", f"x1 = [{-PI}, {PI}]", f"x2 = [{-PI}, {PI}]", f"x3 = [{-PI}, {PI}]"]
+    return "\n".join(lines) + "\n"
+
+
+def test_ishigami_recovers_the_analytic_indices_through_the_runner_and_files(tmp_path):
+    """N = 8192 base samples (81,920 evaluations), through run_study, the runner and Parquet."""
+    assert load(ISHIGAMI).N == 8192
+    out = tmp_path / "ish"
+    s = run_study(ISHIGAMI, out=out, workers=1, progress=False, figures=False)
+    assert s["model_runs"] == 8192 * 8
+    assert sorted(p.name for p in (out / "runs").glob("part-*.parquet"))  # results went through the Store
+    t = pd.read_parquet(out / "indices.parquet").set_index(["factor", "index"])["value"]
+    expected = {("x1", "S1"): 0.314, ("x2", "S1"): 0.442, ("x3", "S1"): 0.0,
+                ("x1", "ST"): 0.558, ("x2", "ST"): 0.442, ("x3", "ST"): 0.244}
+    for key, v in expected.items():
+        assert abs(t[key] - v) < 0.05, (key, t[key], v)
+    s2 = pd.read_csv(out / "s2.csv").set_index(["factor_i", "factor_j"])["value"]
+    assert abs(s2[("x1", "x3")] - 0.244) < 0.05 and abs(s2[("x1", "x2")]) < 0.05
+    # intervals bracket the estimate, and the CSV and Parquet copies agree
+    full = pd.read_parquet(out / "indices.parquet")
+    assert ((full["lo"] <= full["value"]) & (full["value"] <= full["hi"])).all()
+    pd.testing.assert_frame_equal(full, pd.read_csv(out / "indices.csv"), check_exact=False, rtol=1e-5)
+    conv = pd.read_csv(out / "convergence.csv")
+    assert sorted(conv["N"].unique()) == [64, 256, 1024, 4096, 8192]
+
+
+def test_a_second_order_sample_cannot_be_analysed_as_first_order_and_back(tmp_path):
+    # SALib itself gives numbers without complaint here (D = 2: 6N rows are also a multiple of D + 2 = 4)
+    from SALib.analyze import sobol as salib_sobol
+    from SALib.sample import sobol as salib_sample
+
+    problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 1], [0, 1]]}
+    X = salib_sample.sample(problem, 64, calc_second_order=True, seed=3)
+    Y = X[:, 0] + 2 * X[:, 1]
+    salib_sobol.analyze(problem, Y, calc_second_order=False, seed=3)  # silently wrong, no error
+    for drawn in (True, False):
+        st = from_dict({"method": "sobol", "model": "experiments.sensitivity.models:linear", "outputs": ["y"],
+                        "factors": ["x1", "x3"], "N": 64, "calc_second_order": drawn,
+                        "bounds": {"x1": [0, 1], "x3": [0, 1]}})
+        Xs, meta = sampling.draw(st)
+        sampling.save(tmp_path / f"s{drawn}.parquet", Xs, meta)
+        Xr, meta_r = sampling.read(tmp_path / f"s{drawn}.parquet")  # the setting travels with the sample
+        assert meta_r["calc_second_order"] is drawn
+        Ys = Xr[:, 0] + 3 * Xr[:, 1]
+        sobol_indices(Ys, meta_r)  # the sample's own setting works
+        with pytest.raises(StudyError) as e:
+            sobol_indices(Ys, meta_r, calc_second_order=not drawn)
+        assert "calc_second_order" in str(e.value) and str(drawn).lower() in str(e.value)
+
+
+def test_bootstrap_intervals_are_reproducible_and_depend_on_the_seed():
+    st = from_dict({"method": "sobol", "model": "experiments.sensitivity.models:ishigami", "outputs": ["y"],
+                    "factors": ["x1", "x2", "x3"], "N": 256, "seed": 4,
+                    "bounds": {k: [-PI, PI] for k in ("x1", "x2", "x3")}})
+    X, meta = sampling.draw(st)
+    X2, _ = sampling.draw(st)
+    np.testing.assert_array_equal(X, X2)  # the sampler is seeded too
+    from experiments.sensitivity.models import ishigami
+
+    Y = np.array([ishigami(dict(zip(st.names, x)), 0)["y"] for x in X])
+    a, b = sobol_indices(Y, meta, resamples=300, seed=7), sobol_indices(Y, meta, resamples=300, seed=7)
+    c = sobol_indices(Y, meta, resamples=300, seed=8)
+    for k in ("S1_lo", "S1_hi", "ST_lo", "ST_hi", "S2_lo"):
+        np.testing.assert_array_equal(a[k], b[k])
+    assert not np.allclose(a["ST_lo"], c["ST_lo"])
+    np.testing.assert_array_equal(a["ST"], c["ST"])  # the estimate itself does not depend on the bootstrap
+
+
+def test_morris_recovers_the_slopes_of_a_linear_function(tmp_path):
+    f = write(tmp_path, "\n".join([
+        'method = "morris"', 'model = "experiments.sensitivity.models:linear"', 'outputs = ["y"]',
+        'factors = ["x1", "x2", "x3"]', "N = 30", "num_levels = 4", "points_per_run = 40", "convergence = [10, 20]",
+        "[bounds]", "x1 = [0.0, 1.0]", "x2 = [0.0, 1.0]", "x3 = [0.0, 1.0]"]) + "\n")
+    run_study(f, out=tmp_path / "m", workers=1, progress=False, figures=False)
+    t = pd.read_csv(tmp_path / "m" / "indices.csv").pivot(index="factor", columns="index", values="value")
+    np.testing.assert_allclose(t.loc[["x1", "x2", "x3"], "mu_star"], [1.0, 0.0, 3.0], atol=1e-9)
+    np.testing.assert_allclose(t["sigma"], 0.0, atol=1e-9)
+
+
+def test_seed_share_of_variance_is_measured(tmp_path):
+    """Ishigami (variance 13.84) plus noise of sd 2: the seed's share of a single run is 4 / 17.84 = 0.224."""
+    f = write(tmp_path, ishigami_text(N=256, extra="[model_args]\nnoise = 2.0\n[noise]\npoints = 500\nreplications = 4\n"))
+    run_study(f, out=tmp_path / "n", workers=1, progress=False, figures=False)
+    sv = pd.read_csv(tmp_path / "n" / "seed_variance.csv").iloc[0]
+    assert sv["points"] == 500 and sv["seeds"] == 4
+    assert abs(sv["seed_share_single_run"] - 4 / 17.84) < 0.05
+    # averaged over replications = 2 the same noise halves: measured from the main runs themselves
+    f2 = write(tmp_path, ishigami_text(N=256, extra="replications = 2\n[model_args]\nnoise = 2.0\n"), "two.toml")
+    run_study(f2, out=tmp_path / "n2", workers=1, progress=False, figures=False)
+    sv2 = pd.read_csv(tmp_path / "n2" / "seed_variance.csv").iloc[0]
+    assert abs(sv2["seed_share_single_run"] - 4 / 17.84) < 0.05
+    assert abs(sv2["seed_share_of_mean"] - 2 / 15.84) < 0.05
+
+
+def test_a_run_resumes_from_its_parts_and_a_changed_study_is_refused(tmp_path):
+    f = write(tmp_path, ishigami_text(N=512, ppr=512))
+    out = tmp_path / "r"
+    first = run_study(f, out=out, workers=1, progress=False, figures=False)
+    assert first["blocks_run"] == 8
+    ref = pd.read_csv(out / "indices.csv")
+    parts = sorted((out / "runs").glob("part-*.parquet"))
+    parts[-1].unlink()  # as if killed before the last flush
+    again = run_study(f, out=out, workers=1, progress=False, figures=False)
+    assert again["blocks_done_before"] + again["blocks_run"] == 8 and 0 < again["blocks_run"] < 8
+    pd.testing.assert_frame_equal(ref, pd.read_csv(out / "indices.csv"))
+    f.write_text(ishigami_text(N=512, ppr=512, seed=2))
+    with pytest.raises(StudyError, match="has changed"):
+        run_study(f, out=out, workers=1, progress=False, figures=False)
+
+
+GOOD = {"method": "sobol", "outputs": ["trap_share"], "factors": ["problem_rate", "fee_old"], "N": 64,
+        "model_args": {"households": 200, "steps": 10, "scenario": "combined"}}
+
+
+@pytest.mark.parametrize("change, field, allowed", [
+    ({"method": "anova"}, "method", "morris, sobol, fast"),
+    ({"factors": ["problem_rate", "no_such"]}, "factors", "parameter table"),
+    ({"factors": ["problem_rate"]}, "factors", "at least two"),
+    ({"outputs": ["happiness"]}, "outputs", "OUTCOMES"),
+    ({"N": 1000}, "N", "power of 2"),
+    ({"bounds": {"problem_rate": [0.5, 2.0]}}, "bounds.problem_rate", "valid [0, 1]"),
+    ({"bounds": {"problem_rate": [0.01, 0.001]}}, "bounds.problem_rate", "lower < upper"),
+    ({"bounds": {"tie_rewire": [0.1, 0.2]}}, "bounds", "names among the study's factors"),
+    ({"distributions": {"fee_old": "weibull"}}, "distributions.fee_old", "unif, triang"),
+    ({"distributions": {"fee_old": "norm"}, "bounds": {"fee_old": [1.1, 0.1]}}, "distributions.fee_old", "truncnorm"),
+    ({"model": "nowhere.at_all:f"}, "model", "importable"),
+    ({"model_args": {"households": 5}}, "model_args.households", "[20, 5000000]"),
+    ({"model_args": {"scenario": "no_such_scenario"}}, "scenario", ""),
+    ({"replications": 0}, "replications", "[1, 10000]"),
+    ({"calc_second_order": "yes"}, "calc_second_order", "true or false"),
+    ({"prim": {"output": "satisfaction_mean", "threshold": 0.2}}, "prim.output", "trap_share"),
+    ({"colour": "red"}, "colour", "keys"),
+])
+def test_bad_study_files_name_the_field_and_the_allowed_values(change, field, allowed):
+    with pytest.raises(Exception) as e:
+        from_dict({**GOOD, **change}, where="study.toml")
+    msg = str(e.value)
+    assert f"'{field}'" in msg or field in msg, msg
+    assert allowed in msg, msg
+
+
+def test_the_command_line_refuses_a_bad_study_before_writing_anything(tmp_path):
+    f = write(tmp_path, 'method = "sobol"\noutputs = ["trap_share"]\nfactors = ["problem_rate", "fee_old"]\nN = 100\n')
+    out = tmp_path / "never"
+    r = subprocess.run([sys.executable, "-m", "model", "sensitivity", str(f), "--out", str(out)], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "'N' = 100" in r.stderr and "power of 2" in r.stderr
+    assert not out.exists()
+
+
+def test_shipped_studies_load():
+    morris, sobol = load(ROOT / "experiments" / "sensitivity_morris.toml"), load(ROOT / "experiments" / "sensitivity_sobol.toml")
+    names = set(morris.names)
+    assert "n_households" not in names and not any(n.endswith(("_start", "_end")) for n in names)
+    assert 8 <= len(sobol.factors) <= 10 and set(sobol.names) <= names
+    assert {"trap_share", "resolution_rate", "satisfaction_mean", "public_spending"} <= set(sobol.outputs)
+    assert sobol.N == 1024 and len(sampling.draw(sobol)[0]) == 1024 * (2 * len(sobol.factors) + 2)
+
+
+def test_prim_finds_a_planted_box():
+    from experiments.sensitivity.prim import find
+
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame(rng.random((2000, 4)), columns=["problem_rate", "fee_old", "b", "c"])
+    y = ((x["problem_rate"] > 0.6) & (x["fee_old"] < 0.3)).to_numpy()
+    traj, i, box = find(x, y, density=0.8)
+    assert set(box[box["restricted"]]["factor"]) == {"problem_rate", "fee_old"}
+    assert traj.loc[i, "coverage"] > 0.8 and traj.loc[i, "density"] >= 0.8
+    lims = box.set_index("factor")
+    assert abs(lims.loc["problem_rate", "lo"] - 0.6) < 0.05 and abs(lims.loc["fee_old", "hi"] - 0.3) < 0.08
+
+
+def test_community_study_runs_on_worker_processes_with_figures(tmp_path):
+    """The community adapter through spawned workers; indices, PRIM and figures in both languages."""
+    f = write(tmp_path, "\n".join([
+        'name = "tiny"', 'method = "morris"', 'outputs = ["trap_share", "satisfaction_mean"]',
+        'factors = ["problem_rate", "fee_old", "escalation_weeks"]', "N = 4", "points_per_run = 4", "replications = 2",
+        "[model_args]", "households = 200", "steps = 8", 'scenario = "combined"',
+        "[prim]", 'output = "satisfaction_mean"', "threshold = 0.0"]) + "\n")
+    s = run_study(f, out=tmp_path / "c", workers=2, progress=False, langs=("en", "zh"))
+    assert s["model_runs"] == 4 * 4 * 2
+    rows = pd.concat(pd.read_parquet(p) for p in (tmp_path / "c" / "runs").glob("part-*.parquet"))
+    assert len(rows) == 32 and set(rows["seed"]) == {0, 1}
+    names = {p.name for p in (tmp_path / "c" / "figures").iterdir()}
+    assert {"indices_en.png", "indices_zh.png", "mu_sigma_en.png", "mu_sigma_zh.png"} <= names
+    assert json.loads((tmp_path / "c" / "prim.json").read_text())["failures"] in (0, 16)  # all or nothing: noted
+
+
+@pytest.mark.slow
+def test_dask_scheduler_gives_the_same_indices_as_local(tmp_path):
+    from distributed import LocalCluster
+
+    f = write(tmp_path, ishigami_text(N=256, ppr=256))
+    run_study(f, out=tmp_path / "local", workers=1, progress=False, figures=False)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False) as cluster:
+        run_study(f, out=tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False, figures=False)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "local" / "indices.csv"),
+                                  pd.read_csv(tmp_path / "dask" / "indices.csv"))
