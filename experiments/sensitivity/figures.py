@@ -137,6 +137,9 @@ def convergence(conv: pd.DataFrame, method: str, outputs: list[str], lang: str, 
             line, = ax.plot(s["N"], s["value"], marker="o", ms=3, label=factor_label(f, lang))
             if not s["lo"].isna().all():
                 ax.fill_between(s["N"], s["lo"], s["hi"], color=line.get_color(), alpha=0.15)
+            if key == "ST":  # S1 dashed in the same colour
+                s1 = conv[(conv["output"] == o) & (conv["index"] == "S1") & (conv["factor"] == f)].sort_values("N")
+                ax.plot(s1["N"], s1["value"], ls="--", lw=1, color=line.get_color())
         ax.set_xscale("log", base=2)
         ax.set_xlabel(both("N (base samples)" if method != "morris" else "N (trajectories)",
                            "基础点数 N" if method != "morris" else "N", lang))
@@ -147,7 +150,10 @@ def convergence(conv: pd.DataFrame, method: str, outputs: list[str], lang: str, 
         ax.legend(fontsize=7)
     for ax in axes.ravel()[len(outputs):]:
         ax.axis("off")
-    fig.suptitle(both(f"{key} against N, with 95 % intervals", f"{key} 随 N 的变化(95% 置信区间)", lang))
+    title = both(f"{key} against N, with 95 % intervals", f"{key} 随 N 的变化(95% 置信区间)", lang)
+    if key == "ST":
+        title += both("; dashed: S1", ";虚线:S1", lang)
+    fig.suptitle(title)
     return _save(fig, path)
 
 

@@ -80,6 +80,11 @@ def run_study(path: str | Path, out: str | Path | None = None, workers: int | No
     summary = {"folder": str(out), "blocks_done_before": len(done), "blocks_run": finished, "model_runs": evals,
                "wall_seconds": round(wall, 2), "runs_per_second": round(evals / wall, 2) if wall > 0 else None,
                "workers": workers, "scheduler": scheduler}
+    rows = read_rows(out)
+    if "cpu_seconds" in rows:
+        cpu = float(rows["cpu_seconds"].sum())
+        summary.update({"cpu_seconds_all_runs": round(cpu, 1), "cpu_seconds_per_run": round(cpu / len(rows), 4),
+                        "wall_seconds_if_cores_free": round(cpu / max(1, workers), 1)})
     summary.update(analyse(out, study, langs=langs, figures=figures))
     (out / "timing.json").write_text(json.dumps(summary, indent=2))
     return summary

@@ -103,7 +103,13 @@ _MODELS: dict = {}
 
 
 def run_block(spec: dict) -> tuple[list[dict], None]:
-    """Worker: every point of a block at every seed; one row per (point, seed), no time series."""
+    """Worker: every point of a block at every seed; one row per (point, seed), no time series.
+
+    `cpu_seconds` (the worker's CPU time for that run) lets a timing on a shared machine be read
+    apart from the other users' load.
+    """
+    import time
+
     from .study import resolve_model
 
     f = _MODELS.get(spec["model"])
@@ -114,10 +120,12 @@ def run_block(spec: dict) -> tuple[list[dict], None]:
     for point, values in zip(spec["points"], spec["values"]):
         params = {**spec["args"], **dict(zip(names, values))}
         for r, seed in enumerate(spec["seeds"]):
+            t0 = time.process_time()
             y = f(params, seed)
+            cpu = time.process_time() - t0
             missing = [o for o in outputs if o not in y]
             if missing:
                 raise StudyError("outputs", missing, f"keys the model {spec['model']} returns: {', '.join(y)}")
             rows.append({"run_id": spec["run_id"], "kind": spec["kind"], "point": point, "replication": r,
-                         "seed": seed, **{o: float(y[o]) for o in outputs}})
+                         "seed": seed, "cpu_seconds": cpu, **{o: float(y[o]) for o in outputs}})
     return rows, None
