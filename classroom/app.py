@@ -248,6 +248,7 @@ def Page():
         Controls()
         Levers()
     with solara.Column(classes=["govsim-main"]):
+        solara.Text(t("subtitle", lg), style={"color": "#555"})
         solara.HTML(tag="h2", unsafe_innerHTML=html.escape(week_label(s.steps, lg)), classes=["govsim-week"])
         with solara.Details(t("about", lg)):
             solara.HTML(tag="p", unsafe_innerHTML=html.escape(pr.description(s.main.preset, lg)),

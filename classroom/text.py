@@ -7,15 +7,16 @@ Outcome and parameter labels come from their own tables (`model.outcomes`, `mode
 
 from __future__ import annotations
 
+import os
+
 LANGS = ("zh", "en")
-DEFAULT_LANG = "zh"
+DEFAULT_LANG = os.environ.get("GOVSIM_LANG", "zh") if os.environ.get("GOVSIM_LANG") in ("zh", "en") else "zh"
 
 TEXT: dict[str, tuple[str, str]] = {
     # key: (english, chinese)
     "title": ("Party-building-led community governance: a classroom simulation", "党建引领城市社区治理:课堂模拟"),
     "subtitle": ("Residents, grid workers, property firms and departments on a street of compounds (one step = one week)",
                  "居民、网格员、物业企业和职能部门在一条街道的各小区中互动(每步=一周)"),
-    "language": ("Language", "语言"),
     "preset": ("Policy preset", "政策预设"),
     "preset_tip": ("A scenario from the paper: baseline, countermeasures C1-C6, the whole package, or Fanrong Street's door-knocking action",
                    "论文中的情景:基线、对策C1-C6、综合方案或繁荣街道“敲门行动”"),
@@ -36,10 +37,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "reset_tip": ("Start again from week 0 with the current preset, sliders and seed", "用当前预设、滑块和种子从第0周重新开始"),
     "policies": ("Policy levers", "政策杠杆"),
     "policies_tip": ("Moving a lever restarts the run with the new value", "调整杠杆会以新数值重新开始模拟"),
-    "week": ("Week", "第"),
-    "week_unit": ("", "周"),
-    "year": ("year", "年"),
-    "years": ("years", "年"),
     "counters": ("The paper's counters", "论文中的统计口径"),
     "registered": ("Problems registered", "登记问题"),
     "resolved": ("Problems resolved", "化解问题"),
@@ -60,14 +57,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "red": ("red property", "红色物业"),
     "none": ("no property management", "无物业"),
     "old": ("old", "老旧"),
-    "new": ("newer", "较新"),
     "community": ("Community", "社区"),
     "grid": ("grid", "网格"),
     "compound": ("Compound", "小区"),
-    "main_run": ("this preset", "当前情景"),
     "satisfaction_trust": ("Satisfaction and trust", "满意度与信任度"),
     "public_spending_10k": ("Public spending (10,000 yuan)", "财政支出(万元)"),
-    "running": ("running", "运行中"),
     "about": ("About this preset", "情景说明"),
     "no_events": ("Nothing dramatic yet: the same provider since week 0.", "尚无重大变化:自第0周以来物业状态未变。"),
 }

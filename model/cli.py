@@ -6,6 +6,7 @@
     govsim validate FILE            (a scenario .toml or a compounds .csv)
     govsim cycle [--out DIR]        (the vicious-cycle figure: two paths and hysteresis)
     govsim experiment FILE [--workers N] [--scheduler ADDR] [--out DIR]
+    govsim demo [--port N] [--host H] [--lang zh|en]   (the classroom app in the browser)
 
 Bad input exits with status 2 and a one-line message naming the field; nothing is written.
 """
@@ -136,6 +137,36 @@ def cmd_report(a) -> int:
     return 0
 
 
+def demo_command(port: int, host: str) -> list[str]:
+    """The Solara command that serves the classroom app (`classroom/app.py`, also `solara run app.py`)."""
+    return [sys.executable, "-m", "solara", "run", "classroom.app", "--port", str(port), "--host", host,
+            "--production", "--no-open", "--log-level", "warning"]
+
+
+def demo_env(lang: str) -> dict:
+    import os
+
+    env = dict(os.environ)
+    env["GOVSIM_LANG"] = lang
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")  # no calls home from a classroom PC
+    return env
+
+
+def cmd_demo(a) -> int:
+    import subprocess
+
+    if not 0 < a.port < 65536:
+        raise ParameterError("--port", a.port, "1-65535")
+    print(f"govsim classroom demo: open http://{a.host}:{a.port} in a browser (Ctrl-C to stop)", flush=True)
+    proc = subprocess.Popen(demo_command(a.port, a.host), env=demo_env(a.lang))
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait(timeout=10)
+        return 0
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="govsim", description="Party-building-led community governance ABM (Heilongjiang).")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -171,6 +202,11 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("--lang", nargs="+", default=["en"], choices=("en", "zh"), help="label language(s)")
     rp.set_defaults(func=cmd_report)
     __import__("calibration.cli", fromlist=["add_parser"]).add_parser(sub)
+    d = sub.add_parser("demo", help="the classroom app in the browser (Chinese or English), served on localhost")
+    d.add_argument("--port", type=int, default=8765)
+    d.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to let the class's devices connect")
+    d.add_argument("--lang", default="zh", choices=("zh", "en"), help="language the page opens in (default zh)")
+    d.set_defaults(func=cmd_demo)
     c = sub.add_parser("cycle", help="figure: the vicious cycle's two paths and the subsidy hysteresis")
     c.add_argument("--out", default="results/vicious_cycle")
     c.add_argument("--households", type=int, default=4000)
