@@ -87,8 +87,14 @@ def font_css() -> str:
     return ("@font-face { font-family: 'GovsimCJK'; src: url(data:font/otf;base64," + data + ") format('opentype'); }\n"
             ".v-application, .v-application * { font-family: 'GovsimCJK', sans-serif !important; }\n"
             ".v-application .mdi, .v-application .v-icon { font-family: 'Material Design Icons' !important; }\n"
-            ".govsim-tile { min-width: 0 !important; margin: 2px !important; text-transform: none !important; }\n"
+            ".v-application .v-btn { text-transform: none !important; letter-spacing: normal !important; }\n"
+            ".govsim-tile { min-width: 0 !important; margin: 2px !important; }\n"
             ".govsim-counter { font-size: 1.6em; font-weight: 600; }\n")
+
+
+def _locked(f):
+    with _lock:
+        return f()
 
 
 def _hex(rgba) -> str:
@@ -166,6 +172,7 @@ def Levers():
 @solara.component
 def CountersPanel(s: Session):
     """The paper's counters: problems registered / resolved / unresolved and the resolution rate."""
+    _ = tick.value  # redraw after every step (the session object itself stays the same)
     lg = lang.value
     with solara.Card(t("counters", lg), classes=["govsim-counters"]):
         with solara.Row(justify="space-around"):
@@ -184,12 +191,13 @@ def CountersPanel(s: Session):
 
 @solara.component
 def MapView(s: Session):
+    _ = tick.value  # redraw after every step (the session object itself stays the same)
     lg = lang.value
     sm = solara.use_memo(lambda: StreetMap(s, lg, show_network.value, selected.value if selected.value >= 0 else None),
                          dependencies=[id(s), lg, show_network.value, selected.value])
     with _lock:
-        fig = sm.update()
-        image = png(fig)
+        sm.update()
+        image = sm.image()
     with solara.Card(t("map", lg), subtitle=t("map_tip", lg), classes=["govsim-map"]):
         solara.Image(image, classes=["govsim-map-image"])
         with solara.Row():
@@ -202,6 +210,7 @@ def MapView(s: Session):
 @solara.component
 def CompoundPicker(s: Session):
     """Clickable tiles (one per compound, by community) that open a compound's story."""
+    _ = tick.value  # redraw after every step (the session object itself stays the same)
     lg = lang.value
     st = s.compound_state()
     w = s.world
@@ -225,13 +234,15 @@ def CompoundPicker(s: Session):
 
 @solara.component
 def ChartsView(s: Session):
+    _ = tick.value  # redraw after every step (the session object itself stays the same)
     lg = lang.value
     ch = solara.use_memo(lambda: Charts(s, lg), dependencies=[id(s), lg])
     with _lock:
-        image = png(ch.update())
+        ch.update()
+        image = ch.image()
     with solara.Card(t("charts", lg), classes=["govsim-charts"]):
         solara.Image(image, classes=["govsim-charts-image"])
-        solara.FileDownload(lambda: png(ch.fig, dpi=150), filename="govsim_charts.png", label=t("export", lg),
+        solara.FileDownload(lambda: _locked(ch.export), filename="govsim_charts.png", label=t("export", lg),
                             mime_type="image/png")
 
 

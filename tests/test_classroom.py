@@ -156,7 +156,11 @@ def test_charts_follow_the_run_and_the_comparison_is_dashed():
     assert "无物业小区比例" in zh_titles and all(CJK.search(x) for x in zh_titles)
     s.step(2)
     ch.update()
-    assert len(ch.lines[0][0].get_data()[0]) == 11 and "week 10" in ch.suptitle.get_text()
+    assert len(ch.lines[0][0].get_data()[0]) == 11 and ch.axes[0].get_xlim()[1] >= 10
+    assert ch.image()[:8] == b"\x89PNG\r\n\x1a\n" and ch.export(dpi=60)[:8] == b"\x89PNG\r\n\x1a\n"
+    # the counts' axis grows with the counts, so no line leaves the picture
+    top = max(ch.session.main.history["problems_registered"])
+    assert ch.axes[7].get_ylim()[1] >= top
 
 
 def test_page_renders_and_its_buttons_drive_the_model():

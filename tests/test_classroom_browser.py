@@ -1,0 +1,177 @@
+"""End to end: `govsim demo` in headless Chromium, as a teacher would use it.
+
+Starts the app, checks it asks nothing of the internet, switches the language, picks a
+preset, runs 10 steps, and checks that counters and charts changed and that the labels are
+in the chosen language. Screenshots go to results/screenshots/. Needs Debian's chromium
+(`.ci/run` installs it); without it the test skips, except under CI=true, where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "results" / "screenshots"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# flags that keep Chromium off the (closed) network and working as root in a container
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def browser_page():
+    exe = chromium()
+    if exe is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but no chromium on PATH: .ci/run should apt-get install chromium")
+        pytest.skip("no chromium on PATH (apt-get install chromium); the browser test needs it")
+    playwright = pytest.importorskip("playwright.sync_api")
+    port = _free_port()
+    env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")
+    server = subprocess.Popen([sys.executable, "-m", "model", "demo", "--port", str(port)], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.time() + 90
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2).read()
+                break
+            except OSError:
+                if server.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("the demo did not start:\n" + (server.stdout.read() if server.stdout else ""))
+                time.sleep(0.5)
+        with playwright.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=exe, headless=True, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1600, "height": 1900})
+            outside: list[str] = []
+            page.on("request", lambda r: outside.append(r.url)
+                    if not r.url.startswith((url, "data:", "blob:", f"ws://127.0.0.1:{port}")) else None)
+            page.goto(url, timeout=90_000)
+            page.wait_for_selector(".govsim-step", timeout=90_000)
+            yield page, outside
+            browser.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _text(page, selector: str) -> str:
+    return page.locator(selector).first.inner_text().strip()
+
+
+def _chart_src(page) -> str:
+    return page.locator(".govsim-charts-image img, img.govsim-charts-image").first.get_attribute("src") or ""
+
+
+def _wait_week(page, text: str) -> None:
+    page.wait_for_function("t => document.querySelector('.govsim-week') && "
+                           "document.querySelector('.govsim-week').innerText.includes(t)", arg=text, timeout=60_000)
+
+
+def _pick(page, select_class: str, option: str) -> None:
+    """Open a Vuetify select and click one of its options."""
+    page.locator(f".{select_class} .v-select__slot").first.click()
+    page.locator(".v-menu__content.menuable__content__active .v-list-item", has_text=option).first.click()
+
+
+def test_teacher_switches_language_picks_a_preset_and_runs_ten_weeks(browser_page):
+    page, outside = browser_page
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    # opens in Chinese, at week 0
+    _wait_week(page, "第0周")
+    assert "党建引领" in page.title() or "党建引领" in page.locator("body").inner_text()
+    page.screenshot(path=str(SHOTS / "01_opening_zh.png"), full_page=True)
+
+    # English: every control, counter and chart label follows
+    page.locator(".govsim-lang-en").first.click()
+    _wait_week(page, "Week 0")
+    body = page.locator("body").inner_text()
+    for words in ("Policy preset", "Step", "Play", "Reset", "Problems registered", "Resolution rate",
+                  "The street: compounds by community", "Live charts", "A compound's story"):
+        assert words in body, words
+    chinese_left = [w for w in ("政策预设", "单步", "登记问题", "化解率", "实时图表") if w in body]
+    assert not chinese_left, f"Chinese labels left after switching to English: {chinese_left}"
+
+    # a preset: C2, party organisation and red property
+    _pick(page, "govsim-preset", "C2 Party organisation and red property")
+    page.wait_for_function("() => document.body.innerText.includes('C2 Party organisation and red property')")
+    time.sleep(0.5)
+    before = {k: _text(page, f".govsim-{k}") for k in ("registered", "resolved", "unresolved", "rate")}
+    assert before["registered"] == "0"
+    src_before = _chart_src(page)
+
+    # ten steps, one click each, timed
+    t0 = time.perf_counter()
+    for i in range(1, 11):
+        page.locator(".govsim-step").first.click()
+        _wait_week(page, f"Week {i} ")
+    per_step = (time.perf_counter() - t0) / 10
+    after = {k: _text(page, f".govsim-{k}") for k in ("registered", "resolved", "unresolved", "rate")}
+    assert int(after["registered"].replace(",", "")) > 0 and after["rate"] != before["rate"]
+    assert int(after["registered"].replace(",", "")) == (int(after["resolved"].replace(",", ""))
+                                                         + int(after["unresolved"].replace(",", "")))
+    assert _chart_src(page) != src_before, "the charts did not redraw"
+    assert not CJK.search(_text(page, ".govsim-counters"))
+    page.screenshot(path=str(SHOTS / "02_c2_week10_en.png"), full_page=True)
+    (SHOTS / "timing.txt").write_text(f"browser round trip per step click (C2, 6,000 households, week 1-10): "
+                                      f"{per_step * 1000:.0f} ms\n")
+
+    # a compound's story: pick a red-property compound if there is one
+    red = page.locator(".govsim-tile", has_text="★")
+    tile = red.first if red.count() else page.locator(".govsim-tile").first
+    tile.click()
+    page.wait_for_selector(".govsim-story-text", timeout=30_000)
+    story = _text(page, ".govsim-story-text")
+    assert "Week 0:" in story and "households" in story and not CJK.search(story)
+    page.locator(".govsim-story").first.screenshot(path=str(SHOTS / "03_story_en.png"))
+
+    # compare with the baseline: a second row of counters and dashed lines
+    _pick(page, "govsim-compare", "Baseline (no new policy)")
+    page.wait_for_selector(".govsim-registered-cmp", timeout=30_000)
+    _wait_week(page, "Week 0 ")  # a new comparison starts both runs again
+    page.locator(".govsim-step10").first.click()
+    _wait_week(page, "Week 10 ")
+    page.wait_for_function("() => parseInt(document.querySelector('.govsim-registered-cmp').innerText"
+                           ".replace(/,/g, '')) > 0", timeout=30_000)
+    page.screenshot(path=str(SHOTS / "04_compare_en.png"), full_page=True)
+
+    # back to Chinese: labels follow, the run stays where it was
+    page.locator(".govsim-lang-zh").first.click()
+    _wait_week(page, "第10周")
+    body = page.locator("body").inner_text()
+    for words in ("政策预设", "单步", "登记问题", "化解率", "实时图表", "小区故事"):
+        assert words in body, words
+    assert "Policy preset" not in body and "Problems registered" not in body
+    page.locator(".govsim-network input").first.check(force=True)
+    time.sleep(1.0)
+    page.screenshot(path=str(SHOTS / "05_compare_network_zh.png"), full_page=True)
+
+    assert not outside, f"the app asked the internet for: {outside[:5]}"
