@@ -22,7 +22,7 @@ from model.plots import SHIPPED_FONT
 from . import presets as pr
 from model.world import FIRM, NONE, RED
 
-from .drawing import ENV_CMAP, Charts, StreetMap, png
+from .drawing import ENV_CMAP, Charts, StreetMap
 from .session import Session
 from .story import compound_story
 from .text import DEFAULT_LANG, t, week_label
@@ -203,7 +203,7 @@ def MapView(s: Session):
         with solara.Row():
             with solara.Div(classes=["govsim-network"]):
                 solara.Checkbox(label=t("show_network", lg), value=show_network)
-            solara.FileDownload(lambda: png(sm.fig, dpi=150), filename="govsim_map.png", label=t("export_map", lg),
+            solara.FileDownload(lambda: _locked(sm.export), filename="govsim_map.png", label=t("export_map", lg),
                                 mime_type="image/png")
 
 

@@ -89,9 +89,9 @@ class StreetMap:
         geo = layout(w)
         old = w.c_type == OLD
         self.fig = fig = Figure(figsize=figsize, dpi=dpi)
-        fig.subplots_adjust(left=0.1, right=0.93, top=0.9, bottom=0.14)
+        fig.subplots_adjust(left=0.1, right=0.9, top=0.9, bottom=0.14)
         ax = fig.add_subplot()
-        self.patches, self.markers = [], []
+        self.patches, self.markers, self.overlay = [], [], []  # redrawn every week, in this order
         for c in range(w.n_compounds):
             y = geo["cy"][c]
             patch = Rectangle((geo["x0"][c], y - 0.35), geo["width"][c], 0.7, facecolor="white",
@@ -101,15 +101,17 @@ class StreetMap:
             self.patches.append(patch)
             (m,) = ax.plot(geo["cx"][c], y + 0.05, marker="s", ms=11, mec="white", mew=0.8, zorder=5, ls="")
             self.markers.append(m)
-            ax.text(geo["cx"][c], y - 0.25, w.compounds["compound"].iloc[c], ha="center", va="center", fontsize=7,
-                    zorder=6, bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
+            self.overlay.append(ax.text(geo["cx"][c], y - 0.25, w.compounds["compound"].iloc[c], ha="center",
+                                        va="center", fontsize=7, zorder=6,
+                                        bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7}))
         for x, row, g in grid_boundaries(w, geo):
-            ax.plot([x, x], [-row - 0.45, -row + 0.45], ls="--", color="#1a1a1a", lw=1.0, zorder=4)
+            self.overlay += ax.plot([x, x], [-row - 0.45, -row + 0.45], ls="--", color="#1a1a1a", lw=1.0, zorder=4)
         if show_network:
             links = sp.triu(compound_links(w), k=1).tocoo()
             top = links.data.max() if links.nnz else 1.0
             for i, j, v in zip(links.row, links.col, links.data):
-                ax.plot([geo["cx"][i], geo["cx"][j]], [geo["cy"][i] + 0.15, geo["cy"][j] + 0.15], color="#7b3294",
+                self.overlay += ax.plot([geo["cx"][i], geo["cx"][j]], [geo["cy"][i] + 0.15, geo["cy"][j] + 0.15],
+                                        color="#7b3294",
                         alpha=0.25 + 0.6 * v / top, lw=0.5 + 2.5 * v / top, zorder=3)
         ax.set_yticks(-np.arange(len(w.community_names)))
         ax.set_yticklabels([f"{t('community', lang)} {i + 1}" for i in range(len(w.community_names))], fontsize=8)
@@ -126,18 +128,37 @@ class StreetMap:
             handles.append(Line2D([], [], color="#7b3294", lw=2, label=t("network", lang)))
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles), fontsize=8,
                   frameon=False)
-        cax = fig.add_axes((0.945, 0.15, 0.015, 0.72))
+        cax = fig.add_axes((0.915, 0.15, 0.015, 0.72))
         cb = fig.colorbar(ScalarMappable(Normalize(0, 1), ENV_CMAP), cax=cax)
         cb.set_label(t("env", lang), fontsize=8)
         cb.ax.tick_params(labelsize=7)
-        self.title = ax.set_title("", fontsize=10)
+        ax.set_title(t("map", lang), fontsize=10)
         FigureCanvasAgg(fig)
+        # compounds, grid lines, ties and labels are drawn each week over a cached frame (axes, legend,
+        # colour bar), which is several times cheaper than a full redraw while the class watches
+        self.dynamic = sorted(self.patches + self.overlay + self.markers, key=lambda a: a.get_zorder())
+        for artist in self.dynamic:
+            artist.set_animated(True)
+        fig.canvas.draw()
+        self.background = fig.canvas.copy_from_bbox(fig.bbox)
         self.update()
 
     def image(self) -> bytes:
         """The current map as PNG (after `update`)."""
-        self.fig.canvas.draw()
         return _buffer_png(self.fig)
+
+    def export(self, dpi: int = 150) -> bytes:
+        """A full-quality PNG for slides."""
+        for artist in self.dynamic:
+            artist.set_animated(False)
+        try:
+            return png(self.fig, dpi=dpi)
+        finally:
+            for artist in self.dynamic:
+                artist.set_animated(True)
+            self.fig.canvas.draw()
+            self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+            self.update()
 
     def update(self) -> Figure:
         st = self.session.compound_state()
@@ -148,7 +169,10 @@ class StreetMap:
             m.set_markersize(17 if mk == "*" else 11)
             m.set_color(col)
             m.set_markeredgecolor("white")
-        self.title.set_text(f"{t('map', self.lang)}  ·  {_week(self.session.steps, self.lang)}")
+        canvas = self.fig.canvas
+        canvas.restore_region(self.background)
+        for artist in self.dynamic:
+            artist.axes.draw_artist(artist)
         return self.fig
 
 
