@@ -187,6 +187,13 @@ def CountersPanel(s: Session):
                             with solara.Column(gap="0px", align="center"):
                                 solara.Text(val, classes=["govsim-counter", f"govsim-{key}" + ("" if run is s.main else "-cmp")])
                                 solara.Text(t(key, lg), style={"font-size": "0.85em", "color": "#555"})
+                    o = run.model.outcomes
+                    if o["campaign_registered"] > 0 or run.model.p["door_knock_weeks"] > 0:
+                        solara.Text(t("campaign", lg).format(reg=int(o["campaign_registered"]),
+                                                             res=int(o["campaign_resolved"]),
+                                                             unres=int(o["campaign_unresolved"])),
+                                    classes=["govsim-campaign" + ("" if run is s.main else "-cmp")],
+                                    style={"font-size": "0.9em"})
 
 
 @solara.component
@@ -199,7 +206,7 @@ def MapView(s: Session):
         sm.update()
         image = sm.image()
     with solara.Card(t("map", lg), subtitle=t("map_tip", lg), classes=["govsim-map"]):
-        solara.Image(image, classes=["govsim-map-image"])
+        solara.Image(image, width="100%", classes=["govsim-map-image"])
         with solara.Row():
             with solara.Div(classes=["govsim-network"]):
                 solara.Checkbox(label=t("show_network", lg), value=show_network)
@@ -241,7 +248,7 @@ def ChartsView(s: Session):
         ch.update()
         image = ch.image()
     with solara.Card(t("charts", lg), classes=["govsim-charts"]):
-        solara.Image(image, classes=["govsim-charts-image"])
+        solara.Image(image, width="100%", classes=["govsim-charts-image"])
         solara.FileDownload(lambda: _locked(ch.export), filename="govsim_charts.png", label=t("export", lg),
                             mime_type="image/png")
 

@@ -42,6 +42,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "resolved": ("Problems resolved", "化解问题"),
     "unresolved": ("Problems unresolved", "未化解问题"),
     "rate": ("Resolution rate", "化解率"),
+    "campaign": ("Door-knocking campaign: {reg} registered, {res} resolved, {unres} unresolved (paper: 260, 82-84 %, 46)",
+                 "敲门行动:登记{reg}件,化解{res}件,未化解{unres}件(论文:260件,82–84%,46件)"),
     "map": ("The street: compounds by community", "街道地图:各社区的小区"),
     "map_tip": ("Colour = environment quality; marker = property management; dashed lines = grid boundaries",
                 "颜色=环境质量;标记=物业状态;虚线=网格边界"),
