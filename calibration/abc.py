@@ -103,14 +103,15 @@ def run_abc(cfg: Config, workers: int = 1, scheduler: str | None = None, databas
                      "ABC.Transition", "ABC.Acceptor", "ABC.Population", "ABC.Predictor", "ABC.Sumstat"):
             logging.getLogger(name).setLevel(logging.WARNING)
     db = database or cfg.database
-    Path(db.replace("sqlite:///", "")).parent.mkdir(parents=True, exist_ok=True)
+    db_file = Path(db.replace("sqlite:///", ""))
+    db_file.parent.mkdir(parents=True, exist_ok=True)
     np.random.seed(cfg.seed)  # pyabc samples from numpy's global state (see the module docstring)
     abc = pyabc.ABCSMC(Simulator(cfg), make_prior(cfg), make_distance(cfg),
                        population_size=cfg.population_size,
                        eps=pyabc.QuantileEpsilon(alpha=cfg.epsilon_quantile),
                        sampler=make_sampler(workers, scheduler))
     runs_file = _runs_file(db)
-    runs = json.loads(runs_file.read_text()) if runs_file.exists() else {}
+    runs = json.loads(runs_file.read_text()) if runs_file.exists() and db_file.exists() else {}
     digest = cfg.digest()
     done = 0
     if digest in runs:
