@@ -178,8 +178,11 @@ class StreetMap:
 
 def street_map(session: Session, lang: str = "zh", show_network: bool = False, selected: int | None = None,
                **kw) -> Figure:
-    """The map as a one-off figure (see StreetMap)."""
-    return StreetMap(session, lang, show_network, selected, **kw).fig
+    """The map as a one-off figure (see StreetMap), every artist drawn normally (savefig, notebooks)."""
+    sm = StreetMap(session, lang, show_network, selected, **kw)
+    for artist in sm.dynamic:
+        artist.set_animated(False)
+    return sm.fig
 
 
 def _week(step: int, lang: str) -> str:
@@ -294,8 +297,11 @@ class Charts:
 
 
 def charts(session: Session, lang: str = "zh", **kw) -> Figure:
-    """The charts as a one-off figure (see Charts)."""
-    return Charts(session, lang, **kw).fig
+    """The charts as a one-off figure (see Charts), every line drawn normally (savefig, notebooks)."""
+    ch = Charts(session, lang, **kw)
+    for ln, _, _ in ch.lines:
+        ln.set_animated(False)
+    return ch.fig
 
 
 def _nice_ceiling(x: float) -> float:
