@@ -230,3 +230,69 @@ def test_parameter_recovery_three_parameters(tmp_path):
     summ, _, _ = recover(tmp_path, truth, priors, households=2000, start=12, population=150, generations=6)
     assert recovery(summ, truth) == {k: True for k in truth}, summ
     assert recovery(summ, truth, shift_sd=3.0) == {k: False for k in truth}, summ
+
+
+# ---------------------------------------------------------------- from a posterior to experiments
+
+CHEAP_TARGETS = """
+[simulation.small]
+kind = "run"
+scenario = "fanrong_knock_on_door"
+households = 600
+steps = 16
+[simulation.small.params]
+door_knock_start = 8
+door_knock_weeks = 4
+[simulation.street]
+kind = "world"
+scenario = "baseline"
+households = 600
+steps = 0
+[target.registered]
+kind = "target"
+value = 40
+sd = 8
+source = "made up for a test of the output pipeline"
+simulation = "small"
+statistic = "campaign_registered"
+[target.members]
+kind = "input"
+value = 0.07
+sd = 0.005
+source = "made up for a test of the output pipeline"
+simulation = "street"
+statistic = "party_member_share"
+"""
+
+
+def test_posterior_becomes_draws_a_scenario_figures_and_a_predictive_check(tmp_path):
+    from calibration.posterior import write_all
+    from experiments.experiment import load as load_experiment
+    from model.scenarios import load_scenario
+
+    (tmp_path / "targets.toml").write_text(CHEAP_TARGETS)
+    cfg = parse_config({"name": "pipe", "targets_file": str(tmp_path / "targets.toml"), "targets": ["registered"],
+                        "priors": {"problem_rate": {"kind": "uniform", "low": 0.003, "high": 0.012},
+                                   "loss_rate": {"kind": "loguniform", "low": 0.005, "high": 0.06}},
+                        "population_size": 10, "max_generations": 1, "min_epsilon": 0.0, "seed": 3,
+                        "database": str(tmp_path / "abc.db"), "out": str(tmp_path / "out"),
+                        "predictive_draws": 2}, "pipe")
+    history = run_abc(cfg, progress=False)
+    out = tmp_path / "out"
+    written = {p.name for p in write_all(cfg, history, out, n_draws=7, progress=False)}
+    assert {"posterior.csv", "parameter_draws.csv", "calibrated.toml", "posterior.md", "predictive_check.json",
+            "marginals.png", "pairwise_zh.png", "predictive_check_zh.png"} <= written
+    draws = list(csv.DictReader(open(out / "parameter_draws.csv")))
+    assert len(draws) == 7 and set(draws[0]) == {"problem_rate", "loss_rate"}
+    for row in draws:
+        assert 0.003 <= float(row["problem_rate"]) <= 0.012 and 0.005 <= float(row["loss_rate"]) <= 0.06
+    sc = load_scenario(out / "calibrated.toml")
+    assert sc.name == "calibrated" and set(sc.params) == {"problem_rate", "loss_rate"}
+    check = {r["target"]: r for r in __import__("json").loads((out / "predictive_check.json").read_text())}
+    assert check["members"]["reproduced"] is True and check["registered"]["in_abc"] is True
+    # an experiment accepts the draws (every value checked against the table)
+    f = tmp_path / "exp.toml"
+    f.write_text('name = "e"\nscenarios = ["baseline"]\nreplications = 3\nsteps = 4\nhouseholds = 200\n'
+                 f'parameter_draws = "{out / "parameter_draws.csv"}"\n')
+    exp = load_experiment(f)
+    assert [r["params"]["problem_rate"] for r in exp.runs()] == [float(d["problem_rate"]) for d in draws[:3]]
