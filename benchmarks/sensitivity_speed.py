@@ -6,7 +6,7 @@
 
 `time` runs experiments/sensitivity_sobol.toml into results/sensitivity/sensitivity_sobol (resuming if
 it is there: delete the folder for a clean timing) and reports wall time and model runs per second.
-`size` reruns the very sample of experiments/sensitivity_morris.toml at the full default size (3,000
+`size` reruns the first 10 trajectories of experiments/sensitivity_morris.toml's sample at the full default size (3,000
 households, ten years) and compares the factor rankings (Spearman correlation of mu*, overlap of
 the top ten): the small model is only a fair stand-in if it ranks the factors alike.
 """
@@ -27,6 +27,7 @@ RESULTS = ROOT / "results" / "sensitivity"
 SOBOL = ROOT / "experiments" / "sensitivity_sobol.toml"
 MORRIS = ROOT / "experiments" / "sensitivity_morris.toml"
 FULL = {"households": 3000, "steps": 520}
+TRAJECTORIES = 10  # the first 10 of the Morris study's 20 trajectories (the sampler's output is nested)
 TOP = 10
 
 
@@ -51,6 +52,10 @@ def full_size_study() -> Path:
             line = 'name = "morris_full_size"'
         elif key in FULL:
             line = f"{key} = {FULL[key]}"
+        elif key == "N":
+            line = f"N = {TRAJECTORIES}"
+        elif key == "convergence":
+            line = "convergence = [5]"
         elif key == "replications":
             line = "replications = 1           # a 3,000-household run is less noisy; CPU is the limit"
         lines.append(line)
@@ -62,8 +67,9 @@ def full_size_study() -> Path:
 
 
 def compare() -> pd.DataFrame:
-    """Spearman correlation of mu* and top-ten overlap, per output, small vs full size."""
-    small = pd.read_csv(RESULTS / "sensitivity_morris" / "indices.csv")
+    """Spearman correlation of mu* and top-ten overlap, per output, small vs full size (same trajectories)."""
+    conv = pd.read_csv(RESULTS / "sensitivity_morris" / "convergence.csv")
+    small = conv[conv["N"] == TRAJECTORIES]
     full = pd.read_csv(RESULTS / "morris_full_size" / "indices.csv")
     rows = []
     for o in small["output"].unique():
@@ -84,7 +90,8 @@ def size_figure(lang: str) -> Path:
     from model.plots import both, plt, use_lang
 
     lang = use_lang(lang)
-    small = pd.read_csv(RESULTS / "sensitivity_morris" / "indices.csv")
+    conv = pd.read_csv(RESULTS / "sensitivity_morris" / "convergence.csv")
+    small = conv[conv["N"] == TRAJECTORIES]
     full = pd.read_csv(RESULTS / "morris_full_size" / "indices.csv")
     outs = list(small["output"].unique())[:4]
     fig, axes = plt.subplots(1, len(outs), figsize=(4.6 * len(outs), 4.4), constrained_layout=True)
@@ -97,8 +104,8 @@ def size_figure(lang: str) -> Path:
         for f in (a + b).nlargest(5).index:
             ax.annotate(factor_label(f, lang), (a[f], b[f]), fontsize=7, xytext=(3, 2), textcoords="offset points")
         ax.set_title(output_label(o, lang), fontsize=10)
-        ax.set_xlabel(both("μ* / max, study size", "μ* / 最大值(小)", lang))
-        ax.set_ylabel(both("μ* / max, full size (3,000 households, 10 years)", "μ* / 最大值(完整:3000 户,10 年)", lang))
+        ax.set_xlabel(both("$\\mu^*$ / max, study size", "$\\mu^*$ / 最大值(小)", lang))
+        ax.set_ylabel(both("$\\mu^*$ / max, full size (3,000 households, 10 years)", "$\\mu^*$ / 最大值(完整:3000 户,10 年)", lang))
         ax.grid(alpha=0.3)
     path = RESULTS / "figures" / f"size_check_{lang}.png"
     path.parent.mkdir(parents=True, exist_ok=True)

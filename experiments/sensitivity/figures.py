@@ -45,7 +45,7 @@ def bars(table: pd.DataFrame, method: str, outputs: list[str], lang: str, path: 
     rows, cols = _grid(len(outputs))
     keys = ("mu_star",) if method == "morris" else ("S1", "ST")
     names = {"S1": both("S1 (first order)", "S1 一次效应", lang), "ST": both("ST (total)", "ST 全效应", lang),
-             "mu_star": both("μ* (mean |elementary effect|)", "μ*(初等效应平均影响)", lang)}
+             "mu_star": both("$\\mu^*$ (mean |elementary effect|)", "$\\mu^*$(初等效应平均影响)", lang)}
     nf = table["factor"].nunique()
     shown = min(nf, TOP)
     fig, axes = plt.subplots(rows, cols, figsize=(7 * cols, 0.32 * shown * rows + 2), squeeze=False,
@@ -115,8 +115,8 @@ def mu_sigma(table: pd.DataFrame, outputs: list[str], lang: str, path: Path, lab
         for f in t["mu_star"].sort_values(ascending=False).index[:label_top]:
             ax.annotate(factor_label(f, lang), (t.loc[f, "mu_star"], t.loc[f, "sigma"]), fontsize=7,
                         xytext=(3, 3), textcoords="offset points")
-        ax.set_xlabel(both("μ* (mean |elementary effect|)", "μ*(初等效应平均影响)", lang))
-        ax.set_ylabel(both("σ (spread of elementary effects)", "σ(初等效应变化)", lang))
+        ax.set_xlabel(both("$\\mu^*$ (mean |elementary effect|)", "$\\mu^*$(初等效应平均影响)", lang))
+        ax.set_ylabel(both("$\\sigma$ (spread of elementary effects)", "$\\sigma$(初等效应变化)", lang))
         ax.set_title(output_label(o, lang))
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[len(outputs):]:
@@ -144,7 +144,7 @@ def convergence(conv: pd.DataFrame, method: str, outputs: list[str], lang: str, 
         ax.set_xlabel(both("N (base samples)" if method != "morris" else "N (trajectories)",
                            "基础点数 N" if method != "morris" else "N", lang))
         ax.set_ylabel({"ST": both("ST (total)", "ST 全效应", lang),
-                       "mu_star": both("μ*", "μ*(初等效应平均影响)", lang)}[key])
+                       "mu_star": both("$\\mu^*$", "$\\mu^*$(初等效应平均影响)", lang)}[key])
         ax.set_title(output_label(o, lang))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
