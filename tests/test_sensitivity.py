@@ -138,6 +138,11 @@ def test_a_run_resumes_from_its_parts_and_a_changed_study_is_refused(tmp_path):
     ref = pd.read_csv(out / "indices.csv")
     parts = sorted((out / "runs").glob("part-*.parquet"))
     parts[-1].unlink()  # as if killed before the last flush
+    from experiments.sensitivity.pipeline import analyse
+
+    with pytest.warns(UserWarning, match="only 256 of 512"):
+        partial = analyse(out, load(f), figures=False)  # 448 base samples finished: read the nested 256
+    assert partial["N_used"] == 256 and set(pd.read_csv(out / "indices.csv")["N"]) == {256}
     again = run_study(f, out=out, workers=1, progress=False, figures=False)
     assert again["blocks_done_before"] + again["blocks_run"] == 8 and 0 < again["blocks_run"] < 8
     pd.testing.assert_frame_equal(ref, pd.read_csv(out / "indices.csv"))

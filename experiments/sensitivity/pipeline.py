@@ -99,11 +99,28 @@ def read_rows(out: Path) -> pd.DataFrame:
 
 
 def averaged(rows: pd.DataFrame, outputs: list[str], n_points: int) -> pd.DataFrame:
-    """Each point's outputs averaged over its seeds (main runs), in sample order."""
-    main = rows[rows["kind"] == "main"].groupby("point")[outputs].mean()
-    if len(main) != n_points:
-        raise StudyError("results", f"{len(main)} of {n_points} points", "every sample point finished (resume the run)")
-    return main.sort_index()
+    """Each point's outputs averaged over its seeds (main runs), in sample order (finished points only)."""
+    return rows[rows["kind"] == "main"].groupby("point")[outputs].mean().sort_index()
+
+
+def complete_prefix(done: pd.Index, meta: dict) -> int:
+    """Base samples (Sobol') or trajectories (Morris) finished from the start of the sample.
+
+    Both samples are nested, so an interrupted study can be read at the largest finished prefix
+    (a power of 2 for Sobol'); FAST is not nested and needs every point.
+    """
+    from .sampling import rows_per_base
+
+    step = rows_per_base(meta["method"], meta["D"], bool(meta.get("calc_second_order")))
+    mask = np.zeros(meta["rows"], bool)
+    mask[done.to_numpy()] = True
+    whole = mask[: meta["rows"] // step * step].reshape(-1, step).all(axis=1) if meta["method"] != "fast" else mask
+    n = int(np.argmin(whole)) if not whole.all() else len(whole)
+    if meta["method"] == "fast":
+        return meta["N"] if n == len(whole) else 0
+    if meta["method"] == "sobol" and n < meta["N"]:
+        n = 1 << (n.bit_length() - 1) if n else 0
+    return n
 
 
 def _write(df: pd.DataFrame, out: Path, stem: str) -> None:
@@ -119,6 +136,16 @@ def analyse(out: str | Path, study: Study | None = None, langs: tuple[str, ...] 
     X, meta = sampling.read(out / "sample.parquet")
     rows = read_rows(out)
     Y = averaged(rows, study.outputs, len(X))
+    n_full = meta["N"]
+    if len(Y) < len(X):  # an interrupted study: analyse the finished nested prefix, say so
+        n = complete_prefix(Y.index, meta)
+        if n < 2:
+            raise StudyError("results", f"{len(Y)} of {len(X)} points",
+                             "every sample point finished, or a finished prefix of at least 2 base samples / "
+                             "trajectories (resume the run)")
+        step = sampling.rows_per_base(meta["method"], meta["D"], bool(meta.get("calc_second_order")))
+        meta = {**meta, "N": n, "rows": n * step}
+        X, Y = X[: n * step], Y.loc[: n * step - 1]
     frames, s2s, conv = [], [], []
     for o in study.outputs:
         res = indices(X, Y[o].to_numpy(), meta, resamples=study.bootstrap, seed=study.seed)
@@ -138,7 +165,13 @@ def analyse(out: str | Path, study: Study | None = None, langs: tuple[str, ...] 
         _write(pd.concat(conv, ignore_index=True), out, "convergence")
     sv = seed_variance(rows, study.outputs, study.replications)
     sv.to_csv(out / "seed_variance.csv", index=False, float_format="%.6g")
-    made = {"indices": str(out / "indices.csv"), "seed_variance": sv.to_dict("records")}
+    made = {"indices": str(out / "indices.csv"), "seed_variance": sv.to_dict("records"), "N_used": meta["N"],
+            "N": n_full}
+    if meta["N"] < n_full:
+        import warnings
+
+        warnings.warn(f"{out}: only {meta['N']} of {n_full} base samples / trajectories finished; "
+                      "indices are for that prefix (resume the study to finish it)", stacklevel=2)
     if study.prim:
         from .prim import discover
 
