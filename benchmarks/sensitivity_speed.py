@@ -6,9 +6,12 @@
 
 `time` runs experiments/sensitivity_sobol.toml into results/sensitivity/sensitivity_sobol (resuming if
 it is there: delete the folder for a clean timing) and reports wall time and model runs per second.
-`size` reruns the first 10 trajectories of experiments/sensitivity_morris.toml's sample at the full default size (3,000
-households, ten years) and compares the factor rankings (Spearman correlation of mu*, overlap of
-the top ten): the small model is only a fair stand-in if it ranks the factors alike.
+`size` reruns the first 10 trajectories of experiments/sensitivity_morris.toml's sample at the full
+default size (3,000 households, ten years) and compares the factor rankings (Spearman correlation
+of mu*, overlap of the top ten): the small model is only a fair stand-in if it ranks the factors
+alike. `size --analyse-only` compares on the trajectories finished so far (the sample is nested).
+On a shared machine read `wall_seconds_if_cores_free` in timing.json (the runs' own CPU seconds /
+workers) beside the wall time.
 """
 
 from __future__ import annotations
@@ -66,18 +69,32 @@ def full_size_study() -> Path:
     return f
 
 
+def _pair() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """mu* at both sizes on the same trajectories: as many as the full-size run has finished."""
+    from experiments.sensitivity import sampling
+    from experiments.sensitivity.analysis import morris_indices, to_frames
+    from experiments.sensitivity.pipeline import averaged, read_rows
+
+    full = pd.read_csv(RESULTS / "morris_full_size" / "indices.csv")
+    T = int(full["N"].iloc[0])
+    folder = RESULTS / "sensitivity_morris"
+    X, meta = sampling.read(folder / "sample.parquet")
+    Y = averaged(read_rows(folder), list(full["output"].unique()), len(X))
+    small = pd.concat([to_frames(morris_indices(X, Y[o].to_numpy(), meta, n=T, resamples=10), meta, o, N=T)[0]
+                       for o in Y.columns], ignore_index=True)
+    return small, full
+
+
 def compare() -> pd.DataFrame:
     """Spearman correlation of mu* and top-ten overlap, per output, small vs full size (same trajectories)."""
-    conv = pd.read_csv(RESULTS / "sensitivity_morris" / "convergence.csv")
-    small = conv[conv["N"] == TRAJECTORIES]
-    full = pd.read_csv(RESULTS / "morris_full_size" / "indices.csv")
+    small, full = _pair()
     rows = []
     for o in small["output"].unique():
         a = small[(small["output"] == o) & (small["index"] == "mu_star")].set_index("factor")["value"]
         b = full[(full["output"] == o) & (full["index"] == "mu_star")].set_index("factor")["value"].loc[a.index]
         rho = a.rank().corr(b.rank())
         ta, tb = set(a.nlargest(TOP).index), set(b.nlargest(TOP).index)
-        rows.append({"output": o, "spearman_mu_star": round(float(rho), 3), f"top{TOP}_overlap": len(ta & tb),
+        rows.append({"output": o, "trajectories": int(full["N"].iloc[0]), "spearman_mu_star": round(float(rho), 3), f"top{TOP}_overlap": len(ta & tb),
                      "top5_small": ", ".join(a.nlargest(5).index), "top5_full": ", ".join(b.nlargest(5).index)})
     df = pd.DataFrame(rows)
     df.to_csv(RESULTS / "size_check.csv", index=False)
@@ -90,9 +107,7 @@ def size_figure(lang: str) -> Path:
     from model.plots import both, plt, use_lang
 
     lang = use_lang(lang)
-    conv = pd.read_csv(RESULTS / "sensitivity_morris" / "convergence.csv")
-    small = conv[conv["N"] == TRAJECTORIES]
-    full = pd.read_csv(RESULTS / "morris_full_size" / "indices.csv")
+    small, full = _pair()
     outs = list(small["output"].unique())[:4]
     fig, axes = plt.subplots(1, len(outs), figsize=(4.6 * len(outs), 4.4), constrained_layout=True)
     for ax, o in zip(np.atleast_1d(axes), outs):
@@ -118,14 +133,24 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("what", choices=("time", "size", "report"))
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--analyse-only", action="store_true", help="size: compare on the trajectories finished so far")
     a = ap.parse_args()
     if a.what == "time":
         time_sobol(a.workers)
-    elif a.what == "size":
+    elif a.what == "size" and not a.analyse_only:
         from experiments.sensitivity.pipeline import run_study
 
         s = run_study(full_size_study(), out=RESULTS / "morris_full_size", workers=a.workers, langs=("en",))
         print(f"full size: {s['model_runs']} runs in {s['wall_seconds']} s")
+    if a.what == "size" and a.analyse_only:
+        import warnings
+
+        from experiments.sensitivity.pipeline import analyse
+        from experiments.sensitivity.study import load
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            analyse(RESULTS / "morris_full_size", load(full_size_study()), langs=("en", "zh"))
     if a.what in ("size", "report"):
         if (RESULTS / "morris_full_size" / "indices.csv").exists():
             print(compare().to_string(index=False))
