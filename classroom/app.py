@@ -39,7 +39,6 @@ selected = solara.reactive(-1)
 playing = solara.reactive(False)
 tick = solara.reactive(0)  # bumped after every step so that views redraw
 session = solara.reactive(None)
-_lock = threading.Lock()  # the play thread and a button press must not step at once
 
 
 def build() -> Session:
@@ -60,8 +59,9 @@ def current() -> Session:
 
 
 def step(n: int = 1) -> None:
-    with _lock:
-        current().step(n)
+    s = current()
+    with s.lock:  # each browser tab has its own session (Solara scopes reactive state per tab)
+        s.step(n)
     tick.set(tick.value + 1)
 
 
@@ -92,8 +92,8 @@ def font_css() -> str:
             ".govsim-counter { font-size: 1.6em; font-weight: 600; }\n")
 
 
-def _locked(f):
-    with _lock:
+def _locked(s: Session, f):
+    with s.lock:
         return f()
 
 
@@ -202,7 +202,7 @@ def MapView(s: Session):
     lg = lang.value
     sm = solara.use_memo(lambda: StreetMap(s, lg, show_network.value, selected.value if selected.value >= 0 else None),
                          dependencies=[id(s), lg, show_network.value, selected.value])
-    with _lock:
+    with s.lock:
         sm.update()
         image = sm.image()
     with solara.Card(t("map", lg), subtitle=t("map_tip", lg), classes=["govsim-map"]):
@@ -210,7 +210,7 @@ def MapView(s: Session):
         with solara.Row():
             with solara.Div(classes=["govsim-network"]):
                 solara.Checkbox(label=t("show_network", lg), value=show_network)
-            solara.FileDownload(lambda: _locked(sm.export), filename="govsim_map.png", label=t("export_map", lg),
+            solara.FileDownload(lambda: _locked(s, sm.export), filename="govsim_map.png", label=t("export_map", lg),
                                 mime_type="image/png")
 
 
@@ -225,7 +225,7 @@ def CompoundPicker(s: Session):
     with solara.Card(t("story", lg), subtitle=t("story_tip", lg), classes=["govsim-story"]):
         for k in range(len(w.community_names)):
             with solara.Row(gap="0px", style={"flex-wrap": "wrap"}):
-                solara.Text(f"{t('community', lg)} {k + 1}:", style={"width": "70px"})
+                solara.Text(f"{t('community', lg)} {k + 1}:", style={"min-width": "105px", "white-space": "nowrap"})
                 for c in [c for c in range(w.n_compounds) if w.c_community[c] == k]:
                     colour = _hex(ENV_CMAP(st["env"][c]))
                     solara.Button(f"{w.compounds['compound'].iloc[c]} {sym[int(st['provider'][c])]}",
@@ -233,7 +233,7 @@ def CompoundPicker(s: Session):
                                   style={"background-color": colour}, outlined=selected.value == c,
                                   classes=["govsim-tile", f"govsim-tile-{c}"])
         if selected.value >= 0:
-            with _lock:
+            with s.lock:
                 lines = compound_story(s, selected.value, lg)
             solara.HTML(tag="div", unsafe_innerHTML="".join(f"<p>{html.escape(x)}</p>" for x in lines),
                         classes=["govsim-story-text"])
@@ -244,12 +244,12 @@ def ChartsView(s: Session):
     _ = tick.value  # redraw after every step (the session object itself stays the same)
     lg = lang.value
     ch = solara.use_memo(lambda: Charts(s, lg), dependencies=[id(s), lg])
-    with _lock:
+    with s.lock:
         ch.update()
         image = ch.image()
     with solara.Card(t("charts", lg), classes=["govsim-charts"]):
         solara.Image(image, width="100%", classes=["govsim-charts-image"])
-        solara.FileDownload(lambda: _locked(ch.export), filename="govsim_charts.png", label=t("export", lg),
+        solara.FileDownload(lambda: _locked(s, ch.export), filename="govsim_charts.png", label=t("export", lg),
                             mime_type="image/png")
 
 

@@ -6,6 +6,7 @@ Kept apart from the browser layout so that it can be tested without one: the app
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -67,6 +68,7 @@ class Session:
         self.preset, self.seed, self.households = preset, int(seed), int(households)
         self.overrides = dict(overrides or {})
         self.compare_preset = compare
+        self.lock = threading.RLock()  # the app's play thread and a button press must not step at once
         self.reset()
 
     def _new(self, preset: str, overrides: dict) -> Run:

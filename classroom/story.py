@@ -51,7 +51,8 @@ def compound_story(session: Session, c: int, lang: str = "zh") -> list[str]:
     if not 0 <= c < w.n_compounds:
         raise ValueError(f"compound = {c} is invalid; allowed: 0-{w.n_compounds - 1}")
     row = w.compounds.iloc[c]
-    name, comm, hh = row["compound"], row["community"], int(row["households"])
+    name, hh = row["compound"], int(row["households"])
+    comm = f"{t('community', lang)} {int(w.c_community[c]) + 1}"  # as the map labels it
     old = w.c_type[c] == OLD
     env0, env1 = run.env[0][c], run.env[-1][c]
     col0, col1 = run.collection[0][c], run.collection[-1][c]

@@ -140,7 +140,7 @@ def cmd_report(a) -> int:
 def demo_command(port: int, host: str) -> list[str]:
     """The Solara command that serves the classroom app (`classroom/app.py`, also `solara run app.py`)."""
     return [sys.executable, "-m", "solara", "run", "classroom.app", "--port", str(port), "--host", host,
-            "--production", "--no-open", "--log-level", "warning"]
+            "--production", "--no-open", "--log-level", "warning", "--theme-loader", "plain"]
 
 
 def demo_env(lang: str) -> dict:
