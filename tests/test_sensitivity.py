@@ -59,7 +59,7 @@ def test_ishigami_recovers_the_analytic_indices_through_the_runner_and_files(tmp
     assert ((full["lo"] <= full["value"]) & (full["value"] <= full["hi"])).all()
     pd.testing.assert_frame_equal(full, pd.read_csv(out / "indices.csv"), check_exact=False, rtol=1e-5)
     conv = pd.read_csv(out / "convergence.csv")
-    assert sorted(conv["N"].unique()) == [64, 256, 1024, 4096, 8192]
+    assert sorted(conv["N"].unique()) == [256, 2048, 8192]
 
 
 def test_a_second_order_sample_cannot_be_analysed_as_first_order_and_back(tmp_path):
@@ -205,7 +205,7 @@ def test_prim_finds_a_planted_box():
     from experiments.sensitivity.prim import find
 
     rng = np.random.default_rng(0)
-    x = pd.DataFrame(rng.random((2000, 4)), columns=["problem_rate", "fee_old", "b", "c"])
+    x = pd.DataFrame(rng.random((1000, 4)), columns=["problem_rate", "fee_old", "b", "c"])
     y = ((x["problem_rate"] > 0.6) & (x["fee_old"] < 0.3)).to_numpy()
     traj, i, box = find(x, y, density=0.8)
     assert set(box[box["restricted"]]["factor"]) == {"problem_rate", "fee_old"}
@@ -215,18 +215,18 @@ def test_prim_finds_a_planted_box():
 
 
 def test_community_study_runs_on_worker_processes_with_figures(tmp_path):
-    """The community adapter through spawned workers; indices, PRIM and figures in both languages."""
+    """The community adapter through spawned workers; indices, PRIM and Chinese figures."""
     f = write(tmp_path, "\n".join([
         'name = "tiny"', 'method = "morris"', 'outputs = ["trap_share", "satisfaction_mean"]',
         'factors = ["problem_rate", "fee_old", "escalation_weeks"]', "N = 4", "points_per_run = 4", "replications = 2",
         "[model_args]", "households = 200", "steps = 8", 'scenario = "combined"',
         "[prim]", 'output = "satisfaction_mean"', "threshold = 0.0"]) + "\n")
-    s = run_study(f, out=tmp_path / "c", workers=2, progress=False, langs=("en", "zh"))
+    s = run_study(f, out=tmp_path / "c", workers=2, progress=False, langs=("zh",))
     assert s["model_runs"] == 4 * 4 * 2
     rows = pd.concat(pd.read_parquet(p) for p in (tmp_path / "c" / "runs").glob("part-*.parquet"))
     assert len(rows) == 32 and set(rows["seed"]) == {0, 1}
     names = {p.name for p in (tmp_path / "c" / "figures").iterdir()}
-    assert {"indices_en.png", "indices_zh.png", "mu_sigma_en.png", "mu_sigma_zh.png"} <= names
+    assert {"indices_zh.png", "mu_sigma_zh.png"} <= names
     assert json.loads((tmp_path / "c" / "prim.json").read_text())["failures"] in (0, 16)  # all or nothing: noted
 
 
