@@ -129,6 +129,24 @@ def size_figure(lang: str) -> Path:
     return path
 
 
+def progress(folder: Path) -> str:
+    """An unfinished study's pace from its files: runs on disk, time since the sample, CPU per run."""
+    import pyarrow.parquet as pq
+
+    parts = sorted((folder / "runs").glob("part-*.parquet"))
+    if not parts:
+        return f"{folder}: no runs yet"
+    rows = pd.concat([pq.read_table(p).to_pandas() for p in parts])
+    total = pq.read_metadata(folder / "sample.parquet").num_rows
+    elapsed = max(p.stat().st_mtime for p in parts) - (folder / "sample.parquet").stat().st_mtime
+    main = rows[rows["kind"] == "main"]
+    rate = len(rows) / elapsed
+    return (f"{folder.name} (unfinished): {len(main)} of {total} points after {elapsed / 60:.1f} min "
+            f"({rate:.2f} runs/s, all runs; CPU {rows['cpu_seconds'].mean():.3f} s a run); at this pace the "
+            f"whole study takes {total / rate / 60:.0f} min, {total * rows['cpu_seconds'].mean() / 2 / 60:.0f} min "
+            "on two free cores")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("what", choices=("time", "size", "report"))
@@ -157,6 +175,8 @@ def main() -> int:
             for lang in ("en", "zh"):
                 print(f"wrote {size_figure(lang)}")
         t = RESULTS / "sensitivity_sobol" / "timing.json"
+        if not t.exists() and (RESULTS / "sensitivity_sobol" / "sample.parquet").exists():
+            print(progress(RESULTS / "sensitivity_sobol"))
         if t.exists():
             d = json.loads(t.read_text())
             print(f"Sobol' study: {d['model_runs']} model runs in {d['wall_seconds']} s "
