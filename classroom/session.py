@@ -42,7 +42,9 @@ class Run:
         self.history.setdefault("step", []).append(m.steps)
         mk, w = m.market, m.world
         self.env.append(mk.env.copy())
-        self.collection.append(mk.collection.copy())
+        # payers now (the market's own figure is only set at its first monthly settlement)
+        paying = np.bincount(w.hh_compound, weights=m.residents.paying.astype(float), minlength=w.n_compounds)
+        self.collection.append(np.where(mk.provider != NONE, paying / np.maximum(w.c_households, 1), 0.0))
         self.provider.append(mk.provider.copy())
         self.registered.append(np.bincount(w.hh_compound, weights=m.problems.hh_registered, minlength=w.n_compounds))
         self.resolved.append(np.bincount(w.hh_compound, weights=m.problems.hh_resolved, minlength=w.n_compounds))
@@ -113,7 +115,7 @@ class Session:
     def compound_state(self) -> dict[str, np.ndarray]:
         m = self.main.model
         return {"env": m.market.env.copy(), "provider": m.market.provider.copy(),
-                "collection": m.market.collection.copy(), "old": m.world.c_type == OLD}
+                "collection": self.main.collection[-1].copy(), "old": m.world.c_type == OLD}
 
     def events_of(self, c: int) -> list[dict]:
         """The main run's recorded events for compound index `c` (firm came, left, red property took over)."""

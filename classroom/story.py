@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from model.world import FIRM, NONE, OLD, RED
 
 from .session import Session
-from .text import check_lang, t
+from model.problems import CATEGORIES, LEVELS
+
+from .text import CATEGORY, LEVEL, check_lang, t
 
 _PROVIDER_KEY = {FIRM: "firm", RED: "red", NONE: "none"}
 
@@ -75,16 +79,29 @@ def compound_story(session: Session, c: int, lang: str = "zh") -> list[str]:
     rate = res / reg if reg else 0.0
     trend_zh = "变好" if env1 > env0 + 0.02 else ("变差" if env1 < env0 - 0.02 else "基本不变")
     trend_en = "better" if env1 > env0 + 0.02 else ("worse" if env1 < env0 - 0.02 else "about the same")
+    solved = session.main.model.problems.compound_resolved[c]  # category x level
+    parts = []
+    for k in np.argsort(-solved.sum(axis=1)):
+        if solved[k].sum() == 0:
+            continue
+        by = [(LEVEL[LEVELS[lv]][1 if lang == "zh" else 0], int(solved[k, lv])) for lv in np.argsort(-solved[k])
+              if solved[k, lv] > 0]
+        cat = CATEGORY[CATEGORIES[k]][1 if lang == "zh" else 0]
+        if lang == "zh":
+            parts.append(f"{cat}{int(solved[k].sum())}件(" + "、".join(f"{who}{n}件" for who, n in by) + ")")
+        else:
+            parts.append(f"{int(solved[k].sum())} {cat} (" + ", ".join(f"{n} by {who}" for who, n in by) + ")")
     if lang == "zh":
         out.append(f"现在(第{steps}周):{provider_name(p1, lang)};环境质量{env1:.2f}({trend_zh},"
                    f"最低在第{low_week}周,{envs[low_week]:.2f});交费住户{_pct(col1)}。")
-        out.append(f"住户共登记问题{reg}件,已化解{res}件(化解率{rate:.0%})。")
+        out.append(f"住户共登记问题{reg}件,已化解{res}件(化解率{rate:.0%})" + (f":{';'.join(parts)}。" if parts else "。"))
         if p1 == NONE and old:
             out.append("无物业—环境差—更难吸引物业:这个小区正处在恶性循环中。")
     else:
         out.append(f"Now (week {steps}): {provider_name(p1, lang)}; environment {env1:.2f} ({trend_en}; lowest "
                    f"{envs[low_week]:.2f} in week {low_week}); {_pct(col1)} of households paying.")
-        out.append(f"Its households registered {reg} problems; {res} were resolved ({rate:.0%}).")
+        out.append(f"Its households registered {reg} problems; {res} were resolved ({rate:.0%})"
+                   + (f": {'; '.join(parts)}." if parts else "."))
         if p1 == NONE and old:
             out.append("No property management, poor environment, even harder to attract a firm: "
                        "this compound is in the vicious cycle.")

@@ -68,6 +68,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_events": ("Nothing dramatic yet: the same provider since week 0.", "尚无重大变化:自第0周以来物业状态未变。"),
 }
 
+# problem categories and the levels that resolve them (model/problems.py)
+CATEGORY = {"environment": ("environment and sanitation", "环境卫生"), "repair": ("repairs", "维修"),
+            "dispute": ("neighbour disputes", "邻里纠纷"), "elder_care": ("elder care", "养老服务")}
+LEVEL = {"grid": ("grid workers", "网格员"), "property": ("the property provider", "物业"),
+         "deliberation": ("deliberation meetings", "议事协商"), "department": ("departments, after a whistle", "职能部门(吹哨)")}
+
 # units of the parameter table shown next to slider labels
 UNITS_ZH = {
     "share": "比例", "yuan/m²/month": "元/平方米/月", "points": "分", "index 0-1": "指数0-1", "workers": "人",

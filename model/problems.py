@@ -95,6 +95,8 @@ class Problems:
         self.lost_now = np.zeros(n, np.int32)
         self.hh_registered = np.zeros(n, np.int32)
         self.hh_resolved = np.zeros(n, np.int32)
+        # resolved per compound, category and level: what a compound's story tells
+        self.compound_resolved = np.zeros((int(hh_compound.max()) + 1 if n else 0, K, len(LEVELS)), np.int32)
         self.step_no = 0
 
     # ---- views
@@ -231,6 +233,7 @@ class Problems:
         c.whistles_answered += int(np.count_nonzero(lv == DEPARTMENT))
         c.campaign_resolved += int(self.campaign[done].sum())
         np.add.at(self.resolved_now, hh, 1)
+        np.add.at(self.compound_resolved, (self.hh_compound[hh], kk, lv), 1)
         self.hh_resolved += self.resolved_now
         self._clear(done)
 

@@ -98,6 +98,12 @@ def test_story_tells_when_red_property_took_over_and_how_the_compound_fared():
     assert any(f"Week {took[0]['step']}: red property took over" in line for line in en)
     assert any(f"第{took[0]['step']}周:红色物业接管" in line for line in zh)
     assert any(f"{int(s.main.registered[-1][c])} problems" in line for line in en)
+    # which problems were solved, by whom: counts per compound, category and level add up to the model's total
+    solved = s.main.model.problems.compound_resolved
+    assert solved.sum() == s.main.model.outcomes["problems_resolved"]
+    top = int(solved[c].sum(axis=1).max())
+    assert top == 0 or any(f": {top} " in line for line in en)
+    assert solved[c].sum() == 0 or any("by grid workers" in line or "by the property provider" in line for line in en)
     assert all(not CJK.search(line) for line in en[1:])
     with pytest.raises(ValueError, match="compound = 999 is invalid"):
         compound_story(s, 999, "en")
