@@ -96,6 +96,18 @@ def compare() -> pd.DataFrame:
         ta, tb = set(a.nlargest(TOP).index), set(b.nlargest(TOP).index)
         rows.append({"output": o, "trajectories": int(full["N"].iloc[0]), "spearman_mu_star": round(float(rho), 3), f"top{TOP}_overlap": len(ta & tb),
                      "top5_small": ", ".join(a.nlargest(5).index), "top5_full": ", ".join(b.nlargest(5).index)})
+    # the Sobol' selection's own score: mean of mu*/max over the four headline outcomes
+    head = ["trap_share", "resolution_rate", "satisfaction_mean", "public_spending"]
+
+    def score(t):
+        m = t[t["index"] == "mu_star"].pivot(index="factor", columns="output", values="value")[head]
+        return (m / m.max()).mean(axis=1)
+
+    a, b = score(small), score(full).loc[score(small).index]
+    rows.append({"output": "headline_mean_score", "trajectories": int(full["N"].iloc[0]),
+                 "spearman_mu_star": round(float(a.rank().corr(b.rank())), 3),
+                 f"top{TOP}_overlap": len(set(a.nlargest(TOP).index) & set(b.nlargest(TOP).index)),
+                 "top5_small": ", ".join(a.nlargest(5).index), "top5_full": ", ".join(b.nlargest(5).index)})
     df = pd.DataFrame(rows)
     df.to_csv(RESULTS / "size_check.csv", index=False)
     return df
