@@ -34,10 +34,13 @@ def write_draws(draws: pd.DataFrame, path: Path) -> Path:
 
 def scenario_toml(cfg: Config, summ: dict[str, dict[str, float]]) -> str:
     """The `calibrated` scenario: the baseline street with the posterior medians."""
+    fanrong = all(n.startswith("fanrong") for n in cfg.targets)
+    zh = ("基线街道,部分参数按繁荣街道敲门行动数据调整(中位数)。" if fanrong
+          else "基线街道,部分参数按报告数据调整(中位数)。")
     lines = ['name = "calibrated"',
              f'description = "Baseline street with the posterior medians of the ABC calibration \'{cfg.name}\' '
-             f'(Fanrong Street and Harbin targets; see results/calibration/README.md)."',
-             'description_zh = "基线街道,部分参数按繁荣街道敲门行动与新物业入驻缴费率调整(中位数)。"',
+             f'(targets: {", ".join(cfg.targets)}; see results/calibration/README.md)."',
+             f'description_zh = "{zh}"',
              "", "[params]"]
     for k in cfg.names:
         p = BY_NAME[k]
