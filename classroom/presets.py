@@ -16,7 +16,7 @@ from model.scenarios import load_scenario
 from .text import t, unit
 
 PRESETS = ("baseline", "c1_duties_and_whistle", "c2_party_and_red_property", "c3_digital", "c4_workforce",
-           "c5_funding", "c6_participation", "combined", "fanrong_knock_on_door")
+           "c5_funding", "c6_participation", "combined", "fanrong_knock_on_door", "calibrated")
 
 # short names a teacher reads in the preset menu
 PRESET_TITLES = {
@@ -29,6 +29,7 @@ PRESET_TITLES = {
     "c6_participation": ("C6 Participation points and culture", "C6 积分制与社区文化"),
     "combined": ("C1-C6 together", "C1-C6综合方案"),
     "fanrong_knock_on_door": ("Fanrong Street door-knocking, 2024", "繁荣街道“敲门行动”(2024)"),
+    "calibrated": ("Baseline, calibrated to Fanrong Street", "基线(按繁荣街道数据校准)"),
 }
 
 # the dose of each policy, plus the money levers a class argues about
