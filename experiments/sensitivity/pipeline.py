@@ -76,6 +76,7 @@ def run_study(path: str | Path, out: str | Path | None = None, workers: int | No
     finished = execute(todo, store, workers=workers, scheduler=scheduler, progress=progress,
                        worker=sampling.run_block, unit="block")
     wall = time.perf_counter() - t0
+    compact(out)
     evals = sum(len(s["points"]) * len(s["seeds"]) for s in todo)
     summary = {"folder": str(out), "blocks_done_before": len(done), "blocks_run": finished, "model_runs": evals,
                "wall_seconds": round(wall, 2), "runs_per_second": round(evals / wall, 2) if wall > 0 else None,
@@ -88,6 +89,28 @@ def run_study(path: str | Path, out: str | Path | None = None, workers: int | No
     summary.update(analyse(out, study, langs=langs, figures=figures))
     (out / "timing.json").write_text(json.dumps(summary, indent=2))
     return summary
+
+
+def compact(out: Path) -> int:
+    """Merge the many small run parts of a finished run into one (fewer files to keep or commit).
+
+    The merged part is written and renamed before the old ones are deleted: a crash in between
+    leaves duplicates, which `read_rows` drops.
+    """
+    import pyarrow as pa
+
+    parts = sorted((Path(out) / "runs").glob("part-*.parquet"))
+    if len(parts) < 2:
+        return len(parts)
+    table = pa.Table.from_pandas(pd.concat([pq.read_table(p).to_pandas() for p in parts], ignore_index=True),
+                                 preserve_index=False)
+    n = 1 + max(int(p.stem.split("-")[1]) for p in parts)
+    tmp = Path(out) / "runs" / f".part-{n:06d}.parquet.tmp"
+    pq.write_table(table, tmp)
+    os.replace(tmp, Path(out) / "runs" / f"part-{n:06d}.parquet")
+    for p in parts:
+        p.unlink()
+    return 1
 
 
 def read_rows(out: Path) -> pd.DataFrame:
