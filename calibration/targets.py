@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from model.parameters import BY_NAME, ParameterError, validate
+from model.tomlfile import read_toml
 
 HERE = Path(__file__).parent
 TARGETS_FILE = HERE / "targets.toml"
@@ -36,14 +36,7 @@ def _err(field_: str, value: Any, allowed: str, where: str) -> CalibrationError:
 
 
 def _read_toml(path: Path) -> dict:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _err("file", str(path), "an existing .toml file", str(path)) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise _err("toml", str(path), f"valid TOML ({exc})", str(path)) from None
+    return read_toml(path, CalibrationError, where=str(path))[0]
 
 
 def _num(d: dict, key: str, where: str, lo: float = float("-inf"), hi: float = float("inf"),

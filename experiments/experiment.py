@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from typing import Any
 from model.outcomes import HEADLINE, OUTCOMES
 from model.parameters import ParameterError, validate
 from model.scenarios import Scenario, load_scenario
+from model.tomlfile import read_toml
 
 KEYS = {"name", "description", "scenarios", "replications", "steps", "households", "base_seed", "outcomes",
         "timeseries_every", "params", "parameter_draws"}
@@ -77,14 +77,7 @@ def _int(data: dict, key: str, lo: int, hi: int, where: str, default: int | None
 def load(path: str | Path) -> Experiment:
     path = Path(path)
     where = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ExperimentError("experiment", where, "an existing .toml file") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ExperimentError("toml", where, f"valid TOML ({exc})") from None
+    data, raw = read_toml(path, ExperimentError, field="experiment")
     for key in data:
         if key not in KEYS:
             raise ExperimentError(key, data[key], "keys " + ", ".join(sorted(KEYS)), where)

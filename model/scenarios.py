@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .parameters import BY_NAME, POLICY_GROUPS, ParameterError, validate
+from .tomlfile import read_toml
 
 
 class ScenarioError(ParameterError):
@@ -98,14 +99,8 @@ def parse(data: dict, where: str = "scenario") -> Scenario:
 
 def read(path: str | Path) -> Scenario:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _err("scenario", str(path), "an existing .toml file or a shipped scenario: " + ", ".join(available()), str(path)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise _err("toml", str(path), f"valid TOML ({exc})", str(path)) from None
+    data, _ = read_toml(path, ScenarioError, field="scenario",
+                        missing="an existing .toml file or a shipped scenario: " + ", ".join(available()), where=str(path))
     return parse(data, str(path))
 
 

@@ -38,12 +38,12 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from model.parameters import BY_NAME, PARAMS, ParameterError
+from model.tomlfile import read_toml
 
 METHODS = ("morris", "sobol", "fast")
 DISTS = {"unif": 2, "triang": 3, "norm": 2, "truncnorm": 4, "lognorm": 2}
@@ -202,14 +202,7 @@ def load(path: str | Path) -> Study:
     """Read and check a study file; nothing runs and nothing is written before this passes."""
     path = Path(path)
     where = str(path)
-    try:
-        raw = path.read_bytes()
-    except (FileNotFoundError, IsADirectoryError):
-        raise StudyError("study", where, "an existing .toml file") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise StudyError("toml", where, f"valid TOML ({exc})") from None
+    data, raw = read_toml(path, StudyError, field="study")
     return from_dict(data, where, raw)
 
 
