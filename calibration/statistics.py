@@ -34,7 +34,7 @@ def _model(sim: Simulation, params: dict[str, Any], seed: int, extra: dict | Non
     from model.model import CommunityModel
 
     over = {**sim.params, **(extra or {}), **params, "n_households": sim.households}
-    return CommunityModel(rng=int(seed), scenario=sim.scenario, **over)
+    return CommunityModel(rng=int(seed), scenario=sim.scenario, collect=False, **over)
 
 
 def _outcomes(m) -> dict[str, float]:

@@ -29,7 +29,7 @@ def run_one(spec: dict) -> tuple[dict, dict]:
     """One run in a worker: final outcomes and the kept time series (plain Python data)."""
     from model.model import CommunityModel
 
-    m = CommunityModel(rng=spec["seed"], **spec["params"])
+    m = CommunityModel(rng=spec["seed"], collect=False, **spec["params"])
     every, keep = spec["every"], spec["outcomes"]
     ts: dict[str, list] = {"step": [0], **{k: [m.outcomes[k]] for k in keep}}
     for _ in range(spec["steps"]):

@@ -44,16 +44,32 @@ def _seed_from(rng: Any) -> int:
     raise ValueError(f"rng = {rng!r} is invalid; allowed: a non-negative integer seed, a numpy Generator or None")
 
 
+
+def upper_quartile(x: np.ndarray) -> float:
+    """np.quantile(x, 0.75) (linear interpolation, numpy's own rounding), without its overhead:
+    the early warning reads it every week over a handful of compounds."""
+    s = np.sort(x)
+    idx = 0.75 * (len(s) - 1)
+    lo = int(idx)
+    g = idx - lo
+    if g == 0.0:
+        return float(s[lo])
+    a, b = float(s[lo]), float(s[lo + 1])
+    d = b - a
+    return b - d * (1.0 - g) if g >= 0.5 else a + d * g
+
 class CommunityModel(mesa.Model):
     """A street of communities, compounds and households governed week by week.
 
     `CommunityModel(rng=SEED, scenario="baseline", compounds="street.csv", **params)`;
     parameters come from the table in `model/parameters.py` (defaults, then the scenario's,
-    then the keyword arguments), each checked with a clear error.
+    then the keyword arguments), each checked with a clear error. `collect=False` skips the
+    weekly DataCollector row (batch runs that read only the end state); `outcomes` is then
+    computed when read. The run itself is the same either way.
     """
 
     def __init__(self, rng: Any = None, scenario: str | Path | dict | None = None,
-                 compounds: str | Path | pd.DataFrame | None = None, **params: Any):
+                 compounds: str | Path | pd.DataFrame | None = None, collect: bool = True, **params: Any):
         seed = _seed_from(rng)
         super().__init__(rng=seed)
         self.seed = seed
@@ -117,14 +133,23 @@ class CommunityModel(mesa.Model):
         fee_month = self.market.fee_m2(p)[w.hh_compound] * w.hh_area
         r.decide_payment(p, managed0[w.hh_compound], fee_month, 0.0, np.full(n, 0.7), init.random(n), review_all=True)
         self._neighbour_paying = np.zeros(n)
-        self.outcomes = oc.compute(self)
+        self._outcomes: dict[str, float] | None = None
+        self.collect = bool(collect)
         self.datacollector = mesa.DataCollector(
             model_reporters={"step": lambda m: m.steps, "week_of_year": lambda m: m.week_of_year,
                              **{k: (lambda m, k=k: m.outcomes[k]) for k in oc.OUTCOMES}})
         self.running = True
-        self.datacollector.collect(self)
+        if self.collect:
+            self.datacollector.collect(self)
 
     # ---------------------------------------------------------------- small helpers
+    @property
+    def outcomes(self) -> dict[str, float]:
+        """Every outcome of `model.outcomes` for the current week, computed once per week when first read."""
+        if self._outcomes is None:
+            self._outcomes = oc.compute(self)
+        return self._outcomes
+
     @property
     def week_of_year(self) -> int:
         return (self.p["start_week"] - 1 + self.steps) % 52 + 1
@@ -158,8 +183,9 @@ class CommunityModel(mesa.Model):
         self._residents_update()
         self._property_accounts()
         self._policy_costs()
-        self.outcomes = oc.compute(self)
-        self.datacollector.collect(self)
+        self._outcomes = None
+        if self.collect:
+            self.datacollector.collect(self)
 
     # ---- 0. policy levels that reshape the structure
     def _apply_levels(self) -> None:
@@ -279,7 +305,7 @@ class CommunityModel(mesa.Model):
         reg = np.bincount(w.hh_compound, weights=open_hh, minlength=w.n_compounds) / np.maximum(w.c_households, 1)
         self.registered_ewma = 0.9 * self.registered_ewma + 0.1 * reg
         if self.policies.level("early_warning_level") > 0:
-            thr = np.quantile(self.registered_ewma, 0.75)
+            thr = upper_quartile(self.registered_ewma)
             self.hot = (self.registered_ewma >= thr) & (self.registered_ewma > 0)
         else:
             self.hot[:] = False

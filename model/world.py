@@ -9,6 +9,7 @@ step arithmetic; the graph itself is dropped once converted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import networkx as nx
@@ -208,6 +209,13 @@ class World:
     def n(self) -> int:
         return len(self.hh_compound)
 
+    def graph(self) -> nx.Graph:
+        """The neighbourhood network as a networkx graph (households 0..n-1), for analysis and drawing."""
+        g = nx.from_scipy_sparse_array(self.W > 0)
+        for _, _, d in g.edges(data=True):
+            d.pop("weight", None)
+        return g
+
     @property
     def n_compounds(self) -> int:
         return len(self.c_type)
@@ -304,30 +312,42 @@ def build_world(p: dict, streams: Streams, compounds: pd.DataFrame | str | Path 
     )
 
 
+@lru_cache(maxsize=256)
+def _building_ties(m: int, kk: int) -> np.ndarray:
+    """The ties inside one building of m households: a networkx ring lattice (each household tied to
+    kk/2 neighbours on each side; a path for two households), as an (edges, 2) array.
+
+    Rewiring probability is 0, so the ring depends only on (m, kk): built once and reused, which
+    keeps the set-up of a small model (sensitivity runs) from being mostly graph building.
+    """
+    h = nx.path_graph(m) if kk < 2 else nx.watts_strogatz_graph(m, kk, 0.0, seed=0)
+    ties = np.array(list(h.edges()), dtype=np.int64).reshape(-1, 2)
+    ties.setflags(write=False)
+    return ties
+
+
 def build_network(p, streams, hh_compound, hh_building, hh_community, central_of):
     """Small-world ties inside each building, a few across compounds, and central-household ties.
 
-    Built as a networkx graph (each building a Watts-Strogatz ring seeded from the 'network'
-    stream), then turned into a row-normalised CSR matrix; the graph is not kept.
+    Each building is a networkx Watts-Strogatz ring (its seed drawn from the 'network' stream);
+    the ties are gathered as arrays and turned straight into a row-normalised CSR matrix (the
+    same matrix a networkx graph of them gives; `World.graph()` rebuilds that graph on request).
     """
     rng = streams["network"]
     n = len(hh_compound)
-    g = nx.Graph()
-    g.add_nodes_from(range(n))
     k = int(p["ties_within_building"])
     k -= k % 2
     bstart = np.flatnonzero(np.r_[True, hh_building[1:] != hh_building[:-1]])
     bend = np.r_[bstart[1:], n]
+    parts = []
     for s, e in zip(bstart, bend):
         m = e - s
         if m < 2 or k == 0:
             continue
         kk = min(k, m - 1 - (m - 1) % 2) if m > 2 else 1
-        if kk < 2:
-            h = nx.path_graph(m)
-        else:
-            h = nx.watts_strogatz_graph(m, kk, 0.0, seed=int(rng.integers(2**31 - 1)))
-        g.add_edges_from((s + a, s + b) for a, b in h.edges())
+        if kk >= 2:
+            rng.integers(2**31 - 1)  # the ring's seed: drawn as before so the stream stays aligned
+        parts.append(_building_ties(int(m), int(kk)) + s)
     # rewired ties: to a random household of the same compound
     comp_start = np.flatnonzero(np.r_[True, hh_compound[1:] != hh_compound[:-1]])
     comp_size = np.diff(np.r_[comp_start, n])
@@ -335,7 +355,7 @@ def build_network(p, streams, hh_compound, hh_building, hh_community, central_of
     c_len = np.repeat(comp_size, comp_size)
     rew = np.flatnonzero(rng.random(n) < p["tie_rewire"] * k / 2)
     targets = c_first[rew] + (rng.random(len(rew)) * c_len[rew]).astype(np.int64)
-    g.add_edges_from(zip(rew.tolist(), targets.tolist()))
+    parts.append(np.column_stack([rew, targets]))
     # a few ties across compounds inside the community
     cross = np.flatnonzero(rng.random(n) < p["cross_tie_share"])
     if len(cross):
@@ -343,13 +363,17 @@ def build_network(p, streams, hh_compound, hh_building, hh_community, central_of
         cm_start = np.searchsorted(hh_community[order], hh_community[cross])
         cm_end = np.searchsorted(hh_community[order], hh_community[cross], side="right")
         pick = order[cm_start + (rng.random(len(cross)) * (cm_end - cm_start)).astype(np.int64)]
-        g.add_edges_from(zip(cross.tolist(), pick.tolist()))
+        parts.append(np.column_stack([cross, pick]))
     has_ch = np.flatnonzero(central_of >= 0)
-    g.add_edges_from(zip(has_ch.tolist(), central_of[has_ch].tolist()))
-    g.remove_edges_from(nx.selfloop_edges(g))
-    A = nx.to_scipy_sparse_array(g, nodelist=range(n), format="csr", dtype=np.float32)
-    n_edges = g.number_of_edges()
-    del g
+    parts.append(np.column_stack([has_ch, central_of[has_ch]]))
+    ties = np.concatenate([t.astype(np.int64, copy=False).reshape(-1, 2) for t in parts])
+    ties = ties[ties[:, 0] != ties[:, 1]]  # no self-ties
+    rows = np.concatenate([ties[:, 0], ties[:, 1]])
+    cols = np.concatenate([ties[:, 1], ties[:, 0]])
+    A = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(n, n))
+    A.sum_duplicates()
+    A.data[:] = 1.0  # a tie named twice is one tie
+    n_edges = A.nnz // 2
     degree = np.asarray(A.sum(axis=1)).ravel()
     inv = np.where(degree > 0, 1.0 / np.maximum(degree, 1), 0.0).astype(np.float32)
     W = sp.csr_matrix(sp.diags(inv) @ A)

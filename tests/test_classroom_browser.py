@@ -96,6 +96,24 @@ def _wait_week(page, text: str) -> None:
                            "document.querySelector('.govsim-week').innerText.includes(t)", arg=text, timeout=60_000)
 
 
+def _wait_words(page, present, absent=(), timeout_ms: int = 60_000) -> str:
+    """Wait until the page's text holds every word of `present` and none of `absent`.
+
+    Solara re-renders a language switch section by section, so on a loaded machine the
+    first sections can be in English while later ones are still in Chinese; wait for the
+    whole page, and on time-out name the words that never came (or never went)."""
+    try:
+        page.wait_for_function("([yes, no]) => { const t = document.body.innerText; "
+                               "return yes.every(w => t.includes(w)) && !no.some(w => t.includes(w)); }",
+                               arg=[list(present), list(absent)], timeout=timeout_ms)
+    except Exception:
+        body = page.locator("body").inner_text()
+        missing = [w for w in present if w not in body]
+        left = [w for w in absent if w in body]
+        raise AssertionError(f"after {timeout_ms / 1000:.0f} s: missing {missing}, still shown {left}") from None
+    return page.locator("body").inner_text()
+
+
 def _pick(page, select_class: str, option: str) -> None:
     """Open a Vuetify select and click one of its options."""
     page.locator(f".{select_class} .v-select__slot").first.click()
@@ -113,12 +131,9 @@ def test_teacher_switches_language_picks_a_preset_and_runs_ten_weeks(browser_pag
     # English: every control, counter and chart label follows
     page.locator(".govsim-lang-en").first.click()
     _wait_week(page, "Week 0")
-    body = page.locator("body").inner_text()
-    for words in ("Policy preset", "Step", "Play", "Reset", "Problems registered", "Resolution rate",
-                  "The street: compounds by community", "Live charts", "A compound's story"):
-        assert words in body, words
-    chinese_left = [w for w in ("政策预设", "单步", "登记问题", "化解率", "实时图表") if w in body]
-    assert not chinese_left, f"Chinese labels left after switching to English: {chinese_left}"
+    _wait_words(page, ("Policy preset", "Step", "Play", "Reset", "Problems registered", "Resolution rate",
+                       "The street: compounds by community", "Community 3:", "Live charts", "A compound's story"),
+                absent=("政策预设", "单步", "登记问题", "化解率", "实时图表", "社区 3:"))
 
     # a preset: C2, party organisation and red property
     _pick(page, "govsim-preset", "C2 Party organisation and red property")
@@ -167,10 +182,8 @@ def test_teacher_switches_language_picks_a_preset_and_runs_ten_weeks(browser_pag
     # back to Chinese: labels follow, the run stays where it was
     page.locator(".govsim-lang-zh").first.click()
     _wait_week(page, "第10周")
-    body = page.locator("body").inner_text()
-    for words in ("政策预设", "单步", "登记问题", "化解率", "实时图表", "小区故事"):
-        assert words in body, words
-    assert "Policy preset" not in body and "Problems registered" not in body
+    _wait_words(page, ("政策预设", "单步", "登记问题", "化解率", "实时图表", "小区故事"),
+                absent=("Policy preset", "Problems registered", "Live charts"))
     page.locator(".govsim-network input").first.check(force=True)
     time.sleep(1.0)
     page.screenshot(path=str(SHOTS / "05_compare_network_zh.png"), full_page=True)

@@ -64,3 +64,50 @@ def test_a_policy_that_starts_later_leaves_the_weeks_before_it_untouched():
     b = run("baseline", seed=6, **SMALL, grid_extra_workers=1.0, grid_workforce_start=40).timeseries
     pd.testing.assert_frame_equal(a.iloc[:41], b.iloc[:41])
     assert not a.iloc[41:].equals(b.iloc[41:]), "the policy had no effect after it started"
+
+
+def test_skipping_the_weekly_collection_leaves_the_run_unchanged():
+    """Batch runs pass collect=False (no DataCollector row, outcomes computed when read): same run."""
+    from model import CommunityModel
+
+    a = CommunityModel(rng=5, scenario="combined", n_households=400)
+    b = CommunityModel(rng=5, scenario="combined", n_households=400, collect=False)
+    for week in range(30):
+        a.step()
+        b.step()
+        if week % 7 == 0:
+            assert a.outcomes == b.outcomes
+    assert a.outcomes == b.outcomes
+    assert len(a.datacollector.get_model_vars_dataframe()) == 31
+    assert len(b.datacollector.get_model_vars_dataframe()) == 0
+
+
+def test_the_early_warning_quartile_is_numpys():
+    import numpy as np
+
+    from model.model import upper_quartile
+
+    rng = np.random.default_rng(3)
+    for n in range(1, 40):
+        for _ in range(50):
+            x = rng.random(n) * 10.0 ** rng.integers(-4, 4)
+            x[rng.random(n) < 0.3] = 0.0
+            assert upper_quartile(x) == float(np.quantile(x, 0.75))
+
+
+def test_the_network_is_the_networkx_graph_of_its_ties():
+    """W is the row-normalised adjacency of World.graph(): symmetric ties, no self-ties."""
+    import networkx as nx
+    import numpy as np
+
+    from model import CommunityModel
+
+    w = CommunityModel(rng=2, n_households=600, tie_rewire=0.3).world
+    g = w.graph()
+    assert g.number_of_nodes() == w.n and g.number_of_edges() == w.n_edges
+    assert nx.number_of_selfloops(g) == 0
+    A = nx.to_scipy_sparse_array(g, nodelist=range(w.n), format="csr")
+    assert np.array_equal(np.asarray(A.sum(axis=1)).ravel(), w.degree)
+    assert abs(A - (w.W > 0)).sum() == 0
+    rows = np.asarray(w.W.sum(axis=1)).ravel()
+    assert np.allclose(rows[w.degree > 0], 1.0)

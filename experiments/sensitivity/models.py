@@ -81,7 +81,7 @@ def community(params: dict, seed: int) -> dict[str, float]:
     for k, v in p.items():
         if BY_NAME[k].kind == "int":
             p[k] = int(round(float(v)))
-    m = CommunityModel(rng=seed, scenario=scenario, **p)
+    m = CommunityModel(rng=seed, scenario=scenario, collect=False, **p)
     for _ in range(steps):
         m.step()
     out = {k: float(v) for k, v in m.outcomes.items()}
