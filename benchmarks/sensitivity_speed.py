@@ -69,7 +69,10 @@ def full_size_study() -> Path:
     return f
 
 
-def _pair() -> tuple[pd.DataFrame, pd.DataFrame]:
+SMALL = ("sensitivity_morris", "sensitivity_morris_2years")  # the shipped screening (one year) and two years
+
+
+def _pair(small_study: str = SMALL[0]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """mu* at both sizes on the same trajectories: as many as the full-size run has finished."""
     from experiments.sensitivity import sampling
     from experiments.sensitivity.analysis import morris_indices, to_frames
@@ -77,7 +80,7 @@ def _pair() -> tuple[pd.DataFrame, pd.DataFrame]:
 
     full = pd.read_csv(RESULTS / "morris_full_size" / "indices.csv")
     T = int(full["N"].iloc[0])
-    folder = RESULTS / "sensitivity_morris"
+    folder = RESULTS / small_study
     X, meta = sampling.read(folder / "sample.parquet")
     Y = averaged(read_rows(folder), list(full["output"].unique()), len(X))
     small = pd.concat([to_frames(morris_indices(X, Y[o].to_numpy(), meta, n=T, resamples=10), meta, o, N=T)[0]
@@ -86,15 +89,27 @@ def _pair() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def compare() -> pd.DataFrame:
-    """Spearman correlation of mu* and top-ten overlap, per output, small vs full size (same trajectories)."""
-    small, full = _pair()
+    """Spearman correlation of mu* and top-ten overlap, per output, small vs full size (same trajectories),
+    for each small screening on disk (one year, two years)."""
+    frames = [_compare(s) for s in SMALL if (RESULTS / s / "sample.parquet").exists()]
+    df = pd.concat(frames, ignore_index=True)
+    df.to_csv(RESULTS / "size_check.csv", index=False)
+    return df
+
+
+def _compare(small_study: str) -> pd.DataFrame:
+    import tomllib as _t
+
+    args = _t.loads((ROOT / "experiments" / f"{small_study}.toml").read_text())["model_args"]
+    small, full = _pair(small_study)
     rows = []
     for o in small["output"].unique():
         a = small[(small["output"] == o) & (small["index"] == "mu_star")].set_index("factor")["value"]
         b = full[(full["output"] == o) & (full["index"] == "mu_star")].set_index("factor")["value"].loc[a.index]
         rho = a.rank().corr(b.rank())
         ta, tb = set(a.nlargest(TOP).index), set(b.nlargest(TOP).index)
-        rows.append({"output": o, "trajectories": int(full["N"].iloc[0]), "spearman_mu_star": round(float(rho), 3), f"top{TOP}_overlap": len(ta & tb),
+        rows.append({"study": small_study, "households": args["households"], "weeks": args["steps"],
+                     "output": o, "trajectories": int(full["N"].iloc[0]), "spearman_mu_star": round(float(rho), 3), f"top{TOP}_overlap": len(ta & tb),
                      "top5_small": ", ".join(a.nlargest(5).index), "top5_full": ", ".join(b.nlargest(5).index)})
     # the Sobol' selection's own score: mean of mu*/max over the four headline outcomes
     head = ["trap_share", "resolution_rate", "satisfaction_mean", "public_spending"]
@@ -104,13 +119,12 @@ def compare() -> pd.DataFrame:
         return (m / m.max()).mean(axis=1)
 
     a, b = score(small), score(full).loc[score(small).index]
-    rows.append({"output": "headline_mean_score", "trajectories": int(full["N"].iloc[0]),
+    rows.append({"study": small_study, "households": args["households"], "weeks": args["steps"],
+                 "output": "headline_mean_score", "trajectories": int(full["N"].iloc[0]),
                  "spearman_mu_star": round(float(a.rank().corr(b.rank())), 3),
                  f"top{TOP}_overlap": len(set(a.nlargest(TOP).index) & set(b.nlargest(TOP).index)),
                  "top5_small": ", ".join(a.nlargest(5).index), "top5_full": ", ".join(b.nlargest(5).index)})
-    df = pd.DataFrame(rows)
-    df.to_csv(RESULTS / "size_check.csv", index=False)
-    return df
+    return pd.DataFrame(rows)
 
 
 def size_figure(lang: str) -> Path:
@@ -131,7 +145,7 @@ def size_figure(lang: str) -> Path:
         for f in (a + b).nlargest(5).index:
             ax.annotate(factor_label(f, lang), (a[f], b[f]), fontsize=7, xytext=(3, 2), textcoords="offset points")
         ax.set_title(output_label(o, lang), fontsize=10)
-        ax.set_xlabel(both("$\\mu^*$ / max, study size", "$\\mu^*$ / 最大值(小)", lang))
+        ax.set_xlabel(both("$\\mu^*$ / max, study size (1,000 households, 1 year)", "$\\mu^*$ / 最大值(小规模:1000 户,1 年)", lang))
         ax.set_ylabel(both("$\\mu^*$ / max, full size (3,000 households, 10 years)", "$\\mu^*$ / 最大值(完整:3000 户,10 年)", lang))
         ax.grid(alpha=0.3)
     path = RESULTS / "figures" / f"size_check_{lang}.png"

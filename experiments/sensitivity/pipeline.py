@@ -30,6 +30,25 @@ from .analysis import indices, seed_variance, to_frames
 from .study import Study, StudyError, load
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _portable(source: str) -> str:
+    """The study file as the manifest records it: relative to the project when inside it (clones move)."""
+    try:
+        return Path(source).resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return source
+
+
+def _study_file(recorded: str) -> Path:
+    """A manifest's study file: as recorded, else relative to the project, else by name under experiments/."""
+    for p in (Path(recorded), ROOT / recorded, ROOT / "experiments" / Path(recorded).name):
+        if p.is_file():
+            return p
+    return Path(recorded)
+
+
 def prepare(study: Study, out: Path) -> Store:
     """A new folder, or the one this very study made (a changed study file is refused)."""
     man = out / "manifest.json"
@@ -43,7 +62,7 @@ def prepare(study: Study, out: Path) -> Store:
 
         out.mkdir(parents=True, exist_ok=True)
         tmp = out / ".manifest.json.tmp"
-        tmp.write_text(json.dumps({"study": study.name, "file": study.source, "sha256": study.digest,
+        tmp.write_text(json.dumps({"study": study.name, "file": _portable(study.source), "sha256": study.digest,
                                    "method": study.method, "model": study.model, "N": study.N,
                                    "factors": study.names, "outputs": study.outputs,
                                    "replications": study.replications, "model_args": study.model_args,
@@ -65,6 +84,7 @@ def run_study(path: str | Path, out: str | Path | None = None, workers: int | No
               scheduler: str | None = None, progress: bool = True, langs: tuple[str, ...] = ("en",),
               figures: bool = True) -> dict:
     """Check, sample, run what is not yet on disk, analyse; returns a summary (folder, counts, timings)."""
+    t_start = time.perf_counter()
     study = load(path)  # every check happens here, before any folder is touched
     out = Path(out) if out else Path("results") / "sensitivity" / study.name
     store = prepare(study, out)
@@ -86,9 +106,23 @@ def run_study(path: str | Path, out: str | Path | None = None, workers: int | No
         cpu = float(rows["cpu_seconds"].sum())
         summary.update({"cpu_seconds_all_runs": round(cpu, 1), "cpu_seconds_per_run": round(cpu / len(rows), 4),
                         "wall_seconds_if_cores_free": round(cpu / max(1, workers), 1)})
+    t1 = time.perf_counter()
     summary.update(analyse(out, study, langs=langs, figures=figures))
-    (out / "timing.json").write_text(json.dumps(summary, indent=2))
+    summary.update({"analysis_seconds": round(time.perf_counter() - t1, 2),
+                    "total_seconds": round(time.perf_counter() - t_start, 2)})
+    (out / "timing.json").write_text(json.dumps(_relative_paths(summary), indent=2))
     return summary
+
+
+def _relative_paths(obj):
+    """Paths inside the project written relative to it, so result files read the same in any clone."""
+    if isinstance(obj, dict):
+        return {k: _relative_paths(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_relative_paths(v) for v in obj]
+    if isinstance(obj, str) and obj.startswith(str(ROOT) + "/"):
+        return obj[len(str(ROOT)) + 1:]
+    return obj
 
 
 def compact(out: Path) -> int:
@@ -155,7 +189,7 @@ def analyse(out: str | Path, study: Study | None = None, langs: tuple[str, ...] 
     """Indices with intervals, convergence, seed variance, PRIM and figures from a finished folder."""
     out = Path(out)
     if study is None:
-        study = load(json.loads((out / "manifest.json").read_text())["file"])
+        study = load(_study_file(json.loads((out / "manifest.json").read_text())["file"]))
     X, meta = sampling.read(out / "sample.parquet")
     rows = read_rows(out)
     Y = averaged(rows, study.outputs, len(X))
