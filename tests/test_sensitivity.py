@@ -203,6 +203,19 @@ def test_shipped_studies_load():
     assert sobol.N == 1024 and len(sampling.draw(sobol)[0]) == 1024 * (2 * len(sobol.factors) + 2)
 
 
+@pytest.mark.parametrize("suffix", ["", "_2years"])
+def test_shipped_sobol_studies_take_the_screenings_top_ten_at_the_screenings_size(suffix):
+    """Sobol' runs the model the Morris screening ranked, on its ten highest selection scores
+    (mean of mu*/max over the four headline outcomes) in the committed results."""
+    morris = load(ROOT / "experiments" / f"sensitivity_morris{suffix}.toml")
+    sobol = load(ROOT / "experiments" / f"sensitivity_sobol{suffix}.toml")
+    assert sobol.model_args == morris.model_args
+    t = pd.read_csv(ROOT / "results" / "sensitivity" / f"sensitivity_morris{suffix}" / "indices.csv")
+    mu = t[t["index"] == "mu_star"].pivot(index="factor", columns="output", values="value")[sobol.outputs]
+    score = (mu / mu.max()).mean(axis=1)
+    assert set(sobol.names) == set(score.nlargest(len(sobol.names)).index)
+
+
 def test_prim_finds_a_planted_box():
     from experiments.sensitivity.prim import find
 
