@@ -7,7 +7,8 @@
 `time` runs experiments/sensitivity_sobol.toml into results/sensitivity/sensitivity_sobol (resuming if
 it is there: delete the folder for a clean timing) and reports wall time and model runs per second.
 `size` reruns the first 10 trajectories of experiments/sensitivity_morris.toml's sample at the full
-default size (3,000 households, ten years) and compares the factor rankings (Spearman correlation
+default size (3,000 households, ten years) and compares the factor rankings of the one-year
+screening (and of the two-year one, sensitivity_morris_2years, when its results are there) (Spearman correlation
 of mu*, overlap of the top ten): the small model is only a fair stand-in if it ranks the factors
 alike. `size --analyse-only` compares on the trajectories finished so far (the sample is nested).
 On a shared machine read `wall_seconds_if_cores_free` in timing.json (the runs' own CPU seconds /
@@ -206,7 +207,8 @@ def main() -> int:
         if t.exists():
             d = json.loads(t.read_text())
             print(f"Sobol' study: {d['model_runs']} model runs in {d['wall_seconds']} s "
-                  f"({d['wall_seconds'] / 60:.1f} min, {d['runs_per_second']} runs/s, {d['workers']} workers)")
+                  f"({d['wall_seconds'] / 60:.1f} min, {d['runs_per_second']} runs/s, {d['workers']} workers)"
+                  + (f"; with sampling and analysis {d['total_seconds'] / 60:.1f} min" if "total_seconds" in d else ""))
     return 0
 
 
