@@ -106,10 +106,19 @@ def run_abc(cfg: Config, workers: int = 1, scheduler: str | None = None, databas
     db_file = Path(db.replace("sqlite:///", ""))
     db_file.parent.mkdir(parents=True, exist_ok=True)
     np.random.seed(cfg.seed)  # pyabc samples from numpy's global state (see the module docstring)
-    abc = pyabc.ABCSMC(Simulator(cfg), make_prior(cfg), make_distance(cfg),
-                       population_size=cfg.population_size,
-                       eps=pyabc.QuantileEpsilon(alpha=cfg.epsilon_quantile),
-                       sampler=make_sampler(workers, scheduler))
+    sampler = make_sampler(workers, scheduler)
+    try:
+        return _run(cfg, pyabc.ABCSMC(Simulator(cfg), make_prior(cfg), make_distance(cfg),
+                                      population_size=cfg.population_size,
+                                      eps=pyabc.QuantileEpsilon(alpha=cfg.epsilon_quantile),
+                                      sampler=sampler), db, db_file, progress)
+    finally:
+        if hasattr(sampler, "shutdown") and scheduler:
+            sampler.shutdown()  # the dask client's connection to the scheduler (the cluster stays up)
+
+
+def _run(cfg: Config, abc, db: str, db_file: Path, progress: bool):
+    """Start or resume the run recorded for this configuration in the database, then go on."""
     runs_file = _runs_file(db)
     runs = json.loads(runs_file.read_text()) if runs_file.exists() and db_file.exists() else {}
     digest = cfg.digest()

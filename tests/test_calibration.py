@@ -296,3 +296,27 @@ def test_posterior_becomes_draws_a_scenario_figures_and_a_predictive_check(tmp_p
                  f'parameter_draws = "{out / "parameter_draws.csv"}"\n')
     exp = load_experiment(f)
     assert [r["params"]["problem_rate"] for r in exp.runs()] == [float(d["problem_rate"]) for d in draws[:3]]
+
+
+def test_abc_on_a_dask_cluster_finishes_and_lets_go_of_the_scheduler(tmp_path):
+    """`--scheduler`: the same ABC through a dask cluster, and the connection is closed afterwards
+    (a long-lived cluster must not collect one client per calibration)."""
+    from dask.distributed import Client, LocalCluster
+
+    (tmp_path / "targets.toml").write_text(CHEAP_TARGETS)
+    cfg = parse_config({"name": "dask", "targets_file": str(tmp_path / "targets.toml"), "targets": ["registered"],
+                        "priors": {"problem_rate": {"kind": "uniform", "low": 0.003, "high": 0.012}},
+                        "population_size": 10, "max_generations": 1, "min_epsilon": 0.0, "seed": 3,
+                        "database": str(tmp_path / "abc.db"), "out": str(tmp_path / "out")}, "dask")
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as watcher:
+        def clients() -> int:
+            return watcher.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.clients))
+
+        before = clients()
+        history = run_abc(cfg, scheduler=cluster.scheduler_address, progress=False)
+        assert history.max_t == 0 and int(history.get_all_populations()["samples"].sum()) >= 10
+        deadline = time.time() + 10
+        while clients() != before and time.time() < deadline:
+            time.sleep(0.2)
+        assert clients() == before
