@@ -27,7 +27,7 @@ from typing import Any
 from model.outcomes import HEADLINE, OUTCOMES
 from model.parameters import ParameterError, validate
 from model.scenarios import Scenario, load_scenario
-from model.tomlfile import read_toml
+from model.tomlfile import read_toml, whole_number
 
 KEYS = {"name", "description", "scenarios", "replications", "steps", "households", "base_seed", "outcomes",
         "timeseries_every", "params", "parameter_draws"}
@@ -63,15 +63,6 @@ class Experiment:
                             "params": {**sc.params, **self.params, **draw, "n_households": self.households},
                             "outcomes": list(self.outcomes), "every": self.timeseries_every})
         return out
-
-
-def _int(data: dict, key: str, lo: int, hi: int, where: str, default: int | None = None) -> int:
-    v = data.get(key, default)
-    if v is None:
-        raise ExperimentError(key, "(missing)", f"a whole number in [{lo}, {hi}]", where)
-    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise ExperimentError(key, v, f"a whole number in [{lo}, {hi}]", where)
-    return v
 
 
 def load(path: str | Path) -> Experiment:
@@ -145,3 +136,7 @@ def _draws(spec, path: Path, where: str, digest) -> list[dict[str, Any]]:
     if not rows:
         raise ExperimentError("parameter_draws", spec, "a CSV with at least one row", where)
     return rows
+
+
+def _int(data: dict, key: str, lo: int, hi: int, where: str, default: int | None = None) -> int:
+    return whole_number(data, key, lo, hi, where, ExperimentError, default)

@@ -26,3 +26,12 @@ def read_toml(path: str | Path, error: type[ParameterError] = ParameterError, fi
         return tomllib.loads(raw.decode("utf-8")), raw
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise error("toml", str(path), f"valid TOML ({exc})", loc) from None
+
+
+def whole_number(data: dict, key: str, lo: int, hi: int, where: str, error: type[ParameterError] = ParameterError,
+                 default: int | None = None) -> int:
+    """`data[key]` (or `default`) as a whole number in [lo, hi], else `error` naming the key and range."""
+    v = data.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise error(key, "(missing)" if v is None else v, f"a whole number in [{lo}, {hi}]", where)
+    return v

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from model.parameters import BY_NAME, PARAMS, ParameterError
-from model.tomlfile import read_toml
+from model.tomlfile import read_toml, whole_number
 
 METHODS = ("morris", "sobol", "fast")
 DISTS = {"unif": 2, "triang": 3, "norm": 2, "truncnorm": 4, "lognorm": 2}
@@ -100,13 +100,6 @@ class Study:
         """The SALib problem dict (bounds and distributions)."""
         return {"num_vars": len(self.factors), "names": self.names, "bounds": [list(f.bounds) for f in self.factors],
                 "dists": [f.dist for f in self.factors]}
-
-
-def _int(data: dict, key: str, lo: int, hi: int, where: str, default: int | None = None) -> int:
-    v = data.get(key, default)
-    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise StudyError(key, "(missing)" if v is None else v, f"a whole number in [{lo}, {hi}]", where)
-    return v
 
 
 def resolve_model(spec: str, where: str = "") -> Callable[[dict, int], dict]:
@@ -280,3 +273,7 @@ def from_dict(data: dict, where: str = "", raw: bytes | None = None) -> Study:
                  num_levels=num_levels, bootstrap=_int(data, "bootstrap", 10, 100_000, where, 1000),
                  model_args=model_args, noise=noise, prim=prim, convergence=sorted(conv), digest=digest.hexdigest(),
                  source=where)
+
+
+def _int(data: dict, key: str, lo: int, hi: int, where: str, default: int | None = None) -> int:
+    return whole_number(data, key, lo, hi, where, StudyError, default)
