@@ -44,7 +44,6 @@ def _seed_from(rng: Any) -> int:
     raise ValueError(f"rng = {rng!r} is invalid; allowed: a non-negative integer seed, a numpy Generator or None")
 
 
-
 def upper_quartile(x: np.ndarray) -> float:
     """np.quantile(x, 0.75) (linear interpolation, numpy's own rounding), without its overhead:
     the early warning reads it every week over a handful of compounds."""
@@ -57,6 +56,7 @@ def upper_quartile(x: np.ndarray) -> float:
     a, b = float(s[lo]), float(s[lo + 1])
     d = b - a
     return b - d * (1.0 - g) if g >= 0.5 else a + d * g
+
 
 class CommunityModel(mesa.Model):
     """A street of communities, compounds and households governed week by week.
