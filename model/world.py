@@ -1,9 +1,9 @@
 """Building the street: compounds (from a CSV or generated), households, grids and the network.
 
 A street (街道) holds communities (社区); each community holds compounds (小区) of buildings
-of households, and is cut into grids (网格) of a set size. The social network is built with
-networkx (seeded from the model's streams) and kept as a row-normalised sparse matrix for the
-step arithmetic; the graph itself is dropped once converted.
+of households, and is cut into grids (网格) of a set size. The social network's building rings
+come from networkx (seeded from the model's streams); all ties are kept as a row-normalised
+sparse matrix for the step arithmetic, and `World.graph()` gives the networkx graph on request.
 """
 
 from __future__ import annotations

@@ -121,7 +121,7 @@ def _relative_paths(obj):
     if isinstance(obj, list):
         return [_relative_paths(v) for v in obj]
     if isinstance(obj, str) and obj.startswith(str(ROOT) + "/"):
-        return obj[len(str(ROOT)) + 1:]
+        return _portable(obj)
     return obj
 
 
