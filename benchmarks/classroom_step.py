@@ -55,7 +55,7 @@ def browser(steps: int) -> float | None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "model", "demo", "--port", str(port)], cwd=ROOT,
+    server = subprocess.Popen([sys.executable, "-m", "govsim", "demo", "--port", str(port)], cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               env=dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False"))
     url = f"http://127.0.0.1:{port}/"

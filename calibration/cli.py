@@ -1,6 +1,6 @@
 """`govsim calibrate FILE`: ABC-SMC (resumable), then posterior, draws, scenario, figures, check.
 
-Registered by `model/cli.py` through `add_parser(subparsers)`; bad targets or priors raise
+Registered by `govsim/cli.py` through `add_parser(subparsers)`; bad targets or priors raise
 ParameterError (via CalibrationError) before any simulation, which `govsim` turns into exit 2.
 """
 

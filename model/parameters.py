@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from .errors import GovsimError
+
 SRC_PAPER = "paper"
 SRC_ASSUMPTION = "assumption"
 
 
-class ParameterError(ValueError):
-    """Bad input: names the field, the value and what is allowed."""
+class ParameterError(GovsimError, ValueError):
+    """Bad input: names the field, the value and what is allowed (a ValueError too, for callers that expect one)."""
 
     def __init__(self, field: str, value: Any, allowed: str, where: str = ""):
         self.field, self.value, self.allowed, self.where = field, value, allowed, where

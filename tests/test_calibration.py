@@ -104,7 +104,7 @@ def test_a_target_naming_an_unknown_statistic_or_parameter_fails(tmp_path, no_si
 
 
 def test_cli_rejects_a_bad_prior_with_status_2_and_writes_nothing(tmp_path, capsys, no_simulation):
-    from model.cli import main
+    from govsim.cli import main
 
     db = tmp_path / "abc.db"
     f = tmp_path / "bad.toml"

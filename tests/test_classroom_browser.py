@@ -52,7 +52,7 @@ def browser_page():
     playwright = pytest.importorskip("playwright.sync_api")
     port = _free_port()
     env = dict(os.environ, SOLARA_TELEMETRY_MIXPANEL_ENABLE="False")
-    server = subprocess.Popen([sys.executable, "-m", "model", "demo", "--port", str(port)], cwd=ROOT, env=env,
+    server = subprocess.Popen([sys.executable, "-m", "govsim", "demo", "--port", str(port)], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}/"
     try:

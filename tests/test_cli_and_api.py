@@ -14,7 +14,7 @@ from model.scenarios import available
 
 
 def govsim(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "model", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "govsim", *args], capture_output=True, text=True, cwd=cwd)
 
 
 def test_run_writes_the_four_result_files(tmp_path):

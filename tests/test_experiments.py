@@ -59,7 +59,7 @@ def test_a_killed_batch_resumes_to_the_uninterrupted_result(tmp_path):
     f = write(tmp_path, reps=20, steps=80)
     run_experiment(f, out=tmp_path / "whole", workers=1, progress=False)
     out = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-m", "model", "experiment", str(f), "--out", str(out),
+    proc = subprocess.Popen([sys.executable, "-m", "govsim", "experiment", str(f), "--out", str(out),
                              "--workers", "1", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60
     while time.time() < deadline and not list((out / "runs").glob("part-*.parquet")):
@@ -146,7 +146,7 @@ def test_experiments_run_over_parameter_draws(tmp_path):
 def test_ctrl_c_stops_cleanly_and_keeps_finished_runs(tmp_path, workers):
     f = write(tmp_path, reps=20, steps=80)
     out = tmp_path / "o"
-    proc = subprocess.Popen([sys.executable, "-m", "model", "experiment", str(f), "--out", str(out),
+    proc = subprocess.Popen([sys.executable, "-m", "govsim", "experiment", str(f), "--out", str(out),
                              "--workers", workers, "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
     while time.time() < deadline and not list((out / "runs").glob("part-*.parquet")):

@@ -82,7 +82,7 @@ def test_bad_compounds_files_name_the_column(tmp_path, body, field):
 
 
 def govsim(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "model", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "govsim", *args], capture_output=True, text=True, cwd=cwd)
 
 
 def test_cli_refuses_a_bad_scenario_without_traceback_and_writes_nothing(tmp_path):

@@ -60,7 +60,7 @@ def test_the_readmes_show_commands():
 
 @pytest.mark.parametrize("readme,cmd", ALL)
 def test_readme_command_parses_and_its_files_exist(readme, cmd):
-    from model.cli import parser
+    from govsim.cli import parser
 
     argv = _argv(cmd)
     args = parser().parse_args(argv)  # argparse exits (SystemExit) on an unknown flag or subcommand
@@ -81,5 +81,5 @@ def test_quick_readme_commands_run(readme, cmd, tmp_path):
             argv += ["--out", str(tmp_path / "out")]
         if "--steps" not in argv:
             argv += ["--steps", "26"]  # as written but shorter: the full run is .ci/run's smoke test
-    proc = subprocess.run([sys.executable, "-m", "model", *argv], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([sys.executable, "-m", "govsim", *argv], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, f"{readme}: `govsim {cmd}` failed:\n{proc.stderr[-2000:]}"

@@ -187,7 +187,7 @@ def test_bad_study_files_name_the_field_and_the_allowed_values(change, field, al
 def test_the_command_line_refuses_a_bad_study_before_writing_anything(tmp_path):
     f = write(tmp_path, 'method = "sobol"\noutputs = ["trap_share"]\nfactors = ["problem_rate", "fee_old"]\nN = 100\n')
     out = tmp_path / "never"
-    r = subprocess.run([sys.executable, "-m", "model", "sensitivity", str(f), "--out", str(out)], cwd=ROOT,
+    r = subprocess.run([sys.executable, "-m", "govsim", "sensitivity", str(f), "--out", str(out)], cwd=ROOT,
                        capture_output=True, text=True)
     assert r.returncode == 2
     assert "'N' = 100" in r.stderr and "power of 2" in r.stderr

@@ -1,4 +1,4 @@
-"""The `govsim` command line (also `python -m model`).
+"""The `govsim` command line (also `python -m govsim`): the front door above every package.
 
     govsim run [--scenario NAME_OR_FILE] [--seed N] [--steps N] [--households N] [--out DIR]
     govsim scenarios
@@ -8,16 +8,23 @@
     govsim experiment FILE [--workers N] [--scheduler ADDR] [--out DIR]
     govsim demo [--port N] [--host H] [--lang zh|en]   (the classroom app in the browser)
 
-Bad input exits with status 2 and a one-line message naming the field; nothing is written.
+Bad input (any `model.errors.GovsimError`: a parameter, a file, a flag, an output folder that
+cannot be written, a full disk) exits with status 2 and a one-line message naming the field;
+nothing is written. Any other exception is a bug: it keeps its traceback, and one line says so.
+This package sits on top: `model/` and `agents/` import nothing from it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import traceback
 from pathlib import Path
 
-from .parameters import PARAMS, POLICY_GROUPS, ParameterError, markdown_table
+from model.errors import GovsimError, writing
+from model.parameters import PARAMS, POLICY_GROUPS, ParameterError, markdown_table
 
 
 def _num(text: str):
@@ -42,15 +49,16 @@ def _overrides(pairs: list[str]) -> dict:
 
 
 def cmd_run(a) -> int:
-    from .outcomes import HEADLINE, OUTCOMES
-    from .run import run
+    from model.outcomes import HEADLINE, OUTCOMES
+    from model.run import run
 
     if a.steps < 0:
         raise ParameterError("--steps", a.steps, "a whole number >= 0")
     params = _overrides(a.set)
     res = run(a.scenario, steps=a.steps, seed=a.seed, households=a.households, compounds=a.compounds, **params)
     out = Path(a.out) if a.out else Path("results") / "runs" / f"{res.summary['scenario']}-seed{a.seed}"
-    res.save(out, figure=not a.no_figure)
+    with writing(out):
+        res.save(out, figure=not a.no_figure)
     o = res.summary["outcomes"]
     print(f"scenario {res.summary['scenario']}, seed {a.seed}, {res.summary['parameters']['n_households']:,} households, "
           f"{a.steps} weeks ({a.steps / 52:.1f} years)")
@@ -64,7 +72,7 @@ def cmd_run(a) -> int:
 
 
 def cmd_scenarios(a) -> int:
-    from .scenarios import describe_all
+    from model.scenarios import describe_all
 
     rows = describe_all()
     w = max(len(r[0]) for r in rows)
@@ -95,14 +103,14 @@ def cmd_params(a) -> int:
 def cmd_validate(a) -> int:
     path = Path(a.file)
     if path.suffix.lower() == ".csv":
-        from .parameters import defaults
-        from .world import read_compounds
+        from model.parameters import defaults
+        from model.world import read_compounds
 
         df = read_compounds(path, defaults())
         print(f"{path}: OK, {len(df)} compounds, {int(df['households'].sum()):,} households, "
               f"{df['community'].nunique()} communities")
     else:
-        from .scenarios import read
+        from model.scenarios import read
 
         sc = read(path)
         print(f"{path}: OK, scenario '{sc.name}' with {len(sc.params)} overrides")
@@ -152,19 +160,64 @@ def demo_env(lang: str) -> dict:
     return env
 
 
-def cmd_demo(a) -> int:
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Ask Linux to send the server SIGTERM if govsim itself dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the signal handlers below still stop the server on SIGTERM/SIGHUP/Ctrl-C
+
+
+def _port_free(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+class _Stop(Exception):
+    """Raised by the signal handlers so the server is stopped on the way out."""
+
+
+def serve(command: list[str], env: dict, stop_after: float | None = None) -> int:
+    """Run a server as a child that never outlives govsim: stopped on Ctrl-C, SIGTERM or SIGHUP,
+    and (on Linux) killed by the kernel if govsim is killed outright."""
     import subprocess
 
+    def stop(signum, frame):
+        raise _Stop(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    proc = subprocess.Popen(command, env=env, preexec_fn=_die_with_parent if os.name == "posix" else None)
+    try:
+        return proc.wait(timeout=stop_after)
+    except (KeyboardInterrupt, _Stop, subprocess.TimeoutExpired):
+        return 0
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def cmd_demo(a) -> int:
     if not 0 < a.port < 65536:
         raise ParameterError("--port", a.port, "1-65535")
+    if not _port_free(a.host, a.port):
+        raise ParameterError("--port", a.port, f"a free port on {a.host} (this one is in use; try another --port)")
     print(f"govsim classroom demo: open http://{a.host}:{a.port} in a browser (Ctrl-C to stop)", flush=True)
-    proc = subprocess.Popen(demo_command(a.port, a.host), env=demo_env(a.lang))
-    try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        proc.wait(timeout=10)
-        return 0
+    return serve(demo_command(a.port, a.host), demo_env(a.lang))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -221,15 +274,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except ParameterError as exc:
-        print(f"govsim: error: {exc}", file=sys.stderr)
-        return 2
-    except (ValueError, OSError) as exc:
+    except GovsimError as exc:
         print(f"govsim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("govsim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`govsim params | head`): not an error; silence the final flush
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception:
+        traceback.print_exc()
+        print("govsim: internal error: this is a bug in govsim, not in your input; please report it with the "
+              "traceback above", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

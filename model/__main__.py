@@ -1,7 +1,0 @@
-"""`python -m model ...` is the same as `govsim ...`."""
-
-import sys
-
-from .cli import main
-
-sys.exit(main())
