@@ -118,6 +118,30 @@ def prepare(exp: Experiment, source: Path, out: Path) -> Store:
     return Store(out)
 
 
+INTERRUPT_ENV = "GOVSIM_TEST_INTERRUPT"
+
+
+def planned_interruption() -> tuple[int, int] | None:
+    """(signal, k) from `GOVSIM_TEST_INTERRUPT="SIGKILL@3"` (or SIGINT, SIGTERM), else None.
+
+    Tests of resuming need an interruption that falls between finished and unfinished runs on
+    any machine, fast or slow. With the variable set, every finished run is flushed at once and,
+    right after the k-th flush, the runner sends the signal to its own process group, as a
+    terminal's Ctrl-C or a batch system's kill would: real signals, at a known point.
+    """
+    import signal
+
+    text = os.environ.get(INTERRUPT_ENV)
+    if not text:
+        return None
+    name, _, k = text.partition("@")
+    if name not in ("SIGKILL", "SIGINT", "SIGTERM") or not k.isdigit() or int(k) < 1:
+        from model.parameters import ParameterError
+
+        raise ParameterError(INTERRUPT_ENV, text, "SIGKILL@K, SIGINT@K or SIGTERM@K with K >= 1")
+    return int(getattr(signal, name)), int(k)
+
+
 def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | None = None,
             progress: bool = True, flush_seconds: float = 2.0, batch: int = 50,
             on_result: Callable[[dict], None] | None = None, worker: Callable[[dict], tuple] | None = None,
@@ -130,6 +154,10 @@ def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | 
     from tqdm import tqdm
 
     worker = worker or run_one
+    interrupt = planned_interruption()
+    if interrupt:
+        batch, flush_seconds = 1, float("inf")
+    flushes = 0
     bar = tqdm(total=len(specs), unit=unit, disable=not progress, smoothing=0.05)
     rows: list[dict] = []
     series: list[tuple[dict, dict]] = []
@@ -137,7 +165,7 @@ def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | 
     finished = 0
 
     def take(result) -> None:
-        nonlocal last, finished
+        nonlocal last, finished, flushes
         row, ts = result
         for r in (row if isinstance(row, list) else [row]):
             rows.append(r)
@@ -152,6 +180,9 @@ def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | 
             rows.clear()
             series.clear()
             last = time.monotonic()
+            flushes += 1
+            if interrupt and flushes == interrupt[1]:
+                os.killpg(os.getpgrp(), interrupt[0])
 
     try:
         for result in _results(specs, workers, scheduler, worker):

@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -55,21 +54,24 @@ def test_running_again_skips_finished_runs(tmp_path):
     assert (skipped, finished) == (6, 0)
 
 
+def interrupted(f: Path, out: Path, signal_name: str, after: int, workers: str = "1") -> subprocess.CompletedProcess:
+    """Run `govsim experiment` in its own process group, which the runner signals right after its
+    `after`-th flush (GOVSIM_TEST_INTERRUPT): a real signal at a point that does not depend on speed."""
+    env = {**os.environ, "GOVSIM_TEST_INTERRUPT": f"{signal_name}@{after}"}
+    return subprocess.run([sys.executable, "-m", "govsim", "experiment", str(f), "--out", str(out),
+                           "--workers", workers, "--quiet"], capture_output=True, text=True, env=env,
+                          start_new_session=True, timeout=600)
+
+
 def test_a_killed_batch_resumes_to_the_uninterrupted_result(tmp_path):
     f = write(tmp_path, reps=20, steps=80)
     run_experiment(f, out=tmp_path / "whole", workers=1, progress=False)
     out = tmp_path / "killed"
-    proc = subprocess.Popen([sys.executable, "-m", "govsim", "experiment", str(f), "--out", str(out),
-                             "--workers", "1", "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline and not list((out / "runs").glob("part-*.parquet")):
-        time.sleep(0.05)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
-    done_before = len(read_results(out)[0])
-    assert 0 < done_before < 40, f"the kill came too late or too early to test resuming ({done_before} runs)"
+    proc = interrupted(f, out, "SIGKILL", after=7)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+    assert len(read_results(out)[0]) == 7, "the kill falls right after the seventh run was flushed"
     _, skipped, finished = run_experiment(f, out=out, workers=1, progress=False)
-    assert skipped == done_before and skipped + finished == 40
+    assert (skipped, finished) == (7, 33)
     same(tmp_path / "whole", out)
 
 
@@ -145,18 +147,16 @@ def test_experiments_run_over_parameter_draws(tmp_path):
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_ctrl_c_stops_cleanly_and_keeps_finished_runs(tmp_path, workers):
     f = write(tmp_path, reps=20, steps=80)
+    whole = tmp_path / "whole"
+    run_experiment(f, out=whole, workers=1, progress=False)
     out = tmp_path / "o"
-    proc = subprocess.Popen([sys.executable, "-m", "govsim", "experiment", str(f), "--out", str(out),
-                             "--workers", workers, "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while time.time() < deadline and not list((out / "runs").glob("part-*.parquet")):
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130 and "Traceback" not in err, err[-2000:]
-    kept = len(read_results(out)[0])
+    proc = interrupted(f, out, "SIGINT", after=5, workers=workers)  # Ctrl-C reaches the whole process group
+    assert proc.returncode == 130 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "interrupted" in proc.stderr
+    assert len(read_results(out)[0]) == 5, "every run flushed before Ctrl-C is kept, and nothing else"
     _, skipped, finished = run_experiment(f, out=out, workers=1, progress=False)
-    assert skipped == kept and skipped + finished == 40
+    assert (skipped, finished) == (5, 35)
+    same(whole, out)
 
 
 def test_memory_stays_flat_as_runs_accumulate():
