@@ -2,8 +2,11 @@
 
 Starts the app, checks it asks nothing of the internet, switches the language, picks a
 preset, runs 10 steps, and checks that counters and charts changed and that the labels are
-in the chosen language. Screenshots go to results/screenshots/. Needs Debian's chromium
-(`.ci/run` installs it); without it the test skips, except under CI=true, where it fails.
+in the chosen language. Screenshots go to a temporary folder, so the test leaves the work tree
+as it found it; `python tools/screenshots.py` runs it with GOVSIM_SCREENSHOTS=results/screenshots
+to refresh the committed ones. When the server is stopped (SIGTERM, as a user's `kill`), nothing
+of it may be left running or listening. Needs Debian's chromium (`apt-get install chromium`;
+`.ci/run` installs it); without it the test skips, except under CI=true, where it fails.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "results" / "screenshots"
+SHOTS_ENV = "GOVSIM_SCREENSHOTS"  # where the screenshots go; unset: a temporary folder
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # flags that keep Chromium off the (closed) network and working as root in a container
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -40,6 +43,33 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _server_processes(port: int) -> list[int]:
+    """Pids of any process still serving the demo on `port` (govsim itself or its Solara child)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if str(port).encode() in cmd and (b"demo" in cmd or b"classroom.app" in cmd):
+            pids.append(int(proc.name))
+    return pids
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    folder = Path(os.environ[SHOTS_ENV]) if os.environ.get(SHOTS_ENV) else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -76,11 +106,19 @@ def browser_page():
             yield page, outside
             browser.close()
     finally:
-        server.terminate()
+        server.terminate()  # SIGTERM, as a user's `kill`: the Solara child must go with it
         try:
-            server.wait(timeout=15)
+            server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+            server.wait()
+        deadline = time.time() + 30
+        while (_server_processes(port) or _listening(port)) and time.time() < deadline:
+            time.sleep(0.2)
+        left = _server_processes(port)
+        for pid in left:  # leave no server behind even when the check below fails
+            os.kill(pid, 9)
+        assert not left and not _listening(port), f"the demo's server outlived it: pids {left}"
 
 
 def _text(page, selector: str) -> str:
@@ -120,9 +158,9 @@ def _pick(page, select_class: str, option: str) -> None:
     page.locator(".v-menu__content.menuable__content__active .v-list-item", has_text=option).first.click()
 
 
-def test_teacher_switches_language_picks_a_preset_and_runs_ten_weeks(browser_page):
+def test_teacher_switches_language_picks_a_preset_and_runs_ten_weeks(browser_page, shots):
     page, outside = browser_page
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    SHOTS = shots
     # opens in Chinese, at week 0
     _wait_week(page, "第0周")
     assert "党建引领" in page.title() or "党建引领" in page.locator("body").inner_text()

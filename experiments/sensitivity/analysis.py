@@ -68,7 +68,11 @@ def sobol_indices(Y: np.ndarray, meta: dict, calc_second_order: bool | None = No
 
 def morris_indices(X: np.ndarray, Y: np.ndarray, meta: dict, n: int | None = None, resamples: int = 1000,
                    seed: int = 0, conf: float = 0.95) -> dict:
-    """mu, mu*, sigma of the elementary effects; intervals by resampling trajectories."""
+    """mu, mu*, sigma of the elementary effects; intervals by resampling trajectories.
+
+    The per-trajectory effects come from SALib's private helpers (the public `analyze` keeps only
+    their summaries); pyproject.toml pins SALib to the minor version they were tested with.
+    """
     from SALib.analyze.morris import _compute_elementary_effects
     from SALib.util import _compute_delta
 
