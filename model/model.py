@@ -132,7 +132,7 @@ class CommunityModel(mesa.Model):
         # initial payment: today's willingness with neighbours paying at the willingness's level
         r = self.residents
         fee_month = self.market.fee_m2(p)[w.hh_compound] * w.hh_area
-        r.decide_payment(p, managed0[w.hh_compound], fee_month, 0.0, np.full(n, p["pay_neighbour_start"]), init.random(n),
+        r.decide_payment(p, managed0[w.hh_compound], fee_month, 0.0, np.full(n, p["pay_neighbour_initial"]), init.random(n),
                          review_all=True)
         self._neighbour_paying = np.zeros(n)
         self._outcomes: dict[str, float] | None = None

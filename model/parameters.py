@@ -218,7 +218,7 @@ PARAMS: tuple[Param, ...] = tuple([
        measure="baseline resident survey by compound"),
     _p("trait_start_sd", "residents", "standard deviation of households' starting satisfaction, trust and belonging around their means", "index 0-1", 0.08, (0, 1), (0.03, 0.15), SRC_ASSUMPTION, "float", "初始态度离散度",
        measure="baseline resident survey: spread within a compound"),
-    _p("pay_neighbour_start", "residents", "share of neighbours a household assumes are paying when it first decides (week 0)", "share", 0.7, (0, 1), (0.4, 0.9), SRC_ASSUMPTION, "float", "初始邻里缴费假定",
+    _p("pay_neighbour_initial", "residents", "share of neighbours a household assumes are paying when it first decides (week 0)", "share", 0.7, (0, 1), (0.4, 0.9), SRC_ASSUMPTION, "float", "初始邻里缴费假定",
        measure="fee collection records of the year before the start"),
     # ---------------------------------------------------------------- environment and property
     _p("fee_old", "property", "commercial property fee in old compounds", "yuan/m²/month", 1.1, (0, 20), (1.0, 1.2), "published: Harbin guideline fee for renovated old compounds, 1.1 +/-10 % (DESIGN 6)", "float", "老旧小区物业费"),

@@ -71,7 +71,7 @@ class ReferenceModel(mesa.Model):
         for h in hh:
             self.by_compound[h.compound].append(h)
         for h in hh:
-            h.decide_payment(p["pay_neighbour_start"], review_all=True)
+            h.decide_payment(p["pay_neighbour_initial"], review_all=True)
         self.outcomes = self.compute_outcomes()
 
     # ================================================================ the weekly schedule
