@@ -119,6 +119,17 @@ def test_no_coefficient_hides_in_the_code():
                        "(add a row to model/parameters.py and read it from the params dict):\n  " + "\n  ".join(found))
 
 
+def test_the_allow_list_names_only_what_exists():
+    """A stale entry (a file or function since renamed) would let a number through unseen."""
+    for rel in NOT_MODEL:
+        assert (ROOT / rel).is_file(), f"NOT_MODEL names {rel}, which does not exist"
+    for rel, name in list(ALGORITHM) + list(TABLE_DEFINITIONS):
+        tree = ast.parse((ROOT / rel).read_text(encoding="utf-8"))
+        defined = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        defined |= {t.id for n in ast.walk(tree) if isinstance(n, ast.Assign) for t in n.targets if isinstance(t, ast.Name)}
+        assert name in defined, f"the allow-list names {rel}:{name}, which is not defined there"
+
+
 def test_the_check_catches_a_planted_coefficient():
     """The walker sees a coefficient in a rule, a module constant and a default argument, and lets
     the table's rows, indices, units and guards through (the source is parsed, never written)."""
