@@ -33,18 +33,18 @@ class Department(mesa.Agent):
         return base + (1.0 - base) * min(1.0, scoring_weight * gain)
 
     def allocate(self, queue_by_community: np.ndarray, scoring_power: np.ndarray, resp: float,
-                 scoring_weight: float) -> np.ndarray:
+                 scoring_weight: float, tilt: float, rounds: int) -> np.ndarray:
         """Chance that a whistled problem of each community is answered this week.
 
-        Capacity for whistles is shared in proportion to queue length, tilted by scoring
-        weight times each community's scoring power; capacity a community cannot use goes to
-        the others.
+        Capacity for whistles is shared in proportion to queue length, tilted by `tilt` x scoring
+        weight x each community's scoring power; capacity a community cannot use goes to the
+        others, in at most `rounds` rounds.
         """
         q = queue_by_community.astype(float)
         cap = self.capacity * resp
-        prio = q * (1.0 + 2.0 * scoring_weight * scoring_power)
+        prio = q * (1.0 + tilt * scoring_weight * scoring_power)
         alloc = np.zeros_like(q)
-        for _ in range(3):
+        for _ in range(rounds):
             free = cap - alloc.sum()
             want = (q - alloc) > 1e-9
             if free <= 1e-9 or not want.any():

@@ -27,13 +27,13 @@ class GridWorkforce:
         return self.workers * (1.0 - self.paperwork)
 
     def patrol_chance(self, p: dict) -> np.ndarray:
-        """Weekly chance a household of each grid is visited on patrol (half the free time)."""
-        visits = 0.5 * self.free_time * p["patrol_households_per_week"]
+        """Weekly chance a household of each grid is visited on patrol (`grid_patrol_share` of the free time)."""
+        visits = p["grid_patrol_share"] * self.free_time * p["patrol_households_per_week"]
         return np.minimum(1.0, visits / np.maximum(self.households, 1.0))
 
     def case_capacity(self, p: dict) -> np.ndarray:
-        """Problems each grid's workers can settle per week (the other half of the free time)."""
-        return 0.5 * self.free_time * p["grid_cases_per_week"] * self.skill
+        """Problems each grid's workers can settle per week (the rest of the free time)."""
+        return (1.0 - p["grid_patrol_share"]) * self.free_time * p["grid_cases_per_week"] * self.skill
 
     def __repr__(self) -> str:
         return (f"GridWorkforce(grids={len(self.households)}, workers={self.workers.mean():.2f}/grid, "

@@ -13,6 +13,9 @@ import numpy as np
 from scipy.special import expit
 
 
+STARTING_TRAITS = ("satisfaction", "trust", "belonging")  # each starts at its mean plus noise
+
+
 def logistic(x: np.ndarray) -> np.ndarray:
     return expit(x)  # no overflow for extreme log-odds
 
@@ -25,8 +28,9 @@ class Residents:
         self.world = world
         self.n = n
         comp = world.hh_compound
-        noise = init_rng.normal(0, 0.08, (3, n))
-        self.satisfaction = np.clip(0.15 + 0.5 * env0[comp] + 0.2 * managed0[comp] + noise[0], 0, 1)
+        noise = init_rng.normal(0, p["trait_start_sd"], (len(STARTING_TRAITS), n))
+        self.satisfaction = np.clip(p["satisfaction_start_base"] + p["satisfaction_start_env"] * env0[comp]
+                                    + p["satisfaction_start_managed"] * managed0[comp] + noise[0], 0, 1)
         self.trust = np.clip(p["trust_mean"] + p["party_trust_base"] * world.c_party[comp] + noise[1], 0, 1)
         self.belonging = np.clip(p["belonging_mean"] + noise[2], 0, 1)
         self.paying = np.zeros(n, bool)
@@ -50,9 +54,10 @@ class Residents:
     def update_satisfaction(self, p, env_hh, service_hh, open_problems_hh, neighbour_mean):
         """Satisfaction moves toward what the household sees: environment, service, its problems."""
         w_env = p["env_satisfaction_weight"]
-        target = (0.15 + w_env * env_hh + (1.0 - w_env) * 0.6 * service_hh
-                  + 0.25 * np.minimum(self.recent_resolved, 1.0) - 0.15 * np.minimum(open_problems_hh, 2)
-                  - 0.2 * np.minimum(self.recent_lost, 1.0))
+        target = (p["satisfaction_base"] + w_env * env_hh + (1.0 - w_env) * p["satisfaction_service_weight"] * service_hh
+                  + p["satisfaction_resolved_gain"] * np.minimum(self.recent_resolved, 1.0)
+                  - p["satisfaction_open_penalty"] * np.minimum(open_problems_hh, p["satisfaction_open_cap"])
+                  - p["satisfaction_lost_penalty"] * np.minimum(self.recent_lost, 1.0))
         np.clip(target, 0.0, 1.0, out=target)
         nw = p["network_weight"]
         self.satisfaction += p["satisfaction_rate"] * ((1 - nw) * target + nw * neighbour_mean - self.satisfaction)
@@ -68,8 +73,9 @@ class Residents:
         self.trust += p["trust_rate"] * ((1 - nw) * (base + contact) + nw * neighbour_mean - self.trust)
         self.trust += p["trust_resolved_gain"] * resolved_now - p["trust_lost_penalty"] * lost_now
         np.clip(self.trust, 0.0, 1.0, out=self.trust)
-        self.recent_resolved = 0.95 * self.recent_resolved + resolved_now
-        self.recent_lost = 0.95 * self.recent_lost + lost_now
+        memory = p["problem_memory"]
+        self.recent_resolved = memory * self.recent_resolved + resolved_now
+        self.recent_lost = memory * self.recent_lost + lost_now
 
     def decide_payment(self, p, managed, fee_month_hh, discount_hh, neighbour_paying, u, review_all=False):
         """Pay the property fee? A logistic threshold on satisfaction, trust, neighbours and burden.

@@ -25,7 +25,7 @@ from . import outcomes as oc
 from .ledger import Ledger
 from .parameters import validate
 from .policies import Policies
-from .problems import (CATEGORIES, CHANNELS, COLLECTIVE, DELIBERATION, DEPARTMENT, ELDER, GRID, K, PROPERTY,
+from .problems import (CATEGORIES, CHANNELS, COLLECTIVE, DELIBERATION, DEPARTMENT, ELDER, GRID, K, LEVELS, PROPERTY,
                        REGISTERED, REPAIR, SEASONAL, Problems, in_heating_season)
 from .property_market import WEEKS_PER_MONTH, PropertyMarket
 from .streams import Streams
@@ -44,11 +44,11 @@ def _seed_from(rng: Any) -> int:
     raise ValueError(f"rng = {rng!r} is invalid; allowed: a non-negative integer seed, a numpy Generator or None")
 
 
-def upper_quartile(x: np.ndarray) -> float:
-    """np.quantile(x, 0.75) (linear interpolation, numpy's own rounding), without its overhead:
+def fast_quantile(x: np.ndarray, q: float) -> float:
+    """np.quantile(x, q) (linear interpolation, numpy's own rounding), without its overhead:
     the early warning reads it every week over a handful of compounds."""
     s = np.sort(x)
-    idx = 0.75 * (len(s) - 1)
+    idx = q * (len(s) - 1)
     lo = int(idx)
     g = idx - lo
     if g == 0.0:
@@ -85,8 +85,9 @@ class CommunityModel(mesa.Model):
         init = self.streams["init"]
         # ---- state
         managed0 = w.c_provider0 != NONE
-        env0 = np.clip(np.where(managed0, np.where(w.c_type == OLD, 0.6, 0.7), 0.15)
-                       + init.normal(0, 0.05, w.n_compounds), 0.0, 1.0)
+        env0 = np.clip(np.where(managed0, np.where(w.c_type == OLD, p["env_start_old"], p["env_start_commercial"]),
+                                p["env_start_unmanaged"])
+                       + init.normal(0, p["env_start_sd"], w.n_compounds), 0.0, 1.0)
         self.market = PropertyMarket(w, p, env0)
         self.market.start_firms(p)
         self.residents = Residents(w, p, init, managed0.astype(float), env0)
@@ -115,8 +116,8 @@ class CommunityModel(mesa.Model):
                             p["problem_weight_dispute"], p["problem_weight_elder_care"]])
         weights = weights / max(weights.sum(), 1e-12)
         base = np.tile(weights * p["problem_rate"], (n, 1))
-        base[:, ELDER] *= np.where(w.elderly, 3.0, 0.3)
-        base[:, REPAIR] *= np.where(w.c_lift[w.hh_compound], 1.2, 1.0)
+        base[:, ELDER] *= np.where(w.elderly, p["elder_care_factor_elderly"], p["elder_care_factor_other"])
+        base[:, REPAIR] *= np.where(w.c_lift[w.hh_compound], p["lift_repair_factor"], 1.0)
         self.base_rate = base.ravel().astype(np.float32)  # flat, slot = household * K + category
         self.area_month_fee = w.hh_area  # m² per household (fee = yuan/m²/month x m²)
         # ---- institutional agents
@@ -131,7 +132,8 @@ class CommunityModel(mesa.Model):
         # initial payment: today's willingness with neighbours paying at the willingness's level
         r = self.residents
         fee_month = self.market.fee_m2(p)[w.hh_compound] * w.hh_area
-        r.decide_payment(p, managed0[w.hh_compound], fee_month, 0.0, np.full(n, 0.7), init.random(n), review_all=True)
+        r.decide_payment(p, managed0[w.hh_compound], fee_month, 0.0, np.full(n, p["pay_neighbour_initial"]), init.random(n),
+                         review_all=True)
         self._neighbour_paying = np.zeros(n)
         self._outcomes: dict[str, float] | None = None
         self.collect = bool(collect)
@@ -209,7 +211,8 @@ class CommunityModel(mesa.Model):
         if warn > 0:
             d_c = self.digital_level[w.c_community]
             per_c = per_c * (1.0 - p["early_warning_prevention"] * warn * d_c * self.hot)
-        season = np.where(SEASONAL & in_heating_season(self.week_of_year), p["heating_season_factor"], 1.0)
+        heating = in_heating_season(self.week_of_year, p["heating_season_start_week"], p["heating_season_end_week"])
+        season = np.where(SEASONAL & heating, p["heating_season_factor"], 1.0)
         mult = np.multiply.outer(per_c, season).astype(np.float32)  # compounds x categories
         rate = self.base_rate * mult[w.hh_compound].ravel()
         self.problems.arise(rate, self.streams.uniform("problems.arise", rate.shape), t)
@@ -237,18 +240,19 @@ class CommunityModel(mesa.Model):
         hot_hh = self.hot[w.hh_compound[hh]]
         pc = np.zeros((len(hh), len(CHANNELS)))
         pc[:, 0] = np.clip(p["report_base"] + p["report_trust_effect"] * r.trust[hh]
-                           + p["report_digital_effect"] * d_hh * np.where(w.elderly[hh], 0.5, 1.0), 0, 1)
-        pc[:, 1] = np.minimum(1.0, self._patrol[w.hh_grid[hh]] * (1.0 + warn * hot_hh))
+                           + p["report_digital_effect"] * d_hh * np.where(w.elderly[hh], p["report_digital_elderly_factor"], 1.0),
+                           0, 1)
+        pc[:, 1] = np.minimum(1.0, self._patrol[w.hh_grid[hh]] * (1.0 + p["early_warning_patrol_boost"] * warn * hot_hh))
         pc[:, 2] = p["central_household_discovery"] * self._central[hh]
         if self._rider_cover is not None:
-            pc[:, 3] = 0.5 * self._rider_cover[w.hh_compound[hh]]
-        pc[:, 5] = 0.1 * warn * d_hh * hot_hh
+            pc[:, 3] = p["rider_discovery"] * self._rider_cover[w.hh_compound[hh]]
+        pc[:, 5] = p["early_warning_discovery"] * warn * d_hh * hot_hh
         return pc
 
     # ---- 3. routing and handling at the lowest level that can
     def _available(self) -> np.ndarray:
         w, mk = self.world, self.market
-        av = np.ones((w.n_compounds, 4), bool)
+        av = np.ones((w.n_compounds, len(LEVELS)), bool)
         av[:, PROPERTY] = mk.provider != NONE
         av[:, DELIBERATION] = self.party.compound_org & (self.policies.level("deliberation_rate") > 0)
         return av
@@ -267,18 +271,20 @@ class CommunityModel(mesa.Model):
         at = lvl == GRID
         q = np.bincount(g[at], minlength=w.n_grids)
         cap = self.grid.case_capacity(p) + lv("cobuilding_capacity") * w.grid_households / 1000.0
-        pg = np.minimum(0.9, cap / np.maximum(q, 1))
+        pg = np.minimum(p["grid_resolve_cap"], cap / np.maximum(q, 1))
         prob[at] = pg[g[at]]
         # property providers, by their service level
         c = w.hh_compound[hh]
         at = lvl == PROPERTY
-        prob[at] = 0.6 * mk.service[c[at]]
+        prob[at] = p["property_resolve"] * mk.service[c[at]]
         # compound deliberation settles collective problems, better with residents taking part
         at = lvl == DELIBERATION
         if at.any():
             part_c = self._participation_share()
             meet = min(1.0, lv("deliberation_rate") / WEEKS_PER_MONTH)
-            pd_c = meet * p["deliberation_resolve"] * (0.3 + 0.7 * np.minimum(1.0, 5.0 * part_c))
+            floor = p["deliberation_floor"]
+            pd_c = meet * p["deliberation_resolve"] * (floor + (1.0 - floor) * np.minimum(
+                1.0, p["deliberation_participation_scale"] * part_c))
             prob[at] = np.where(COLLECTIVE[kk[at]], pd_c[c[at]], 0.0)
         # departments answer whistles by capacity, responsiveness and scoring
         at = lvl == DEPARTMENT
@@ -292,7 +298,8 @@ class CommunityModel(mesa.Model):
                     continue
                 queue = np.bincount(comm[m], minlength=w.n_communities)
                 resp = dept.responsiveness(p["department_base_responsiveness"], weight, p["response_scoring_gain"])
-                pc = dept.allocate(queue, power, resp, weight)
+                pc = dept.allocate(queue, power, resp, weight, p["response_scoring_tilt"],
+                                   p["department_reallocation_rounds"])
                 prob[m] = pc[comm[m]]
         pr.resolve(idx, prob)
         for dept in self.departments:
@@ -300,12 +307,13 @@ class CommunityModel(mesa.Model):
             dept.received = int(pr.c.whistles_by_category[dept.category])
         pr.escalate(p["escalation_weeks"], available)
         pr.lose(p["loss_rate"] * (1.0 - p["digital_loss_cut"] * d_hh), p["max_problem_age_weeks"])
-        # early warning: hot spots are compounds in the top quarter of recent registrations
+        # early warning: hot spots are compounds at or above the `early_warning_hot_quantile` of recent registrations
         open_hh = pr.per_household(REGISTERED)  # what the platform's records show
         reg = np.bincount(w.hh_compound, weights=open_hh, minlength=w.n_compounds) / np.maximum(w.c_households, 1)
-        self.registered_ewma = 0.9 * self.registered_ewma + 0.1 * reg
+        a = p["early_warning_smoothing"]
+        self.registered_ewma = (1.0 - a) * self.registered_ewma + a * reg
         if self.policies.level("early_warning_level") > 0:
-            thr = upper_quartile(self.registered_ewma)
+            thr = fast_quantile(self.registered_ewma, p["early_warning_hot_quantile"])
             self.hot = (self.registered_ewma >= thr) & (self.registered_ewma > 0)
         else:
             self.hot[:] = False
@@ -326,8 +334,8 @@ class CommunityModel(mesa.Model):
         r.update_satisfaction(p, mk.env[comp], mk.service[comp], open_hh, N[:, 0])
         org_hh = self.party.compound_org[comp]
         base = p["trust_mean"] + p["party_trust_base"] * org_hh
-        contact = (0.1 * self._central + 0.1 * (mk.provider == RED)[comp]
-                   + 0.05 * (org_hh & (lv("deliberation_rate") > 0)))
+        contact = (p["contact_trust_central"] * self._central + p["contact_trust_red_property"] * (mk.provider == RED)[comp]
+                   + p["contact_trust_deliberation"] * (org_hh & (lv("deliberation_rate") > 0)))
         r.update_trust(p, base, pr.resolved_now, pr.lost_now, N[:, 1], contact)
         culture = lv("culture_belonging_rate")
         if culture > 0:

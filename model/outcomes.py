@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .problems import CHANNELS, HANDLING, LATENT, LEVELS, REGISTERED
-from .world import COMMERCIAL, NONE, OLD, TYPE_NAMES
+from .world import COMMERCIAL, NONE, OLD, RED, TYPE_NAMES
 
 # name -> (definition, English label, Chinese label)
 OUTCOMES: dict[str, tuple[str, str, str]] = {
@@ -102,7 +102,7 @@ def compute(m) -> dict[str, float]:
         "fund_balance": m.ledger.fund_balance,
         "firm_entries": m.firm_entries,
         "firm_exits": m.firm_exits,
-        "red_property_compounds": int(np.count_nonzero(mk.provider == 2)),
+        "red_property_compounds": int(np.count_nonzero(mk.provider == RED)),
         "campaign_registered": c.campaign_registered,
         "campaign_resolved": c.campaign_resolved,
         "campaign_unresolved": c.campaign_registered - c.campaign_resolved,

@@ -37,6 +37,7 @@ class Param:
     source: str
     kind: str = "float"  # "float", "int" or "bool"
     zh: str = ""  # short Chinese label for sliders and figures
+    measure: str = ""  # for an assumed value: what would measure it
 
     def check(self, value: Any, where: str = "") -> float | int | bool:
         """Return `value` coerced to this parameter's kind, or raise ParameterError."""
@@ -72,8 +73,8 @@ class Param:
         return value
 
 
-def _p(name, group, meaning, unit, default, valid, plausible, source, kind="float", zh=""):
-    return Param(name, group, meaning, unit, default, tuple(valid), tuple(plausible), source, kind, zh)
+def _p(name, group, meaning, unit, default, valid, plausible, source, kind="float", zh="", measure=""):
+    return Param(name, group, meaning, unit, default, tuple(valid), tuple(plausible), source, kind, zh, measure)
 
 
 NEVER = -1  # end step meaning "runs to the end"
@@ -93,17 +94,39 @@ PARAMS: tuple[Param, ...] = tuple([
     _p("n_households", "world", "households in the street (街道) when no compounds file is given", "households", 3000, (20, 5_000_000), (1000, 20000), SRC_ASSUMPTION + " (a street of ~10,000 residents)", "int", "住户数"),
     _p("n_communities", "world", "communities (社区) in the street", "communities", 3, (1, 500), (2, 8), SRC_ASSUMPTION, "int", "社区数"),
     _p("households_per_compound", "world", "mean households per compound (小区)", "households", 250, (10, 20000), (100, 800), SRC_ASSUMPTION, "float", "每小区户数"),
+    _p("compound_size_spread", "world", "spread of generated compound sizes: U(1 - spread, 1 + spread) before scaling to the street's households", "share", 0.5, (0, 0.99), (0.2, 0.8), SRC_ASSUMPTION, "float", "小区规模离散度",
+       measure="street's register of compounds and their households"),
     _p("households_per_building", "world", "households per building (楼栋)", "households", 36, (2, 2000), (12, 120), SRC_ASSUMPTION + " (6 floors x 2 units x 3)", "int", "每楼户数"),
     _p("households_per_grid", "world", "households per grid (网格)", "households", 300, (10, 10000), (160, 1000), "published: ~1,000 residents per grid nationally; one case 160-255 households (DESIGN 6)", "int", "每网格户数"),
     _p("old_compound_share", "world", "share of compounds that are old (no lift, older and poorer residents)", "share", 0.5, (0, 1), (0.3, 0.7), SRC_ASSUMPTION + " (old industrial province)", "float", "老旧小区比例"),
     _p("old_managed_share_start", "world", "share of old compounds with a commercial property firm at the start", "share", 0.5, (0, 1), (0.2, 0.8), SRC_ASSUMPTION, "float", "初始有物业老旧小区比例"),
+    _p("building_age_old", "world", "typical age of an old compound: mean of generated ages, default in a compounds file, and the age at which decay equals env_decay_old", "years", 35.0, (1, 200), (25, 45), SRC_ASSUMPTION, "float", "老旧小区楼龄",
+       measure="housing register: build years of old compounds"),
+    _p("building_age_commercial", "world", "typical age of a commercial compound: mean of generated ages, default in a compounds file, and the age at which decay equals env_decay_commercial", "years", 12.0, (1, 200), (5, 20), SRC_ASSUMPTION, "float", "商品房楼龄",
+       measure="housing register: build years of commercial compounds"),
+    _p("building_age_sd_old", "world", "standard deviation of generated old compounds' ages", "years", 6.0, (0, 100), (3, 10), SRC_ASSUMPTION, "float", "老旧小区楼龄离散度",
+       measure="housing register: build years of old compounds"),
+    _p("building_age_sd_commercial", "world", "standard deviation of generated commercial compounds' ages", "years", 4.0, (0, 100), (2, 8), SRC_ASSUMPTION, "float", "商品房楼龄离散度",
+       measure="housing register: build years of commercial compounds"),
+    _p("building_age_max", "world", "generated building ages are clipped to [1, this]", "years", 80.0, (1, 500), (60, 100), SRC_ASSUMPTION, "float", "最大楼龄",
+       measure="housing register: oldest inhabited buildings"),
+    _p("lift_share_commercial", "world", "share of generated commercial compounds with lifts (old compounds have none)", "share", 0.8, (0, 1), (0.6, 1.0), SRC_ASSUMPTION, "float", "商品房电梯比例",
+       measure="housing register: compounds with lifts"),
     _p("area_m2_old", "world", "floor area of a household in an old compound", "m²", 55.0, (10, 500), (45, 70), SRC_ASSUMPTION, "float", "老旧小区户均面积"),
     _p("area_m2_commercial", "world", "floor area of a household in a commercial compound", "m²", 90.0, (10, 500), (70, 120), SRC_ASSUMPTION, "float", "商品房户均面积"),
     _p("elderly_share_old", "world", "share of elderly-headed households in old compounds", "share", 0.35, (0, 1), (0.25, 0.45), SRC_ASSUMPTION, "float", "老旧小区老年户比例"),
     _p("elderly_share_commercial", "world", "share of elderly-headed households in commercial compounds", "share", 0.15, (0, 1), (0.08, 0.25), SRC_ASSUMPTION, "float", "商品房老年户比例"),
     _p("low_income_share_old", "world", "share of low-income households in old compounds", "share", 0.35, (0, 1), (0.2, 0.5), SRC_ASSUMPTION, "float", "老旧小区低收入比例"),
     _p("low_income_share_commercial", "world", "share of low-income households in commercial compounds", "share", 0.08, (0, 1), (0.03, 0.15), SRC_ASSUMPTION, "float", "商品房低收入比例"),
-    _p("income_yuan_month", "world", "monthly income of an ordinary household in an old compound (low income: 0.5x; commercial: 1.8x)", "yuan/month", 3500.0, (100, 100000), (2500, 5000), SRC_ASSUMPTION, "float", "户月收入"),
+    _p("income_yuan_month", "world", "monthly income of an ordinary household in an old compound (commercial: x income_factor_commercial; low income: x income_factor_low)", "yuan/month", 3500.0, (100, 100000), (2500, 5000), SRC_ASSUMPTION, "float", "户月收入"),
+    _p("income_factor_commercial", "world", "income of a household in a commercial compound, as a multiple of income_yuan_month", "multiplier", 1.8, (0.01, 100), (1.3, 2.5), SRC_ASSUMPTION, "float", "商品房收入倍数",
+       measure="household income survey by compound type (street statistics)"),
+    _p("income_factor_low", "world", "income of a low-income household, as a multiple of its compound type's income", "multiplier", 0.5, (0.01, 100), (0.3, 0.7), SRC_ASSUMPTION, "float", "低收入倍数",
+       measure="minimum-living-allowance and income records of the street"),
+    _p("income_sd_log", "world", "spread of household incomes: sigma of the lognormal factor on income", "log yuan", 0.2, (0, 3), (0.1, 0.5), SRC_ASSUMPTION, "float", "收入离散度",
+       measure="household income survey (spread of log income within a group)"),
+    _p("area_spread", "world", "spread of a household's floor area around its compound's: area x U(1 - spread, 1 + spread)", "share", 0.2, (0, 0.99), (0.1, 0.3), SRC_ASSUMPTION, "float", "面积离散度",
+       measure="housing register: floor areas within a compound"),
     _p("party_member_share", "world", "share of households with a party member", "share", 0.07, (0, 1), (0.05, 0.09), "published: 7.0 % of population, COD statistical bulletin 2024", "float", "党员户比例"),
     _p("rider_share", "world", "share of households with a delivery rider or courier (new-employment group)", "share", 0.03, (0, 0.5), (0.01, 0.06), SRC_ASSUMPTION, "float", "骑手户比例"),
     _p("ties_within_building", "world", "neighbour ties of a household inside its building (small-world ring, rounded to even)", "ties", 4, (0, 50), (2, 8), SRC_ASSUMPTION, "int", "楼内邻里关系数"),
@@ -118,14 +141,26 @@ PARAMS: tuple[Param, ...] = tuple([
     _p("problem_rate", "problems", "problems arising per household per week in a compound with perfect environment (all categories)", "1/household/week", 0.006, (0, 1), (0.003, 0.012), SRC_ASSUMPTION + " (order of Fanrong's 260 registered)" + "; calibrated against Fanrong Street (paper P2): posterior median 0.00702, 90 % CI [0.00518, 0.0103], narrowed by the targets (scenario calibrated; results/calibration); default kept", "float", "问题发生率"),
     _p("environment_problem_factor", "problems", "rise of the problem rate as the environment decays: rate x (1 + factor x (1 - environment))", "multiplier", 2.0, (0, 20), (0.5, 4.0), SRC_ASSUMPTION, "float", "环境对问题的影响"),
     _p("heating_season_factor", "problems", "multiplier on repair and environment problems in the heating season (late Oct - Apr: heating, snow, ice)", "multiplier", 1.6, (1, 5), (1.2, 2.5), SRC_ASSUMPTION + " (northern city's year)", "float", "采暖季倍数"),
+    _p("heating_season_start_week", "problems", "week of the year the heating season starts (late October)", "week", 43, (1, 52), (41, 45), SRC_ASSUMPTION, "int", "采暖季开始周",
+       measure="the city's heating-period dates (municipal heating regulation)"),
+    _p("heating_season_end_week", "problems", "last week of the year's heating season (April)", "week", 17, (1, 52), (14, 18), SRC_ASSUMPTION, "int", "采暖季结束周",
+       measure="the city's heating-period dates (municipal heating regulation)"),
     _p("problem_weight_environment", "problems", "relative weight of environment problems (sanitation, snow and ice, shared spaces)", "weight", 0.35, (0, 1), (0.2, 0.5), SRC_ASSUMPTION, "float", "环境类问题权重"),
     _p("problem_weight_repair", "problems", "relative weight of repair problems (heating, pipes, lifts)", "weight", 0.30, (0, 1), (0.15, 0.45), SRC_ASSUMPTION, "float", "维修类问题权重"),
     _p("problem_weight_dispute", "problems", "relative weight of neighbour disputes and safety problems", "weight", 0.20, (0, 1), (0.1, 0.3), SRC_ASSUMPTION, "float", "纠纷安全类问题权重"),
-    _p("problem_weight_elder_care", "problems", "relative weight of elder-care problems (tripled for elderly households, cut to 0.3x for others)", "weight", 0.15, (0, 1), (0.05, 0.3), SRC_ASSUMPTION + " (ageing old industrial province)", "float", "养老类问题权重"),
+    _p("problem_weight_elder_care", "problems", "relative weight of elder-care problems (x elder_care_factor_elderly for elderly households, x elder_care_factor_other for others)", "weight", 0.15, (0, 1), (0.05, 0.3), SRC_ASSUMPTION + " (ageing old industrial province)", "float", "养老类问题权重"),
+    _p("elder_care_factor_elderly", "problems", "multiplier on the elder-care problem rate of an elderly-headed household", "multiplier", 3.0, (0, 50), (2.0, 5.0), SRC_ASSUMPTION, "float", "老年户养老问题倍数",
+       measure="registered elder-care problems per elderly vs other household (grid records)"),
+    _p("elder_care_factor_other", "problems", "multiplier on the elder-care problem rate of other households", "multiplier", 0.3, (0, 50), (0.1, 0.6), SRC_ASSUMPTION, "float", "非老年户养老问题倍数",
+       measure="registered elder-care problems per elderly vs other household (grid records)"),
+    _p("lift_repair_factor", "problems", "multiplier on the repair problem rate in compounds with lifts", "multiplier", 1.2, (0, 50), (1.0, 1.5), SRC_ASSUMPTION, "float", "电梯维修倍数",
+       measure="repair requests in compounds with and without lifts (property firms' logs)"),
     _p("latent_fade_rate", "problems", "weekly chance an undiscovered problem is given up or fixed privately", "1/week", 0.03, (0, 1), (0.01, 0.1), SRC_ASSUMPTION + "; calibrated against Fanrong Street (paper P2): posterior median 0.0582, 90 % CI [0.016, 0.0971], left unidentified by the targets (scenario calibrated; results/calibration); default kept", "float", "潜在问题消退率"),
     _p("report_base", "problems", "weekly chance a household reports its own problem offline, with no trust", "1/week", 0.03, (0, 1), (0.01, 0.1), SRC_ASSUMPTION, "float", "基础上报率"),
     _p("report_trust_effect", "problems", "extra weekly report chance at full trust in the community organisation", "1/week", 0.12, (0, 1), (0.05, 0.3), SRC_ASSUMPTION, "float", "信任对上报的影响"),
-    _p("report_digital_effect", "problems", "extra weekly report chance at full digitalisation (half for elderly households)", "1/week", 0.10, (0, 1), (0.03, 0.3), SRC_ASSUMPTION, "float", "数字化对上报的影响"),
+    _p("report_digital_effect", "problems", "extra weekly report chance at full digitalisation (x report_digital_elderly_factor for elderly households)", "1/week", 0.10, (0, 1), (0.03, 0.3), SRC_ASSUMPTION, "float", "数字化对上报的影响"),
+    _p("report_digital_elderly_factor", "problems", "elderly households' use of the digital reporting channel, as a share of others'", "share", 0.5, (0, 1), (0.2, 0.8), SRC_ASSUMPTION, "float", "老年户数字上报系数",
+       measure="platform reports by age of the reporting household"),
     _p("routing_base", "problems", "weekly chance a registered problem reaches a handler with no digital chain (digital raises it toward 1)", "1/week", 0.5, (0.01, 1), (0.3, 0.8), SRC_PAPER + " P4; value assumed", "float", "流转率"),
     _p("loss_rate", "problems", "weekly chance an open problem is dropped with no digital chain", "1/week", 0.02, (0, 1), (0.005, 0.06), SRC_ASSUMPTION + "; calibrated against Fanrong Street (paper P2): posterior median 0.0383, 90 % CI [0.00729, 0.0573], left unidentified by the targets (scenario calibrated; results/calibration); default kept", "float", "问题遗失率"),
     _p("digital_loss_cut", "problems", "share of losses a fully digital chain prevents", "share", 0.8, (0, 1), (0.5, 1.0), SRC_ASSUMPTION, "float", "数字化减少遗失"),
@@ -137,8 +172,26 @@ PARAMS: tuple[Param, ...] = tuple([
     _p("grid_paperwork_share", "grid", "share of grid workers' time lost to plaques, forms and other administrative tasks", "share", 0.5, (0, 0.95), (0.3, 0.7), SRC_PAPER + " C1/C4 (减负增效); value assumed", "float", "行政事务占比"),
     _p("patrol_households_per_week", "grid", "households a full-time grid worker visits on patrol per week", "households/week", 60.0, (0, 1000), (20, 150), SRC_ASSUMPTION, "float", "巡查户数"),
     _p("grid_cases_per_week", "grid", "problems a full-time grid worker of skill 1 can handle per week", "problems/week", 10.0, (0, 100), (2, 15), SRC_ASSUMPTION, "float", "网格员处置能力"),
+    _p("grid_patrol_share", "grid", "share of grid workers' free time spent on patrol (the rest goes to casework)", "share", 0.5, (0, 1), (0.3, 0.7), SRC_ASSUMPTION, "float", "巡查时间占比",
+       measure="grid workers' time-use diaries or app logs"),
+    _p("grid_resolve_cap", "grid", "highest weekly chance that a problem queued with grid workers is resolved, however idle they are", "1/week", 0.9, (0, 1), (0.7, 1.0), SRC_ASSUMPTION, "float", "网格处置上限",
+       measure="share of grid cases closed within a week in a quiet grid"),
     # ---------------------------------------------------------------- residents
     _p("satisfaction_rate", "residents", "weekly speed at which satisfaction moves toward what a household experiences", "1/week", 0.1, (0, 1), (0.03, 0.3), SRC_ASSUMPTION, "float", "满意度调整速度"),
+    _p("satisfaction_base", "residents", "satisfaction a household would feel with no environment, no service and no problems (intercept of the target)", "index 0-1", 0.15, (0, 1), (0.05, 0.3), SRC_ASSUMPTION, "float", "满意度基线",
+       measure="resident survey regressed on environment, service and problems"),
+    _p("satisfaction_service_weight", "residents", "weight of the provider's service in the non-environment part of the satisfaction target", "share", 0.6, (0, 1), (0.4, 0.8), SRC_ASSUMPTION, "float", "服务对满意度权重",
+       measure="resident survey regressed on environment, service and problems"),
+    _p("satisfaction_resolved_gain", "residents", "satisfaction target's rise from recently resolved problems (memory capped at 1)", "index 0-1", 0.25, (0, 1), (0.1, 0.4), SRC_ASSUMPTION, "float", "解决问题增满意度",
+       measure="resident survey before and after a problem is resolved"),
+    _p("satisfaction_open_penalty", "residents", "satisfaction target's fall per open problem of the household", "index 0-1", 0.15, (0, 1), (0.05, 0.3), SRC_ASSUMPTION, "float", "未决问题减满意度",
+       measure="resident survey by number of open problems"),
+    _p("satisfaction_open_cap", "residents", "open problems counted at most in the satisfaction target", "problems", 2, (0, 4), (1, 4), SRC_ASSUMPTION, "int", "未决问题计数上限",
+       measure="resident survey by number of open problems"),
+    _p("satisfaction_lost_penalty", "residents", "satisfaction target's fall from recently dropped problems (memory capped at 1)", "index 0-1", 0.2, (0, 1), (0.05, 0.4), SRC_ASSUMPTION, "float", "问题遗失减满意度",
+       measure="resident survey after a problem is dropped"),
+    _p("problem_memory", "residents", "share of the memory of own problems resolved and lost that a household keeps each week", "share/week", 0.95, (0, 1), (0.85, 0.99), SRC_ASSUMPTION, "float", "问题记忆保留",
+       measure="repeated resident survey: how long a resolved or dropped problem colours satisfaction"),
     _p("env_satisfaction_weight", "residents", "weight of the compound's environment in satisfaction (the loop's environment -> satisfaction link)", "share", 0.5, (0, 1), (0.2, 0.8), SRC_ASSUMPTION, "float", "环境对满意度权重"),
     _p("network_weight", "residents", "weight of neighbours' mean in satisfaction, trust and decisions (social influence)", "share", 0.3, (0, 1), (0.1, 0.5), SRC_ASSUMPTION, "float", "邻里影响"),
     _p("trust_rate", "residents", "weekly drift of trust toward its base", "1/week", 0.02, (0, 1), (0.005, 0.1), SRC_ASSUMPTION, "float", "信任调整速度"),
@@ -157,27 +210,65 @@ PARAMS: tuple[Param, ...] = tuple([
     _p("participation_reward_weight", "residents", "log-odds of taking part per yuan of reward per act (participation points); no published figure", "log-odds/yuan", 0.5, (0, 30), (0.0, 2.0), SRC_ASSUMPTION + " (no credible figure: leave to sensitivity analysis)", "float", "积分激励效应"),
     _p("belonging_mean", "residents", "mean belonging (社区认同感) at the start", "index 0-1", 0.4, (0, 1), (0.2, 0.6), SRC_ASSUMPTION, "float", "归属感"),
     _p("trust_mean", "residents", "mean trust in the community organisation at the start (and its base without party work)", "index 0-1", 0.4, (0, 1), (0.2, 0.6), SRC_ASSUMPTION, "float", "初始信任"),
+    _p("satisfaction_start_base", "residents", "starting satisfaction before environment and management (intercept)", "index 0-1", 0.15, (0, 1), (0.05, 0.3), SRC_ASSUMPTION, "float", "初始满意度基线",
+       measure="baseline resident survey by compound"),
+    _p("satisfaction_start_env", "residents", "starting satisfaction per unit of the compound's starting environment", "index 0-1", 0.5, (0, 1), (0.3, 0.7), SRC_ASSUMPTION, "float", "初始满意度环境系数",
+       measure="baseline resident survey by compound"),
+    _p("satisfaction_start_managed", "residents", "extra starting satisfaction in a compound with a property provider", "index 0-1", 0.2, (0, 1), (0.05, 0.35), SRC_ASSUMPTION, "float", "初始满意度物业加成",
+       measure="baseline resident survey by compound"),
+    _p("trait_start_sd", "residents", "standard deviation of households' starting satisfaction, trust and belonging around their means", "index 0-1", 0.08, (0, 1), (0.03, 0.15), SRC_ASSUMPTION, "float", "初始态度离散度",
+       measure="baseline resident survey: spread within a compound"),
+    _p("pay_neighbour_initial", "residents", "share of neighbours a household assumes are paying when it first decides (week 0)", "share", 0.7, (0, 1), (0.4, 0.9), SRC_ASSUMPTION, "float", "初始邻里缴费假定",
+       measure="fee collection records of the year before the start"),
     # ---------------------------------------------------------------- environment and property
     _p("fee_old", "property", "commercial property fee in old compounds", "yuan/m²/month", 1.1, (0, 20), (1.0, 1.2), "published: Harbin guideline fee for renovated old compounds, 1.1 +/-10 % (DESIGN 6)", "float", "老旧小区物业费"),
     _p("fee_commercial", "property", "property fee in commercial compounds", "yuan/m²/month", 1.8, (0, 20), (1.4, 2.8), SRC_ASSUMPTION + " (Beijing 2.74 in 2009)", "float", "商品房物业费"),
     _p("cost_old", "property", "full-service cost of managing an old compound (old pipes, no lift funds)", "yuan/m²/month", 0.85, (0, 20), (0.7, 1.3), SRC_PAPER + " P3 (high cost); value assumed", "float", "老旧小区运营成本"),
     _p("cost_commercial", "property", "full-service cost of managing a commercial compound", "yuan/m²/month", 1.2, (0, 20), (1.0, 2.0), SRC_ASSUMPTION, "float", "商品房运营成本"),
+    _p("fixed_cost_share", "property", "share of a provider's full-service cost that does not shrink with service (staff, contracts)", "share", 0.4, (0, 0.99), (0.25, 0.6), SRC_ASSUMPTION, "float", "固定成本占比",
+       measure="property firms' accounts: fixed vs variable costs"),
+    _p("lift_cost_factor", "property", "multiplier on the full-service cost of a compound with lifts", "multiplier", 1.1, (0.1, 10), (1.05, 1.3), SRC_ASSUMPTION, "float", "电梯成本倍数",
+       measure="property firms' accounts: cost per m² with and without lifts"),
     _p("firm_min_service", "property", "lowest service level (share of full service) a firm's contract lets it provide", "share", 0.6, (0, 1), (0.4, 0.8), SRC_ASSUMPTION, "float", "最低服务水平"),
     _p("firm_reserve_months", "property", "months of full cost a firm is prepared to lose on a compound before it leaves", "months", 6.0, (0, 120), (2, 12), SRC_ASSUMPTION + " (exit near 50 % collection is a pattern to reproduce)", "float", "企业亏损承受月数"),
     _p("firm_entry_rate", "property", "weekly chance a firm appraises an unmanaged compound", "1/week", 0.02, (0, 1), (0.005, 0.1), SRC_ASSUMPTION, "float", "企业考察率"),
     _p("firm_required_margin", "property", "profit margin a firm requires to enter", "share of revenue", 0.05, (-1, 1), (0.0, 0.15), SRC_ASSUMPTION, "float", "入驻所需利润率"),
+    _p("revenue_smoothing", "property", "weight of this week's revenue in a provider's running average (the rest is the old average)", "share", 0.15, (0, 1), (0.05, 0.3), SRC_ASSUMPTION, "float", "收入平滑系数",
+       measure="how fast firms adjust service to collection (firm interviews, service logs)"),
+    _p("property_resolve", "property", "weekly chance a provider resolves a problem at its level, at full service (scaled by service)", "1/week", 0.6, (0, 1), (0.3, 0.9), SRC_ASSUMPTION, "float", "物业处置率",
+       measure="share of repair requests a firm closes within a week (firm logs)"),
     _p("entry_payment_share", "property", "share of households paying when a new provider arrives", "share", 0.025, (0, 1), (0.01, 0.1), "published: Harbin Pingfang, 8 of 326 households paid after a month (DESIGN 6)", "float", "入驻初期缴费率"),
     _p("service_env_rate", "property", "weekly environment improvement at full service (on the gap to 1)", "1/week", 0.05, (0, 1), (0.02, 0.1), SRC_ASSUMPTION, "float", "服务改善环境速度"),
     _p("env_decay_old", "property", "weekly decay of an old compound's environment", "1/week", 0.02, (0, 1), (0.01, 0.05), SRC_ASSUMPTION + " (Forrester 1969: decay without maintenance)", "float", "老旧小区环境衰减"),
     _p("env_decay_commercial", "property", "weekly decay of a commercial compound's environment", "1/week", 0.015, (0, 1), (0.005, 0.03), SRC_ASSUMPTION, "float", "商品房环境衰减"),
+    _p("age_factor_min", "property", "lowest multiplier of environment decay by building age (age / typical age, clipped)", "multiplier", 0.5, (0, 10), (0.3, 0.8), SRC_ASSUMPTION, "float", "楼龄衰减下限",
+       measure="environment surveys of compounds of different ages"),
+    _p("age_factor_max", "property", "highest multiplier of environment decay by building age (age / typical age, clipped)", "multiplier", 2.0, (0, 10), (1.5, 3.0), SRC_ASSUMPTION, "float", "楼龄衰减上限",
+       measure="environment surveys of compounds of different ages"),
+    _p("env_start_old", "property", "starting environment of a managed old compound (before noise)", "index 0-1", 0.6, (0, 1), (0.4, 0.8), SRC_ASSUMPTION, "float", "老旧小区初始环境",
+       measure="baseline environment survey (inspection scores) by compound"),
+    _p("env_start_commercial", "property", "starting environment of a managed commercial compound (before noise)", "index 0-1", 0.7, (0, 1), (0.5, 0.9), SRC_ASSUMPTION, "float", "商品房初始环境",
+       measure="baseline environment survey (inspection scores) by compound"),
+    _p("env_start_unmanaged", "property", "starting environment of a compound without a provider (before noise)", "index 0-1", 0.15, (0, 1), (0.05, 0.3), SRC_ASSUMPTION, "float", "无物业小区初始环境",
+       measure="baseline environment survey (inspection scores) by compound"),
+    _p("env_start_sd", "property", "standard deviation of the noise on compounds' starting environment", "index 0-1", 0.05, (0, 1), (0.02, 0.1), SRC_ASSUMPTION, "float", "初始环境离散度",
+       measure="baseline environment survey (inspection scores) by compound"),
     _p("participation_env_effect", "property", "weekly environment improvement when every household takes part (volunteer cleaning)", "1/week", 0.03, (0, 1), (0.0, 0.06), SRC_ASSUMPTION, "float", "参与改善环境"),
     # ---------------------------------------------------------------- departments
     _p("department_capacity", "departments", "whistled problems a department can handle per week per 1,000 households of the street", "problems/week/1000 hh", 2.0, (0, 100), (0.3, 3.0), SRC_ASSUMPTION + "; calibrated against Fanrong Street (paper P2): posterior median 1.1, 90 % CI [0.353, 2.42], left unidentified by the targets (scenario calibrated; results/calibration); default kept", "float", "部门处置能力"),
     _p("department_base_responsiveness", "departments", "share of a department's capacity that goes to community whistles without scoring", "share", 0.33, (0, 1), (0.2, 0.5), "published: about one third of online requests answered, Chen, Pan & Xu, AJPS 2016", "float", "部门基础响应率"),
+    _p("department_reallocation_rounds", "departments", "rounds in which whistle capacity a community cannot use is passed on to the others", "rounds", 3, (1, 100), (1, 5), SRC_ASSUMPTION, "int", "部门能力再分配轮数",
+       measure="departments' case logs: whether spare capacity reaches other communities within a week"),
     # ---------------------------------------------------------------- party organisation
     _p("central_household_discovery", "party", "weekly chance a central household (党员中心户) learns of a tied neighbour's problem", "1/week", 0.08, (0, 1), (0.02, 0.2), SRC_ASSUMPTION, "float", "中心户发现率"),
     _p("central_household_span", "party", "neighbours a central household looks after", "households", 15, (1, 200), (10, 30), "design brief (10-30 neighbours)", "int", "中心户联系户数"),
     _p("party_trust_base", "party", "extra base trust in compounds with a party organisation", "trust", 0.1, (0, 1), (0.0, 0.2), SRC_ASSUMPTION, "float", "党组织信任加成"),
+    _p("contact_trust_central", "party", "extra trust a household drifts to when an active central household looks after it", "trust", 0.1, (0, 1), (0.0, 0.2), SRC_ASSUMPTION, "float", "中心户信任加成",
+       measure="resident survey: trust with and without a central household"),
+    _p("contact_trust_red_property", "party", "extra trust a household drifts to in a red-property compound", "trust", 0.1, (0, 1), (0.0, 0.2), SRC_ASSUMPTION, "float", "红色物业信任加成",
+       measure="resident survey: trust in red-property vs other compounds"),
+    _p("contact_trust_deliberation", "party", "extra trust a household drifts to where its compound organisation holds deliberation meetings", "trust", 0.05, (0, 1), (0.0, 0.15), SRC_ASSUMPTION, "float", "议事协商信任加成",
+       measure="resident survey: trust where deliberation is held vs not"),
     # ================================================================ policies (doses)
     # C2 red property
     _p("red_property_share", "red_property", "dose: share of unmanaged compounds with a party organisation the red provider (红色物业) takes on", "share", 0.0, (0, 1), (0, 1), SRC_PAPER + " C2 (Hegang Yuying)", "float", "红色物业覆盖"),
@@ -195,6 +286,8 @@ PARAMS: tuple[Param, ...] = tuple([
     # C1 response scoring
     _p("response_scoring_weight", "response_scoring", "dose: weight of the community's score of departments in their annual assessment", "share", 0.0, (0, 1), (0, 1), SRC_PAPER + " C1 (社区吹哨、部门报到)", "float", "响应评价权重"),
     _p("response_scoring_gain", "response_scoring", "how far full scoring moves departments from base responsiveness to full (pattern: Beijing 12345, 53 -> 97 %)", "share", 0.8, (0, 5), (0.3, 1.5), "published pattern: Beijing 12345 (DESIGN 6); value assumed", "float", "评价效果"),
+    _p("response_scoring_tilt", "response_scoring", "how much scoring tilts departments' capacity toward communities with the power to score (queue x (1 + tilt x weight x power))", "multiplier", 2.0, (0, 50), (0.5, 4.0), SRC_ASSUMPTION, "float", "评价倾斜系数",
+       measure="departments' answers by community before and after scoring"),
     *_window("response_scoring", "响应评价"),
     # C3 digital platform
     _p("digital_boost", "digital_platform", "dose: rise of every community's digitalisation ('three centres' platform, mobile terminals)", "index 0-1", 0.0, (0, 1), (0, 0.6), SRC_PAPER + " C3 (Hulan three centres)", "float", "数字平台提升"),
@@ -203,10 +296,20 @@ PARAMS: tuple[Param, ...] = tuple([
     # C3 early warning
     _p("early_warning_level", "early_warning", "dose: strength of early warning from the platform's records (needs digitalisation)", "index 0-1", 0.0, (0, 1), (0, 1), SRC_PAPER + " C3 (data centre, early warning)", "float", "预警水平"),
     _p("early_warning_prevention", "early_warning", "share of new problems prevented in a flagged hot-spot compound at full warning and digitalisation", "share", 0.3, (0, 1), (0.1, 0.5), SRC_ASSUMPTION, "float", "预警预防比例"),
+    _p("early_warning_discovery", "early_warning", "weekly chance the early-warning channel finds a hot-spot household's problem at full warning and digitalisation", "1/week", 0.1, (0, 1), (0.03, 0.3), SRC_ASSUMPTION, "float", "预警发现率",
+       measure="platform records: problems found by warnings per flagged household"),
+    _p("early_warning_patrol_boost", "early_warning", "extra patrol visits to a hot spot at full warning, as a share of normal (1 doubles them)", "share", 1.0, (0, 10), (0.5, 2.0), SRC_ASSUMPTION, "float", "预警巡查加密",
+       measure="patrol logs in flagged vs other compounds"),
+    _p("early_warning_smoothing", "early_warning", "weight of this week's registrations in the platform's running average (the rest is the old average)", "share", 0.1, (0, 1), (0.05, 0.3), SRC_ASSUMPTION, "float", "预警平滑系数",
+       measure="platform's own alert rule (its averaging window)"),
+    _p("early_warning_hot_quantile", "early_warning", "compounds at or above this quantile of the running average are hot spots (0.75: the top quarter)", "quantile", 0.75, (0, 1), (0.5, 0.9), SRC_ASSUMPTION, "float", "热点分位数",
+       measure="platform's own alert rule (its threshold)"),
     *_window("early_warning", "预警"),
     # C6 / P5 riders
     _p("rider_recruit_share", "riders", "dose: share of rider households recruited as part-time grid members", "share", 0.0, (0, 1), (0, 0.5), SRC_PAPER + " C6/P5 (兼职网格员)", "float", "骑手兼职网格员比例"),
     _p("rider_households_per_week", "riders", "households a part-time rider member checks on per week", "households/week", 20.0, (0, 1000), (5, 50), SRC_ASSUMPTION, "float", "骑手走访户数"),
+    _p("rider_discovery", "riders", "chance a rider's check on a household finds its problem (times the compound's rider cover)", "share", 0.5, (0, 1), (0.2, 0.8), SRC_ASSUMPTION, "float", "骑手发现率",
+       measure="problems reported by recruited riders per visit (platform records)"),
     _p("rider_stipend_yuan_month", "riders", "stipend per recruited rider", "yuan/month", 200.0, (0, 10000), (0, 500), SRC_ASSUMPTION, "float", "骑手补贴"),
     *_window("riders", "骑手"),
     # P2 door knocking
@@ -220,6 +323,10 @@ PARAMS: tuple[Param, ...] = tuple([
     # C2 deliberation
     _p("deliberation_rate", "deliberation", "dose: deliberation meetings per month in compounds with a party organisation (一会五步)", "meetings/month", 0.0, (0, 8), (0, 2), SRC_PAPER + " C2/C6 (three-level linkage, four deliberations)", "float", "议事协商频率"),
     _p("deliberation_resolve", "deliberation", "share of a compound's open collective problems a meeting settles when everyone takes part", "share", 0.6, (0, 1), (0.3, 0.9), SRC_ASSUMPTION, "float", "议事解决比例"),
+    _p("deliberation_floor", "deliberation", "share of a meeting's effect reached with nobody taking part (the rest grows with participation)", "share", 0.3, (0, 1), (0.1, 0.5), SRC_ASSUMPTION, "float", "议事基础效果",
+       measure="deliberation minutes: problems settled by turnout"),
+    _p("deliberation_participation_scale", "deliberation", "multiplier on the compound's participation share, capped at 1 (5: a fifth of households taking part gives the full effect)", "multiplier", 5.0, (0, 1000), (2.0, 10.0), SRC_ASSUMPTION, "float", "议事参与放大",
+       measure="deliberation minutes: problems settled by turnout"),
     *_window("deliberation", "议事协商"),
     # C4 grid workforce
     _p("grid_extra_workers", "grid_workforce", "dose: extra grid workers per grid", "workers", 0.0, (0, 20), (0, 2), SRC_PAPER + " C4 (扩容提质)", "float", "增加网格员"),
@@ -288,7 +395,7 @@ def markdown_table() -> str:
              "Generated from `model/parameters.py` by `govsim params --markdown`; do not edit by hand.",
              "One step is one week. *valid* is what the model accepts; *plausible* is the range the",
              "sensitivity analysis, the classroom sliders and calibration priors use. Source: the paper,",
-             "a published figure (DESIGN section 6), or an assumption.", ""]
+             "a published figure (DESIGN section 6), or an assumption (with what would measure it).", ""]
     current = None
     for p in PARAMS:
         if p.group != current:
@@ -297,6 +404,7 @@ def markdown_table() -> str:
             lines += ["", f"## {current} ({kind})", "",
                       "| name | 中文 | meaning | unit | default | valid | plausible | source |",
                       "|---|---|---|---|---|---|---|---|"]
+        source = f"{p.source}; to measure: {p.measure}" if p.measure else p.source
         lines.append(f"| `{p.name}` | {p.zh} | {p.meaning} | {p.unit} | {p.default:g} | "
-                     f"[{p.valid[0]:g}, {p.valid[1]:g}] | [{p.plausible[0]:g}, {p.plausible[1]:g}] | {p.source} |")
+                     f"[{p.valid[0]:g}, {p.valid[1]:g}] | [{p.plausible[0]:g}, {p.plausible[1]:g}] | {source} |")
     return "\n".join(lines) + "\n"

@@ -19,10 +19,10 @@ import numpy as np
 
 # ---- categories and the chain of levels each climbs (unavailable levels are skipped)
 CATEGORIES = ("environment", "repair", "dispute", "elder_care")
-ENV, REPAIR, DISPUTE, ELDER = range(4)
 K = len(CATEGORIES)
-GRID, PROPERTY, DELIBERATION, DEPARTMENT = range(4)
+ENV, REPAIR, DISPUTE, ELDER = range(K)
 LEVELS = ("grid", "property", "deliberation", "department")
+GRID, PROPERTY, DELIBERATION, DEPARTMENT = range(len(LEVELS))
 CHAINS = {
     ENV: (PROPERTY, DELIBERATION, GRID, DEPARTMENT),
     REPAIR: (PROPERTY, GRID, DEPARTMENT),
@@ -31,11 +31,11 @@ CHAINS = {
 }
 SEASONAL = np.array([True, True, False, False])  # heating, snow and ice
 COLLECTIVE = np.array([True, False, True, False])  # what a compound deliberation can settle
-EMPTY, LATENT, REGISTERED, HANDLING = 0, 1, 2, 3
 STATES = ("empty", "latent", "registered", "handling")
+EMPTY, LATENT, REGISTERED, HANDLING = range(len(STATES))
 CHANNELS = ("resident_report", "grid_patrol", "central_household", "rider", "door_knocking", "early_warning")
-REPORT, PATROL, CENTRAL, RIDER, KNOCK, WARNING = range(6)
-_MAX_CHAIN = 4
+REPORT, PATROL, CENTRAL, RIDER, KNOCK, WARNING = range(len(CHANNELS))
+_MAX_CHAIN = max(len(chain) for chain in CHAINS.values())
 CHAIN_TABLE = np.full((K, _MAX_CHAIN), -1, np.int8)
 CHAIN_LAST = np.zeros(K, np.int8)
 for _k, _chain in CHAINS.items():
@@ -43,9 +43,9 @@ for _k, _chain in CHAINS.items():
     CHAIN_LAST[_k] = len(_chain) - 1
 
 
-def in_heating_season(week_of_year: int) -> bool:
-    """Late October (week 43) to April (week 17): heating, snow and ice."""
-    return week_of_year >= 43 or week_of_year <= 17
+def in_heating_season(week_of_year: int, start_week: int, end_week: int) -> bool:
+    """From `start_week` (late October) to `end_week` (April) across the new year: heating, snow and ice."""
+    return week_of_year >= start_week or week_of_year <= end_week
 
 
 @dataclass
@@ -102,7 +102,7 @@ class Problems:
     # ---- views
     def counts(self) -> np.ndarray:
         """Slots in each state now (empty, latent, registered, handling)."""
-        c = np.bincount(self.state[self.active], minlength=4)
+        c = np.bincount(self.state[self.active], minlength=len(STATES))
         c[EMPTY] = len(self.state) - len(self.active)
         return c
 

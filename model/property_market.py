@@ -17,7 +17,6 @@ import numpy as np
 from .world import FIRM, NONE, OLD, RED
 
 WEEKS_PER_MONTH = 52.0 / 12.0
-FIXED_COST_SHARE = 0.4  # share of full-service cost that does not shrink with service
 
 
 class PropertyMarket:
@@ -32,8 +31,9 @@ class PropertyMarket:
         self.collection = np.zeros(n_c)
         self.fee = world.c_fee.copy()
         base_cost = np.where(world.c_type == OLD, p["cost_old"], p["cost_commercial"])
-        self.firm_cost_m2 = base_cost * np.where(world.c_lift, 1.1, 1.0)  # yuan/m²/month at full service
-        age_factor = np.clip(world.c_age / np.where(world.c_type == OLD, 35.0, 12.0), 0.5, 2.0)
+        self.firm_cost_m2 = base_cost * np.where(world.c_lift, p["lift_cost_factor"], 1.0)  # yuan/m²/month at full service
+        typical_age = np.where(world.c_type == OLD, p["building_age_old"], p["building_age_commercial"])
+        age_factor = np.clip(world.c_age / typical_age, p["age_factor_min"], p["age_factor_max"])
         self.decay = np.where(world.c_type == OLD, p["env_decay_old"], p["env_decay_commercial"]) * age_factor
         # revenue accounts (yuan, cumulative): fees paid by households, transfers from the fund
         self.fees_received = 0.0
@@ -50,11 +50,13 @@ class PropertyMarket:
     def fee_m2(self, p: dict) -> np.ndarray:
         return np.where(self.provider == RED, p["red_property_fee"], self.fee)
 
-    def cost_at(self, service: np.ndarray, full: np.ndarray) -> np.ndarray:
-        return full * (FIXED_COST_SHARE + (1.0 - FIXED_COST_SHARE) * service)
+    def cost_at(self, p: dict, service: np.ndarray, full: np.ndarray) -> np.ndarray:
+        fixed = p["fixed_cost_share"]  # share of full-service cost that does not shrink with service
+        return full * (fixed + (1.0 - fixed) * service)
 
-    def service_paid_by(self, revenue: np.ndarray, full: np.ndarray) -> np.ndarray:
-        return np.clip((revenue / np.maximum(full, 1e-9) - FIXED_COST_SHARE) / (1.0 - FIXED_COST_SHARE), 0.0, 1.0)
+    def service_paid_by(self, p: dict, revenue: np.ndarray, full: np.ndarray) -> np.ndarray:
+        fixed = p["fixed_cost_share"]
+        return np.clip((revenue / np.maximum(full, 1e-9) - fixed) / (1.0 - fixed), 0.0, 1.0)
 
     # ---------------------------------------------------------------- the weekly accounts
     def settle(self, p: dict, fees_week: np.ndarray, transfers_week: np.ndarray) -> np.ndarray:
@@ -64,18 +66,18 @@ class PropertyMarket:
         revenue = np.where(managed, fees_week + transfers_week, 0.0)
         self.fees_received += float(fees_week[managed].sum())
         self.transfers_received += float(transfers_week[managed].sum())
-        self.revenue_ewma = np.where(managed, 0.85 * self.revenue_ewma + 0.15 * revenue, 0.0)
+        a = p["revenue_smoothing"]
+        self.revenue_ewma = np.where(managed, (1.0 - a) * self.revenue_ewma + a * revenue, 0.0)
         firm = self.provider == FIRM
         red = self.provider == RED
-        paid_for = self.service_paid_by(self.revenue_ewma * (1.0 - p["firm_required_margin"]), full)
+        paid_for = self.service_paid_by(p, self.revenue_ewma * (1.0 - p["firm_required_margin"]), full)
         service = np.where(firm, np.maximum(paid_for, p["firm_min_service"]), 0.0)
-        cost = np.where(firm, self.cost_at(service, full), 0.0)
+        cost = np.where(firm, self.cost_at(p, service, full), 0.0)
         # red property spends what it has (this week's revenue and its reserve), up to full service;
         # it never borrows, so when money is short its service, not its reserve, gives way
         avail = np.where(red, revenue + np.maximum(self.reserve, 0.0), 0.0)
-        red_cost = np.minimum(self.cost_at(np.ones_like(full), full), avail)
-        service = np.where(red, np.clip((red_cost / np.maximum(full, 1e-9) - FIXED_COST_SHARE)
-                                        / (1.0 - FIXED_COST_SHARE), 0.0, 1.0), service)
+        red_cost = np.minimum(self.cost_at(p, np.ones_like(full), full), avail)
+        service = np.where(red, self.service_paid_by(p, red_cost, full), service)
         cost = np.where(red, red_cost, cost)
         self.service = service
         self.costs_paid += float(cost.sum())
@@ -94,7 +96,8 @@ class PropertyMarket:
     def expected_margin(self, p: dict, expected_collection: np.ndarray, subsidy_m2: np.ndarray) -> np.ndarray:
         """What an appraising firm expects: revenue at today's willingness to pay, less minimum-service cost."""
         rev = (self.fee * expected_collection + subsidy_m2) * (1.0 - p["firm_required_margin"])
-        cost_min = self.firm_cost_m2 * (FIXED_COST_SHARE + (1.0 - FIXED_COST_SHARE) * p["firm_min_service"])
+        fixed = p["fixed_cost_share"]
+        cost_min = self.firm_cost_m2 * (fixed + (1.0 - fixed) * p["firm_min_service"])
         return rev - cost_min
 
     # ---------------------------------------------------------------- entry and exit

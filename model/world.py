@@ -20,13 +20,13 @@ import scipy.sparse as sp
 from .parameters import ParameterError
 from .streams import Streams
 
-OLD, COMMERCIAL = 0, 1
 TYPE_NAMES = ("old", "commercial")
-NONE, FIRM, RED = 0, 1, 2
+OLD, COMMERCIAL = range(len(TYPE_NAMES))
 PROVIDER_NAMES = ("none", "commercial", "red")
-TYPICAL_AGE = (35.0, 12.0)  # years, by compound type: the age at which decay equals the type's rate
+NONE, FIRM, RED = range(len(PROVIDER_NAMES))
 
-# Columns a compounds CSV may carry: name -> (required, kind, allowed range / values, meaning)
+# Columns a compounds CSV may carry: name -> (required, kind, allowed range / values, meaning);
+# the ranges are what a file may say, like the parameter table's valid ranges
 COMPOUND_COLUMNS = {
     "community": (True, "str", None, "community name or number"),
     "type": (True, "choice", TYPE_NAMES, "compound type"),
@@ -60,7 +60,8 @@ def generate_compounds(p: dict, streams: Streams) -> pd.DataFrame:
     rng = streams["world.compounds"]
     n_hh, k = p["n_households"], p["n_communities"]
     n_comp = max(k, int(round(n_hh / p["households_per_compound"])))
-    sizes = rng.uniform(0.5, 1.5, n_comp)
+    spread = p["compound_size_spread"]
+    sizes = rng.uniform(1.0 - spread, 1.0 + spread, n_comp)
     sizes = np.maximum(1, np.floor(sizes / sizes.sum() * n_hh)).astype(int)
     while sizes.sum() > n_hh:  # tiny streets: take the excess from the largest
         sizes[np.argmax(sizes)] -= 1
@@ -72,14 +73,15 @@ def generate_compounds(p: dict, streams: Streams) -> pd.DataFrame:
     dig = _spread_levels(p["digital_level_mean"], p["digital_level_spread"], k)
     managed_old = rng.random(n_comp) < p["old_managed_share_start"]
     party = rng.random(n_comp) < cov[community]
-    age = np.where(is_old, rng.normal(TYPICAL_AGE[OLD], 6, n_comp), rng.normal(TYPICAL_AGE[COMMERCIAL], 4, n_comp))
-    lift = ~is_old & (rng.random(n_comp) < 0.8)
+    age = np.where(is_old, rng.normal(p["building_age_old"], p["building_age_sd_old"], n_comp),
+                   rng.normal(p["building_age_commercial"], p["building_age_sd_commercial"], n_comp))
+    lift = ~is_old & (rng.random(n_comp) < p["lift_share_commercial"])
     return pd.DataFrame({
         "compound": [f"C{i + 1:03d}" for i in range(n_comp)],
         "community": [f"community_{c + 1}" for c in community],
         "type": np.where(is_old, "old", "commercial"),
         "households": sizes,
-        "building_age": np.clip(age, 1, 80).round(1),
+        "building_age": np.clip(age, 1, p["building_age_max"]).round(1),
         "lift": lift.astype(int),
         "fee": np.where(is_old, p["fee_old"], p["fee_commercial"]),
         "provider": np.where(is_old & ~managed_old, "none", "commercial"),
@@ -146,7 +148,7 @@ def check_compounds(df: pd.DataFrame, p: dict, where: str = "compounds") -> pd.D
     is_old = (df["type"] == "old").to_numpy()
     defaults = {
         "compound": [f"C{i + 1:03d}" for i in range(len(df))],
-        "building_age": np.where(is_old, TYPICAL_AGE[OLD], TYPICAL_AGE[COMMERCIAL]),
+        "building_age": np.where(is_old, p["building_age_old"], p["building_age_commercial"]),
         "lift": (~is_old).astype(int),
         "fee": np.where(is_old, p["fee_old"], p["fee_commercial"]),
         "provider": np.where(is_old, "none", "commercial"),
@@ -273,9 +275,10 @@ def build_world(p: dict, streams: Streams, compounds: pd.DataFrame | str | Path 
     party_member = rng.random(n) < p["party_member_share"]
     rider = (rng.random(n) < p["rider_share"]) & ~elderly
     rider_rank = rng.permutation(n)
-    inc = p["income_yuan_month"] * np.where(c_type[hh_compound] == COMMERCIAL, 1.8, 1.0)
-    hh_income = inc * np.where(low_income, 0.5, 1.0) * rng.lognormal(0, 0.2, n)
-    hh_area = df["area_m2"].to_numpy(float)[hh_compound] * rng.uniform(0.8, 1.2, n)
+    inc = p["income_yuan_month"] * np.where(c_type[hh_compound] == COMMERCIAL, p["income_factor_commercial"], 1.0)
+    hh_income = inc * np.where(low_income, p["income_factor_low"], 1.0) * rng.lognormal(0, p["income_sd_log"], n)
+    spread = p["area_spread"]
+    hh_area = df["area_m2"].to_numpy(float)[hh_compound] * rng.uniform(1.0 - spread, 1.0 + spread, n)
 
     # central households: party members look after `span` neighbours in compounds with a party organisation
     span = p["central_household_span"]

@@ -204,6 +204,16 @@ def test_shipped_studies_load():
 
 
 @pytest.mark.parametrize("suffix", ["", "_2years"])
+def test_shipped_screenings_screen_the_factors_of_their_committed_results(suffix):
+    """`factors = "all"` follows the table: a row added to the table must be screened on purpose
+    (a new run) or left out in the study's `exclude`, never slip into the committed results' study."""
+    morris = load(ROOT / "experiments" / f"sensitivity_morris{suffix}.toml")
+    manifest = json.loads((ROOT / "results" / "sensitivity" / f"sensitivity_morris{suffix}" / "manifest.json").read_text())
+    assert morris.names == manifest["factors"], (
+        f"new: {sorted(set(morris.names) - set(manifest['factors']))}, gone: {sorted(set(manifest['factors']) - set(morris.names))}")
+
+
+@pytest.mark.parametrize("suffix", ["", "_2years"])
 def test_shipped_sobol_studies_take_the_screenings_top_ten_at_the_screenings_size(suffix):
     """Sobol' runs the model the Morris screening ranked, on its ten highest selection scores
     (mean of mu*/max over the four headline outcomes) in the committed results."""

@@ -52,19 +52,21 @@ class Household(mesa.Agent):
                    p["problem_weight_dispute"], p["problem_weight_elder_care"]]
         total = sum(weights) or 1e-12
         base = [p["problem_rate"] * x / total for x in weights]
-        base[ELDER] *= 3.0 if self.elderly else 0.3
+        base[ELDER] *= p["elder_care_factor_elderly"] if self.elderly else p["elder_care_factor_other"]
         if w.c_lift[self.compound]:
-            base[REPAIR] *= 1.2
+            base[REPAIR] *= p["lift_repair_factor"]
         self.base_rate = base
         self.slots = [Slot() for _ in range(K)]
         self.neighbours: list[Household] = []
         rnd = model.random
         env0 = model.market.env[self.compound]
         managed = float(model.market.provider[self.compound] != 0)
-        self.satisfaction = min(1.0, max(0.0, 0.15 + 0.5 * env0 + 0.2 * managed + rnd.gauss(0, 0.08)))
+        sd = p["trait_start_sd"]
+        self.satisfaction = min(1.0, max(0.0, p["satisfaction_start_base"] + p["satisfaction_start_env"] * env0
+                                         + p["satisfaction_start_managed"] * managed + rnd.gauss(0, sd)))
         self.trust = min(1.0, max(0.0, p["trust_mean"] + p["party_trust_base"] * w.c_party[self.compound]
-                                  + rnd.gauss(0, 0.08)))
-        self.belonging = min(1.0, max(0.0, p["belonging_mean"] + rnd.gauss(0, 0.08)))
+                                  + rnd.gauss(0, sd)))
+        self.belonging = min(1.0, max(0.0, p["belonging_mean"] + rnd.gauss(0, sd)))
         self.paying = False
         self.participating = False
         self.recent_resolved = 0.0
@@ -142,7 +144,7 @@ class Household(mesa.Agent):
             if level == GRID:
                 prob = m.grid_prob[self.grid]
             elif level == PROPERTY:
-                prob = 0.6 * m.market.service[self.compound]
+                prob = p["property_resolve"] * m.market.service[self.compound]
             elif level == DEPARTMENT:
                 prob = m.dept_prob[k][self.community]
             else:  # deliberation is never available in the baseline the reference implements
@@ -186,18 +188,20 @@ class Household(mesa.Agent):
         nb_sat, nb_trust, nb_pay, nb_part = self.nb
         open_ = sum(1 for s in self.slots if s.state != EMPTY)
         w_env = p["env_satisfaction_weight"]
-        target = (0.15 + w_env * mk.env[c] + (1.0 - w_env) * 0.6 * mk.service[c]
-                  + 0.25 * min(self.recent_resolved, 1.0) - 0.15 * min(open_, 2) - 0.2 * min(self.recent_lost, 1.0))
+        target = (p["satisfaction_base"] + w_env * mk.env[c] + (1.0 - w_env) * p["satisfaction_service_weight"] * mk.service[c]
+                  + p["satisfaction_resolved_gain"] * min(self.recent_resolved, 1.0)
+                  - p["satisfaction_open_penalty"] * min(open_, p["satisfaction_open_cap"])
+                  - p["satisfaction_lost_penalty"] * min(self.recent_lost, 1.0))
         target = min(1.0, max(0.0, target))
         s = self.satisfaction + p["satisfaction_rate"] * ((1 - nw) * target + nw * nb_sat - self.satisfaction)
         self.satisfaction = min(1.0, max(0.0, s))
         base = p["trust_mean"] + p["party_trust_base"] * m.world.c_party[c]
-        contact = 0.1 * self.central
+        contact = p["contact_trust_central"] * self.central
         t = self.trust + p["trust_rate"] * ((1 - nw) * (base + contact) + nw * nb_trust - self.trust)
         t += p["trust_resolved_gain"] * self.resolved_now - p["trust_lost_penalty"] * self.lost_now
         self.trust = min(1.0, max(0.0, t))
-        self.recent_resolved = 0.95 * self.recent_resolved + self.resolved_now
-        self.recent_lost = 0.95 * self.recent_lost + self.lost_now
+        self.recent_resolved = p["problem_memory"] * self.recent_resolved + self.resolved_now
+        self.recent_lost = p["problem_memory"] * self.recent_lost + self.lost_now
         x = (p["participation_intercept"] + p["participation_trust_weight"] * self.trust
              + p["participation_belonging_weight"] * self.belonging + p["participation_neighbour_weight"] * nb_part)
         self.participating = m.random.random() < logistic(x)

@@ -45,8 +45,9 @@ class ReferenceModel(mesa.Model):
         self.world = w = build_world(p, streams, compounds)
         init = streams["init"]
         managed0 = w.c_provider0 != NONE
-        env0 = np.clip(np.where(managed0, np.where(w.c_type == OLD, 0.6, 0.7), 0.15)
-                       + init.normal(0, 0.05, w.n_compounds), 0.0, 1.0)
+        env0 = np.clip(np.where(managed0, np.where(w.c_type == OLD, p["env_start_old"], p["env_start_commercial"]),
+                                p["env_start_unmanaged"])
+                       + init.normal(0, p["env_start_sd"], w.n_compounds), 0.0, 1.0)
         self.market = PropertyMarket(w, p, env0)
         self.market.start_firms(p)
         self.grid = GridWorkforce(w, p)
@@ -70,7 +71,7 @@ class ReferenceModel(mesa.Model):
         for h in hh:
             self.by_compound[h.compound].append(h)
         for h in hh:
-            h.decide_payment(0.7, review_all=True)
+            h.decide_payment(p["pay_neighbour_initial"], review_all=True)
         self.outcomes = self.compute_outcomes()
 
     # ================================================================ the weekly schedule
@@ -78,8 +79,9 @@ class ReferenceModel(mesa.Model):
         self.t = self.steps - 1
         p, w, mk = self.p, self.world, self.market
         # 1. problems arise (per-compound multipliers: environment and season)
-        season = np.where(SEASONAL & in_heating_season((p["start_week"] - 1 + self.steps) % 52 + 1),
-                          p["heating_season_factor"], 1.0)
+        heating = in_heating_season((p["start_week"] - 1 + self.steps) % 52 + 1, p["heating_season_start_week"],
+                                    p["heating_season_end_week"])
+        season = np.where(SEASONAL & heating, p["heating_season_factor"], 1.0)
         per_c = 1.0 + p["environment_problem_factor"] * (1.0 - mk.env)
         self.rate_mult = np.multiply.outer(per_c, season).tolist()
         self.households.shuffle_do("arise")
@@ -95,13 +97,14 @@ class ReferenceModel(mesa.Model):
         self.dept_queue = [[0] * w.n_communities for _ in range(K)]
         self.households.shuffle_do("queue")
         cap = self.grid.case_capacity(p)
-        self.grid_prob = [min(0.9, cap[g] / max(q, 1)) for g, q in enumerate(self.grid_queue)]
+        self.grid_prob = [min(p["grid_resolve_cap"], cap[g] / max(q, 1)) for g, q in enumerate(self.grid_queue)]
         coverage = np.bincount(w.c_community, weights=w.c_party.astype(float), minlength=w.n_communities) / \
             np.maximum(np.bincount(w.c_community, minlength=w.n_communities), 1)
         self.dept_prob = [[0.0] * w.n_communities for _ in range(K)]
         for k, dept in self.departments.items():
             resp = dept.responsiveness(p["department_base_responsiveness"], 0.0, p["response_scoring_gain"])
-            self.dept_prob[k] = dept.allocate(np.array(self.dept_queue[k]), coverage, resp, 0.0).tolist()
+            self.dept_prob[k] = dept.allocate(np.array(self.dept_queue[k]), coverage, resp, 0.0, p["response_scoring_tilt"],
+                                              p["department_reallocation_rounds"]).tolist()
         self.households.shuffle_do("handle")
         # 4. residents: everyone looks, then everyone updates
         self.households.shuffle_do("look_around")
@@ -138,7 +141,8 @@ class ReferenceModel(mesa.Model):
     def _margin(self, c: int, expected_collection: float) -> float:
         p, mk = self.p, self.market
         rev = mk.fee[c] * expected_collection * (1.0 - p["firm_required_margin"])
-        return rev - mk.firm_cost_m2[c] * (0.4 + 0.6 * p["firm_min_service"])
+        fixed = p["fixed_cost_share"]
+        return rev - mk.firm_cost_m2[c] * (fixed + (1.0 - fixed) * p["firm_min_service"])
 
     # ================================================================ outcomes (same definitions)
     def compute_outcomes(self) -> dict[str, float]:
