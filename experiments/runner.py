@@ -165,17 +165,24 @@ def clean_temporary(out: Path) -> list[Path]:
     return gone
 
 
+def check_owner(exp: Experiment, source: Path, out: Path) -> bool:
+    """True if `out` holds this very experiment's results, False if it has none; else ExperimentError."""
+    man = out / "manifest.json"
+    if not man.exists():
+        return False
+    old = json.loads(man.read_text())
+    if old.get("sha256") != exp.digest:
+        raise ExperimentError(
+            "experiment", str(source),
+            f"the experiment that made {out} (sha256 {old.get('sha256', '?')[:12]}); the file or one of its "
+            "scenarios has changed since: use another --out folder, or delete the old results", str(out))
+    return True
+
+
 def prepare(exp: Experiment, source: Path, out: Path, writer: str | None = None) -> Store:
     """Check the folder belongs to this very experiment (or is new) and write its manifest."""
     man = out / "manifest.json"
-    if man.exists():
-        old = json.loads(man.read_text())
-        if old.get("sha256") != exp.digest:
-            raise ExperimentError(
-                "experiment", str(source),
-                f"the experiment that made {out} (sha256 {old.get('sha256', '?')[:12]}); the file or one of its "
-                "scenarios has changed since: use another --out folder, or delete the old results", str(out))
-    else:
+    if not check_owner(exp, source, out):
         out.mkdir(parents=True, exist_ok=True)
         tmp = out / f".manifest.json.{writer or os.getpid()}.tmp"
         tmp.write_text(json.dumps(_manifest(exp, source), indent=2))
@@ -308,6 +315,7 @@ def run_experiment(path: str | Path, out: str | Path | None = None, workers: int
     path = Path(path)
     exp = load(path)  # every check happens here, before any folder is touched
     out = Path(out) if out else Path("results") / exp.name
+    check_owner(exp, path, out)  # a changed experiment is refused before the folder is touched (and again under the lock)
     with folder_lock(out, f"govsim experiment {path}") as writer:
         store = prepare(exp, path, out, writer)
         store.verify()

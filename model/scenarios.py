@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .parameters import BY_NAME, POLICY_GROUPS, ParameterError, validate
-from .tomlfile import read_toml
+from .tomlfile import as_identifier, identifier, read_toml
 
 
 class ScenarioError(ParameterError):
@@ -60,9 +60,8 @@ def parse(data: dict, where: str = "scenario") -> Scenario:
     for key in data:
         if key not in known:
             raise _err(key, data[key], "top-level keys " + ", ".join(sorted(known)), where)
-    name = data.get("name", Path(where).stem if where.endswith(".toml") else "custom")
-    if not isinstance(name, str) or not name:
-        raise _err("name", name, "a non-empty string", where)
+    name = identifier(data, "name", as_identifier(Path(where).stem) if where.endswith(".toml") else "custom",
+                      where, ScenarioError)  # it names output folders (results/runs/<name>-seed<N>)
     for key in ("description", "description_zh"):
         if not isinstance(data.get(key, ""), str):
             raise _err(key, data[key], "a string", where)
