@@ -26,7 +26,7 @@ from typing import Any
 
 from model.outcomes import HEADLINE, OUTCOMES
 from model.parameters import ParameterError, validate
-from model.scenarios import Scenario, load_scenario
+from model.scenarios import Scenario, load_scenario, source_bytes
 from model.tomlfile import as_identifier, identifier, read_toml, whole_number
 
 KEYS = {"name", "description", "scenarios", "replications", "steps", "households", "base_seed", "outcomes",
@@ -81,8 +81,7 @@ def load(path: str | Path) -> Experiment:
         spec = s if s.endswith(".toml") and Path(s).is_absolute() else (
             str(path.parent / s) if s.endswith(".toml") else s)
         sc = load_scenario(spec)
-        if sc.path and Path(sc.path).exists():
-            digest.update(Path(sc.path).read_bytes())
+        digest.update(source_bytes(sc))  # the same from any working directory (resume must not depend on it)
         digest.update(json.dumps(sc.params, sort_keys=True, default=str).encode())
         scenarios.append(sc)
     seen = [sc.name for sc in scenarios]

@@ -232,9 +232,10 @@ def cmd_report(a) -> int:
 
 
 def demo_command(port: int, host: str) -> list[str]:
-    """The Solara command that serves the classroom app (`classroom/app.py`, also `solara run app.py`)."""
-    return [sys.executable, "-m", "solara", "run", "classroom.app", "--port", str(port), "--host", host,
-            "--production", "--no-open", "--log-level", "warning", "--theme-loader", "plain"]
+    """The Solara command that serves the classroom app (`classroom/app.py`, also `solara run app.py`),
+    through `classroom.serve`: shipped assets only, nothing fetched from the internet."""
+    return [sys.executable, "-m", "classroom.serve", "run", "classroom.app", "--port", str(port), "--host", host,
+            "--production", "--no-open", "--log-level", "warning", "--theme-loader", "plain", "--no-check-version"]
 
 
 def demo_env(lang: str) -> dict:
