@@ -195,7 +195,7 @@ def status_line(c: dict, lang: str = "en") -> str:
     """The line at the top of every report file and on the terminal."""
     if lang == "zh":
         text = f"已完成 {c['runs']} / {c['expected']} 次运行"
-        return text + (" (部分结果:实验尚未完成)" if c["partial"] else "")
+        return text + (" (部分结果:尚未全部完成)" if c["partial"] else "")
     text = f"{c['runs']} of {c['expected']} runs"
     if c["partial"]:
         short = ", ".join(f"{sc} {n}/{c['replications']}" for sc, n in c["per_scenario"].items() if n < c["replications"])
