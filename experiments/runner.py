@@ -119,10 +119,14 @@ class Store:
     def _write(self, table: pa.Table, folder: str, part: int) -> None:
         final = self.out / folder / f"part-{part:06d}-{self.writer}.parquet"
         tmp = self.out / folder / f".part-{part:06d}-{self.writer}.parquet.tmp"
-        pq.write_table(table, tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, final)
+        try:
+            pq.write_table(table, tmp)
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, final)
+        finally:
+            if tmp.exists():  # a full disk: no half-written file stays behind
+                tmp.unlink()
 
     def flush(self, rows: list[dict], series: list[tuple[dict, dict]]) -> None:
         """Time series first, then the runs part: a run counts as done only once both are on disk."""
@@ -331,10 +335,18 @@ def read_results(out: str | Path):
     import pandas as pd
 
     out = Path(out)
-    runs = pd.concat([pq.read_table(p).to_pandas() for p in sorted((out / "runs").glob("part-*.parquet"))],
-                     ignore_index=True)
+    runs = pd.concat([_read_part(p) for p in sorted((out / "runs").glob("part-*.parquet"))], ignore_index=True)
     runs = runs.drop_duplicates("run_id").sort_values(["scenario", "replication"]).reset_index(drop=True)
-    ts = pd.concat([pq.read_table(p).to_pandas() for p in sorted((out / "timeseries").glob("part-*.parquet"))],
-                   ignore_index=True)
+    ts = pd.concat([_read_part(p) for p in sorted((out / "timeseries").glob("part-*.parquet"))], ignore_index=True)
     ts = ts[ts["run_id"].isin(set(runs["run_id"]))].drop_duplicates(["run_id", "step"])
     return runs, ts.sort_values(["scenario", "replication", "step"]).reset_index(drop=True)
+
+
+def _read_part(p: Path):
+    """One part as a DataFrame; a damaged one is a one-line error saying how to repair it."""
+    try:
+        return pq.read_table(p).to_pandas()
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise ExperimentError(
+            "part", str(p), "a readable Parquet part: this one is damaged "
+            f"({type(exc).__name__}); run `govsim experiment` with the same file and --out again to redo its runs") from None

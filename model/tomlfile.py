@@ -31,12 +31,13 @@ def read_toml(path: str | Path, error: type[ParameterError] = ParameterError, fi
         raise error("toml", str(path), "TOML nested no deeper than Python's recursion limit", loc) from None
 
 
-NAME_RULE = "letters (Chinese too), digits, '_' and '-'"
+NAME_RULE = "letters (Chinese too), digits, '_' and '-' (not first)"
 
 
 def is_identifier(name: object) -> bool:
-    """A name that can safely become a file or folder name: letters (any script), digits, '_', '-'."""
-    return isinstance(name, str) and re.fullmatch(r"[\w-]+", name) is not None and len(name) <= 100
+    """A name that can safely become a file or folder name (and a spreadsheet cell): letters (any script),
+    digits, '_', and '-' after the first character."""
+    return isinstance(name, str) and re.fullmatch(r"\w[\w-]*", name) is not None and len(name) <= 100
 
 
 def identifier(data: dict, key: str, default: str, where: str, error: type[ParameterError] = ParameterError) -> str:
@@ -49,7 +50,8 @@ def identifier(data: dict, key: str, default: str, where: str, error: type[Param
 
 def as_identifier(text: str) -> str:
     """A file's stem made into a name: characters outside the rule become '_'."""
-    return re.sub(r"[^\w-]", "_", text)[:100] or "custom"
+    name = re.sub(r"[^\w-]", "_", text)[:100]
+    return name if is_identifier(name) else "_" + name[:99] if name else "custom"
 
 
 def whole_number(data: dict, key: str, lo: int, hi: int, where: str, error: type[ParameterError] = ParameterError,

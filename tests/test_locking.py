@@ -33,8 +33,9 @@ def experiment_file(tmp_path: Path) -> Path:
 def refused_while_held(tmp_path, capsys, argv: list[str], out: Path) -> str:
     with folder_lock(out, "govsim test-holder"):
         assert main(argv) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1, err
+    lines = [x for x in capsys.readouterr().err.splitlines() if not x.startswith("govsim: warning:")]
+    err = "\n".join(lines)
+    assert len(lines) == 1 and lines[0].startswith("govsim: error:"), err
     assert "in use by govsim test-holder" in err and f"pid {os.getpid()}" in err, err
     return err
 

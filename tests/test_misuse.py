@@ -89,6 +89,13 @@ def test_unequal_replications_refuse_paired_differences_unless_allowed(tmp_path,
     assert "c4_workforce 1/2" in (out / "report.md").read_text()
 
 
+def test_a_report_on_a_damaged_part_is_one_line_saying_how_to_repair(tmp_path, capsys):
+    _, out = experiment(tmp_path)
+    part = sorted((out / "timeseries").glob("part-*.parquet"))[0]
+    part.write_bytes(part.read_bytes()[:100])
+    one_line_error(capsys, ["report", str(out)], part.name, "damaged", "govsim experiment")
+
+
 # ---------------------------------------------------------------- 4, 6. run folders are replaced whole
 
 def run_args(out: Path, *more: str) -> list[str]:
@@ -185,7 +192,7 @@ def test_a_closed_pipe_is_not_an_error():
 
 # ---------------------------------------------------------------- 8. names cannot choose paths
 
-@pytest.mark.parametrize("name", ["../../../escape", "/tmp/abs", "a b", "x/y", "..", ""])
+@pytest.mark.parametrize("name", ["../../../escape", "/tmp/abs", "a b", "x/y", "..", "", "-rf", "=1+1"])
 def test_a_scenario_name_that_is_not_an_identifier_is_refused(tmp_path, capsys, name):
     f = tmp_path / "s.toml"
     f.write_text(f'name = "{name}"\n')
@@ -218,7 +225,7 @@ def test_names_may_be_chinese(tmp_path):
 def test_an_unwritable_out_and_too_many_steps_fail_before_the_simulation(capsys, monkeypatch):
     monkeypatch.setattr(importlib.import_module("model.run"), "run", lambda *a, **k: pytest.fail("simulated before checking"))
     one_line_error(capsys, ["run", "--out", "/proc/x", "--steps", "10000000"], "--steps", "100,000")
-    one_line_error(capsys, ["run", "--out", "/proc/x/y", "--steps", "10"], "cannot write")
+    one_line_error(capsys, ["run", "--out", "/proc/x/y", "--steps", "10"], "cannot write '/proc/x'")
 
 
 # ---------------------------------------------------------------- 10. no spreadsheet formulas
