@@ -168,7 +168,7 @@ def cmd_validate(a) -> int:
         from experiments.sensitivity.study import load as load_study
 
         st = load_study(path)
-        print(f"{path}: OK, {st.method} study '{st.name}' of {len(st.names)} factors, outputs "
+        print(f"{path}: OK, study '{st.name}': {st.method}, {len(st.names)} factors, outputs "
               + ", ".join(st.outputs))
         return 0
     if kind == "calibration":

@@ -137,3 +137,41 @@ def test_temporary_files_left_by_a_kill_are_removed_at_the_next_start(tmp_path):
         p.write_bytes(b"half")
     run_experiment(f, out=out, workers=1, progress=False)
     assert not any(p.exists() for p in left)
+
+
+def test_a_writer_killed_with_sigkill_leaves_a_lock_that_is_refused_while_alive_and_taken_over_after(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    holder_code = ("import sys, time\nfrom experiments.lock import folder_lock\n"
+                   f"with folder_lock({str(out)!r}, 'govsim experiment held.toml'):\n"
+                   "    print('held', flush=True)\n    time.sleep(120)\n")
+    proc = subprocess.Popen([sys.executable, "-c", holder_code], stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert proc.stdout.readline().strip() == "held"  # the lock is taken: no sleeping, no race
+        with pytest.raises(FolderLockedError, match=f"pid {proc.pid} "):
+            run_experiment(experiment_file(tmp_path), out=out, workers=1, progress=False)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert json.loads((out / LOCK_NAME).read_text())["pid"] == proc.pid  # what the dead writer left
+    _, skipped, finished = run_experiment(experiment_file(tmp_path), out=out, workers=1, progress=False)
+    assert (skipped, finished) == (0, 4)
+
+
+def test_two_writers_numbering_from_the_same_point_never_share_a_file(tmp_path):
+    """Were the lock unavailable (a network file system without flock), parts still would not collide."""
+    from experiments.runner import Store, run_one
+
+    spec = {"run_id": "baseline/0", "scenario": "baseline", "replication": 0, "seed": 0, "steps": 2, "every": 1,
+            "params": {"n_households": 100}, "outcomes": ["trap_share"]}
+    a, b = Store(tmp_path / "o"), Store(tmp_path / "o")
+    assert a.next_part == b.next_part and a.writer != b.writer
+    for store, rep in ((a, 0), (b, 1)):
+        row, ts = run_one({**spec, "run_id": f"baseline/{rep}", "replication": rep, "seed": rep})
+        store.flush([row], [(row, ts)])
+    runs, ts = read_results(tmp_path / "o")
+    assert list(runs["run_id"]) == ["baseline/0", "baseline/1"] and ts["run_id"].nunique() == 2
