@@ -1,6 +1,6 @@
 """The classroom server never leaves the machine: shipped assets are served, anything else under
-/_solara/cdn/ is a 404 at once (no internet CDN); a port in use is refused in one line. Every
-server started here is stopped (127.0.0.1 only, a bounded number of requests)."""
+/_solara/cdn/ is a 404 at once (no internet CDN). Every server started here is stopped
+(127.0.0.1 only, a bounded number of requests). A port in use: tests/test_demo_server.py."""
 
 import os
 import signal
@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from govsim.cli import demo_command, demo_env, main
+from govsim.cli import demo_command, demo_env
 
 
 def free_port() -> int:
@@ -67,13 +67,3 @@ def test_the_demo_serves_shipped_assets_and_refuses_others_at_once(server):
         status, seconds = get(server + "/_solara/cdn/" + path)
         assert status == 404 and seconds < 2.0, (
             f"/_solara/cdn/{path}: status {status} after {seconds:.1f} s; the server tried to fetch it online")
-
-
-def test_a_port_in_use_is_refused_in_one_line(capsys):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        s.listen()
-        port = s.getsockname()[1]
-        assert main(["demo", "--port", str(port), "--host", "127.0.0.1"]) == 2
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "--port" in err and str(port) in err, err
