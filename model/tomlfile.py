@@ -31,27 +31,28 @@ def read_toml(path: str | Path, error: type[ParameterError] = ParameterError, fi
         raise error("toml", str(path), "TOML nested no deeper than Python's recursion limit", loc) from None
 
 
+NAME_MAX = 100  # characters: a folder name stays well inside every file system's limit
 NAME_RULE = "letters (Chinese too), digits, '_' and '-' (not first)"
 
 
 def is_identifier(name: object) -> bool:
     """A name that can safely become a file or folder name (and a spreadsheet cell): letters (any script),
     digits, '_', and '-' after the first character."""
-    return isinstance(name, str) and re.fullmatch(r"\w[\w-]*", name) is not None and len(name) <= 100
+    return isinstance(name, str) and re.fullmatch(r"\w[\w-]*", name) is not None and len(name) <= NAME_MAX
 
 
 def identifier(data: dict, key: str, default: str, where: str, error: type[ParameterError] = ParameterError) -> str:
     """`data[key]` (or `default`) if it is an identifier (names choose output paths), else `error`."""
     v = data.get(key, default)
     if not is_identifier(v):
-        raise error(key, v, f"a name of {NAME_RULE} (it becomes a folder name), at most 100 characters", where)
+        raise error(key, v, f"a name of {NAME_RULE} (it becomes a folder name), at most {NAME_MAX} characters", where)
     return v
 
 
 def as_identifier(text: str) -> str:
     """A file's stem made into a name: characters outside the rule become '_'."""
-    name = re.sub(r"[^\w-]", "_", text)[:100]
-    return name if is_identifier(name) else "_" + name[:99] if name else "custom"
+    name = re.sub(r"[^\w-]", "_", text)[:NAME_MAX]
+    return name if is_identifier(name) else "_" + name[:NAME_MAX - 1] if name else "custom"
 
 
 def whole_number(data: dict, key: str, lo: int, hi: int, where: str, error: type[ParameterError] = ParameterError,
