@@ -92,7 +92,8 @@ def cmd_run(a) -> int:
     out = Path(a.out) if a.out else Path("results") / "runs" / f"{sc.name}-seed{a.seed}"
     check_run_folder(out)  # the output place is checked before the simulation, not after
     check_writable(out.parent)
-    _warn(plausibility_warnings(params))
+    mine = sc.params if sc.path and not sc.path.startswith("experiments/scenarios/") else {}  # the user's own file
+    _warn(plausibility_warnings({**mine, **params}))
     res = run(sc, steps=a.steps, seed=a.seed, compounds=a.compounds, **params)
     with writing(out):
         res.save(out, figure=not a.no_figure)

@@ -270,6 +270,18 @@ def test_an_implausible_value_is_warned_about_once_on_the_command_line(tmp_path,
     assert len(warned) == 1, warned  # once per command, not once per run
 
 
+def test_values_in_the_users_own_scenario_file_are_warned_about_and_shipped_ones_are_not(tmp_path, capsys):
+    f = tmp_path / "mine.toml"
+    f.write_text('name = "mine"\n[params]\nlatent_fade_rate = 0.5\n')
+    assert main(["run", "--scenario", str(f), "--steps", "1", "--households", "2000", "--no-figure",
+                 "--out", str(tmp_path / "r")]) == 0
+    warned = [x for x in capsys.readouterr().err.splitlines() if x.startswith("govsim: warning:")]
+    assert len(warned) == 1 and "latent_fade_rate = 0.5" in warned[0], warned
+    assert main(["run", "--scenario", "combined", "--steps", "1", "--households", "2000", "--no-figure",
+                 "--out", str(tmp_path / "c")]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
 def test_the_library_does_not_warn(capsys):
     from model import run
 
