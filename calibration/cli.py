@@ -20,17 +20,20 @@ def cmd_calibrate(a) -> int:
     if a.draws is not None and a.draws < 1:
         raise ParameterError("--draws", a.draws, "a whole number >= 1")
     out = Path(a.out or cfg.out)
+    from experiments.lock import folder_lock
+
     from .abc import run_abc
 
-    history = run_abc(cfg, workers=a.workers or 1, scheduler=a.scheduler, database=a.db, progress=not a.quiet)
-    if a.abc_only:
-        print(f"ABC done: {history.max_t + 1} generation(s) in {a.db or cfg.database}")
-        return 0
-    from .posterior import write_all
+    with folder_lock(out, f"govsim calibrate {a.file}"):  # one calibration writes here (and resumes its database) at a time
+        history = run_abc(cfg, workers=a.workers or 1, scheduler=a.scheduler, database=a.db, progress=not a.quiet)
+        if a.abc_only:
+            print(f"ABC done: {history.max_t + 1} generation(s) in {a.db or cfg.database}")
+            return 0
+        from .posterior import write_all
 
-    for p in write_all(cfg, history, out, workers=a.workers or 1, n_draws=a.draws or 200,
-                       scenario_path=a.scenario_out, progress=not a.quiet):
-        print(f"wrote {p}")
+        for p in write_all(cfg, history, out, workers=a.workers or 1, n_draws=a.draws or 200,
+                           scenario_path=a.scenario_out, progress=not a.quiet):
+            print(f"wrote {p}")
     return 0
 
 

@@ -26,8 +26,8 @@ from typing import Any
 
 from model.outcomes import HEADLINE, OUTCOMES
 from model.parameters import ParameterError, validate
-from model.scenarios import Scenario, load_scenario
-from model.tomlfile import read_toml, whole_number
+from model.scenarios import Scenario, load_scenario, source_bytes
+from model.tomlfile import as_identifier, identifier, read_toml, whole_number
 
 KEYS = {"name", "description", "scenarios", "replications", "steps", "households", "base_seed", "outcomes",
         "timeseries_every", "params", "parameter_draws"}
@@ -81,8 +81,7 @@ def load(path: str | Path) -> Experiment:
         spec = s if s.endswith(".toml") and Path(s).is_absolute() else (
             str(path.parent / s) if s.endswith(".toml") else s)
         sc = load_scenario(spec)
-        if sc.path and Path(sc.path).exists():
-            digest.update(Path(sc.path).read_bytes())
+        digest.update(source_bytes(sc))  # the same from any working directory (resume must not depend on it)
         digest.update(json.dumps(sc.params, sort_keys=True, default=str).encode())
         scenarios.append(sc)
     seen = [sc.name for sc in scenarios]
@@ -102,7 +101,7 @@ def load(path: str | Path) -> Experiment:
             validate({**sc.params, **params, **draw, "n_households": households},
                      where=f"{where} (scenario {sc.name}" + (f", draw {i + 1})" if draws else ")"))
     return Experiment(
-        name=str(data.get("name", path.stem)), description=str(data.get("description", "")), scenarios=scenarios,
+        name=identifier(data, "name", as_identifier(path.stem), where, ExperimentError), description=str(data.get("description", "")), scenarios=scenarios,
         replications=_int(data, "replications", 1, 1_000_000, where), steps=_int(data, "steps", 1, 100_000, where, 520),
         households=households, base_seed=_int(data, "base_seed", 0, 2**62, where, 0), outcomes=tuple(outcomes),
         timeseries_every=_int(data, "timeseries_every", 1, 10_000, where, 1), params=params, draws=draws,

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from model.errors import GovsimError, writing
 from model.outcomes import HEADLINE, OUTCOMES
 
 from .runner import read_results
@@ -88,9 +89,11 @@ def _fmt(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3f}"
 
 
-def markdown(tab: pd.DataFrame, ce: pd.DataFrame, lang: str) -> str:
+def markdown(tab: pd.DataFrame, ce: pd.DataFrame, lang: str, status: str = "") -> str:
     zh = lang == "zh"
     lines = ["# " + ("政策比较报告" if zh else "Policy comparison report"), ""]
+    if status:
+        lines += [f"**{status}**", ""]
     lines.append(("每个情景的结局均值与95%区间;与基线的配对差异(相同随机种子)及其95%区间。" if zh else
                   "Mean and 95 % interval of each outcome per scenario; paired difference from the baseline "
                   "(same seeds) with its 95 % interval."))
@@ -118,7 +121,8 @@ def markdown(tab: pd.DataFrame, ce: pd.DataFrame, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def figures(runs: pd.DataFrame, ts: pd.DataFrame, tab: pd.DataFrame, out: Path, lang: str) -> list[Path]:
+def figures(runs: pd.DataFrame, ts: pd.DataFrame, tab: pd.DataFrame, out: Path, lang: str,
+            status: str = "") -> list[Path]:
     import matplotlib.pyplot as plt
 
     from model.plots import both, label, use_lang
@@ -138,7 +142,7 @@ def figures(runs: pd.DataFrame, ts: pd.DataFrame, tab: pd.DataFrame, out: Path, 
         ax.grid(alpha=0.3)
     np.atleast_1d(axes)[0].legend(fontsize=7)
     fig.suptitle(both("Outcomes over time: mean over replications and its 95 % interval",
-                      "结局随时间变化:重复运行的均值及其95%区间", lang))
+                      "结局随时间变化:重复运行的均值及其95%区间", lang) + (f"\n{status}" if status else ""))
     p = out / f"timeseries_{lang}.png"
     fig.savefig(p, dpi=110)
     plt.close(fig)
@@ -159,7 +163,8 @@ def figures(runs: pd.DataFrame, ts: pd.DataFrame, tab: pd.DataFrame, out: Path, 
             ax.set_title(label(o, lang), fontsize=10)
             ax.set_xlabel(both("difference from baseline (95 % CI)", "与基线的差异(95%区间)", lang))
             ax.grid(alpha=0.3)
-        fig.suptitle(both("Effects of each policy, paired by seed", "各政策的效果(按随机种子配对)", lang))
+        fig.suptitle(both("Effects of each policy, paired by seed", "各政策的效果(按随机种子配对)", lang)
+                     + (f"\n{status}" if status else ""))
         p = out / f"effects_{lang}.png"
         fig.savefig(p, dpi=110)
         plt.close(fig)
@@ -167,25 +172,75 @@ def figures(runs: pd.DataFrame, ts: pd.DataFrame, tab: pd.DataFrame, out: Path, 
     return paths
 
 
-def make_report(folder: str | Path, lang: str = "en", baseline: str = "baseline") -> list[Path]:
+class PartialResultsError(GovsimError):
+    """Scenarios with different numbers of finished replications: paired differences would mislead."""
+
+
+def completeness(folder: Path, runs: pd.DataFrame) -> dict:
+    """How many runs of how many the experiment's manifest promises, per scenario too."""
+    import json
+
+    try:
+        man = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        scenarios, reps = list(man["scenarios"]), int(man["replications"])
+    except (OSError, ValueError, KeyError, TypeError):  # an old or foreign folder: count what is there
+        scenarios, reps = list(dict.fromkeys(runs["scenario"])), int(runs.groupby("scenario").size().max())
+    per = {sc: int((runs["scenario"] == sc).sum()) for sc in scenarios}
+    done, expected = len(runs), len(scenarios) * reps
+    return {"runs": done, "expected": expected, "per_scenario": per, "replications": reps,
+            "partial": done < expected}
+
+
+def status_line(c: dict, lang: str = "en") -> str:
+    """The line at the top of every report file and on the terminal."""
+    if lang == "zh":
+        text = f"已完成 {c['runs']} / {c['expected']} 次运行"
+        return text + (" (部分结果:尚未全部完成)" if c["partial"] else "")
+    text = f"{c['runs']} of {c['expected']} runs"
+    if c["partial"]:
+        short = ", ".join(f"{sc} {n}/{c['replications']}" for sc, n in c["per_scenario"].items() if n < c["replications"])
+        text += f" (PARTIAL: the experiment has not finished; {short})"
+    return text
+
+
+def make_report(folder: str | Path, lang: str = "en", baseline: str = "baseline", allow_partial: bool = False,
+                say=None) -> list[Path]:
+    """Write the report; `say` (e.g. print) is told how many runs of how many it covers.
+
+    Scenarios with different numbers of finished replications are refused (PartialResultsError)
+    unless `allow_partial`: their paired differences would rest on different runs.
+    """
     folder = Path(folder)
     if not (folder / "runs").exists():
         from model.parameters import ParameterError
 
         raise ParameterError("folder", str(folder), "a results folder written by `govsim experiment`")
     runs, ts = read_results(folder)
+    c = completeness(folder, runs)
+    if say:
+        say(f"{folder}: {status_line(c)}")
+    counts = set(c["per_scenario"].values())
+    if len(counts) > 1 and not allow_partial:
+        raise PartialResultsError(
+            f"{folder}: scenarios have different numbers of finished replications ("
+            + ", ".join(f"{sc} {n}" for sc, n in c["per_scenario"].items())
+            + "); finish the experiment (run it again to resume) or pass --allow-partial")
     outcomes = [o for o in KEY if o in runs.columns]
     tab = table(runs, baseline, outcomes)
     ce = cost_effectiveness(runs, baseline)
     paths = []
-    for name, df in (("report.csv", tab), ("cost_effectiveness.csv", ce)):
-        df.to_csv(folder / name, index=False)
-        paths.append(folder / name)
-    md = folder / ("report.md" if lang == "en" else f"report_{lang}.md")
-    md.write_text(markdown(tab, ce, lang), encoding="utf-8")
-    paths.append(md)
-    paths += figures(runs, ts, tab, folder, lang)
+    with writing(folder):
+        for name, df in (("report.csv", tab), ("cost_effectiveness.csv", ce)):
+            with open(folder / name, "w", encoding="utf-8", newline="") as fh:
+                if c["partial"]:  # a complete report stays a plain table; a partial one says so on line 1
+                    fh.write(f"# {status_line(c)}\n")
+                df.to_csv(fh, index=False)
+            paths.append(folder / name)
+        md = folder / ("report.md" if lang == "en" else f"report_{lang}.md")
+        md.write_text(markdown(tab, ce, lang, status_line(c, lang)), encoding="utf-8")
+        paths.append(md)
+        paths += figures(runs, ts, tab, folder, lang, status_line(c, lang))
     return paths
 
 
-__all__ = ["make_report", "table", "cost_effectiveness", "HEADLINE"]
+__all__ = ["make_report", "table", "cost_effectiveness", "completeness", "PartialResultsError", "HEADLINE"]

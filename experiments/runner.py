@@ -6,15 +6,22 @@ the batch not yet flushed (a few seconds). Running the same experiment again ski
 already on disk; a changed experiment file is refused rather than mixed with old results.
 
     runs/part-*.parquet        one row a run: run_id, scenario, replication, seed, params (JSON),
-                               final value of every outcome
+                               final value of every outcome, ts_rows (its rows in the time series)
     timeseries/part-*.parquet  one row a run and kept week: run_id, scenario, replication, step, outcomes
     manifest.json              the experiment file's hash, name, versions
+    .govsim.lock               held (fcntl.flock) by the one process writing here (experiments/lock.py)
+
+Parts are named `part-<number>-<writer id>.parquet`; a runs part and its time-series part share
+the name. On resume every part is read back and its time series counted against `ts_rows`; a
+damaged pair is set aside (renamed `*.damaged`) and its runs are run again. Temporary files
+left by a kill or a full disk are removed at the next start.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Callable, Iterable
@@ -23,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .experiment import Experiment, ExperimentError
+from .lock import folder_lock, new_writer_id
 
 
 def run_one(spec: dict) -> tuple[dict, dict]:
@@ -40,7 +48,7 @@ def run_one(spec: dict) -> tuple[dict, dict]:
                 ts[k].append(m.outcomes[k])
     row = {"run_id": spec["run_id"], "scenario": spec["scenario"], "replication": spec["replication"],
            "seed": spec["seed"], "draw": spec.get("draw", -1), "params": json.dumps(spec["params"], sort_keys=True),
-           "n_compounds": m.world.n_compounds, "n_households": m.world.n,
+           "n_compounds": m.world.n_compounds, "n_households": m.world.n, "ts_rows": len(ts["step"]),
            **{k: float(v) for k, v in m.outcomes.items()}}
     m.release()  # memory stays flat over thousands of runs
     return row, ts
@@ -49,12 +57,58 @@ def run_one(spec: dict) -> tuple[dict, dict]:
 class Store:
     """Parquet parts under one experiment folder, written atomically."""
 
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, writer: str | None = None):
         self.out = out
+        self.writer = writer or new_writer_id()  # in every part and temporary name: writers never collide
         (out / "runs").mkdir(parents=True, exist_ok=True)
         (out / "timeseries").mkdir(parents=True, exist_ok=True)
+        self.cleaned = clean_temporary(out)
         existing = sorted((out / "runs").glob("part-*.parquet")) + sorted((out / "timeseries").glob("part-*.parquet"))
         self.next_part = 1 + max((int(p.stem.split("-")[1]) for p in existing), default=0)
+        self.damaged: list[str] = []
+
+    def verify(self, say: Callable[[str], None] | None = None) -> list[str]:
+        """Read every part back; set aside (rename `*.damaged`) each runs part whose file or time
+        series is unreadable or short, so its runs count as not done and are run again.
+
+        Returns one line per damaged part; `say` (default: stderr) is told each.
+        """
+        say = say or (lambda line: print(f"govsim: {line}", file=sys.stderr))
+        runs_dir, ts_dir = self.out / "runs", self.out / "timeseries"
+        paired = set()
+        for p in sorted(runs_dir.glob("part-*.parquet")):
+            ts = ts_dir / p.name
+            paired.add(p.name)
+            problem = None
+            try:
+                table = pq.read_table(p)
+            except Exception as exc:  # pyarrow raises ArrowInvalid / OSError for a truncated file
+                problem, n = f"unreadable ({type(exc).__name__})", "its"
+            else:
+                n = table.num_rows
+                want = sum(x or 0 for x in table.column("ts_rows").to_pylist()) if "ts_rows" in table.column_names else None
+                if ts.exists() or want:
+                    try:
+                        got = pq.read_table(ts).num_rows
+                    except FileNotFoundError:
+                        problem = "its time-series part is missing"
+                    except Exception as exc:
+                        problem = f"its time-series part is unreadable ({type(exc).__name__})"
+                    else:
+                        if want is not None and got != want:
+                            problem = f"its time-series part has {got} rows, the runs part says {want}"
+            if problem:
+                for f in (p, ts):
+                    if f.exists():
+                        os.replace(f, f.with_name(f.name + ".damaged"))
+                self.damaged.append(f"{p.name}: {problem}; set aside, {n} runs will be run again")
+                say(self.damaged[-1])
+        for ts in sorted(ts_dir.glob("part-*.parquet")):
+            if ts.name not in paired:  # written just before a kill, its runs part never was: those runs are not done
+                os.replace(ts, ts.with_name(ts.name + ".damaged"))
+                self.damaged.append(f"timeseries/{ts.name}: no runs part (interrupted while saving); set aside")
+                say(self.damaged[-1])
+        return self.damaged
 
     def done(self) -> set[str]:
         ids: set[str] = set()
@@ -63,12 +117,16 @@ class Store:
         return ids
 
     def _write(self, table: pa.Table, folder: str, part: int) -> None:
-        final = self.out / folder / f"part-{part:06d}.parquet"
-        tmp = self.out / folder / f".part-{part:06d}.parquet.tmp"
-        pq.write_table(table, tmp)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, final)
+        final = self.out / folder / f"part-{part:06d}-{self.writer}.parquet"
+        tmp = self.out / folder / f".part-{part:06d}-{self.writer}.parquet.tmp"
+        try:
+            pq.write_table(table, tmp)
+            with open(tmp, "rb") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, final)
+        finally:
+            if tmp.exists():  # a full disk: no half-written file stays behind
+                tmp.unlink()
 
     def flush(self, rows: list[dict], series: list[tuple[dict, dict]]) -> None:
         """Time series first, then the runs part: a run counts as done only once both are on disk."""
@@ -100,22 +158,40 @@ def _manifest(exp: Experiment, source: Path) -> dict:
                                                      "numpy": numpy.__version__, "pyarrow": pa.__version__}}
 
 
-def prepare(exp: Experiment, source: Path, out: Path) -> Store:
+def clean_temporary(out: Path) -> list[Path]:
+    """Remove the hidden `.*.tmp` files a kill or a full disk left in a results folder (call with its lock held)."""
+    gone = []
+    for folder in (out, out / "runs", out / "timeseries"):
+        for p in folder.glob(".*.tmp"):
+            if p.is_file():
+                p.unlink()
+                gone.append(p)
+    return gone
+
+
+def check_owner(exp: Experiment, source: Path, out: Path) -> bool:
+    """True if `out` holds this very experiment's results, False if it has none; else ExperimentError."""
+    man = out / "manifest.json"
+    if not man.exists():
+        return False
+    old = json.loads(man.read_text())
+    if old.get("sha256") != exp.digest:
+        raise ExperimentError(
+            "experiment", str(source),
+            f"the experiment that made {out} (sha256 {old.get('sha256', '?')[:12]}); the file or one of its "
+            "scenarios has changed since: use another --out folder, or delete the old results", str(out))
+    return True
+
+
+def prepare(exp: Experiment, source: Path, out: Path, writer: str | None = None) -> Store:
     """Check the folder belongs to this very experiment (or is new) and write its manifest."""
     man = out / "manifest.json"
-    if man.exists():
-        old = json.loads(man.read_text())
-        if old.get("sha256") != exp.digest:
-            raise ExperimentError(
-                "experiment", str(source),
-                f"the experiment that made {out} (sha256 {old.get('sha256', '?')[:12]}); the file or one of its "
-                "scenarios has changed since: use another --out folder, or delete the old results", str(out))
-    else:
+    if not check_owner(exp, source, out):
         out.mkdir(parents=True, exist_ok=True)
-        tmp = out / ".manifest.json.tmp"
+        tmp = out / f".manifest.json.{writer or os.getpid()}.tmp"
         tmp.write_text(json.dumps(_manifest(exp, source), indent=2))
         os.replace(tmp, man)
-    return Store(out)
+    return Store(out, writer)
 
 
 INTERRUPT_ENV = "GOVSIM_TEST_INTERRUPT"
@@ -243,11 +319,14 @@ def run_experiment(path: str | Path, out: str | Path | None = None, workers: int
     path = Path(path)
     exp = load(path)  # every check happens here, before any folder is touched
     out = Path(out) if out else Path("results") / exp.name
-    store = prepare(exp, path, out)
-    done = store.done()
-    todo = [s for s in exp.runs() if s["run_id"] not in done]
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    finished = execute(todo, store, workers=workers, scheduler=scheduler, progress=progress)
+    check_owner(exp, path, out)  # a changed experiment is refused before the folder is touched (and again under the lock)
+    with folder_lock(out, f"govsim experiment {path}") as writer:
+        store = prepare(exp, path, out, writer)
+        store.verify()
+        done = store.done()
+        todo = [s for s in exp.runs() if s["run_id"] not in done]
+        workers = workers if workers is not None else (os.cpu_count() or 1)
+        finished = execute(todo, store, workers=workers, scheduler=scheduler, progress=progress)
     return out, len(done), finished
 
 
@@ -256,10 +335,18 @@ def read_results(out: str | Path):
     import pandas as pd
 
     out = Path(out)
-    runs = pd.concat([pq.read_table(p).to_pandas() for p in sorted((out / "runs").glob("part-*.parquet"))],
-                     ignore_index=True)
+    runs = pd.concat([_read_part(p) for p in sorted((out / "runs").glob("part-*.parquet"))], ignore_index=True)
     runs = runs.drop_duplicates("run_id").sort_values(["scenario", "replication"]).reset_index(drop=True)
-    ts = pd.concat([pq.read_table(p).to_pandas() for p in sorted((out / "timeseries").glob("part-*.parquet"))],
-                   ignore_index=True)
+    ts = pd.concat([_read_part(p) for p in sorted((out / "timeseries").glob("part-*.parquet"))], ignore_index=True)
     ts = ts[ts["run_id"].isin(set(runs["run_id"]))].drop_duplicates(["run_id", "step"])
     return runs, ts.sort_values(["scenario", "replication", "step"]).reset_index(drop=True)
+
+
+def _read_part(p: Path):
+    """One part as a DataFrame; a damaged one is a one-line error saying how to repair it."""
+    try:
+        return pq.read_table(p).to_pandas()
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise ExperimentError(
+            "part", str(p), "a readable Parquet part: this one is damaged "
+            f"({type(exc).__name__}); run `govsim experiment` with the same file and --out again to redo its runs") from None

@@ -3,7 +3,7 @@
     govsim run [--scenario NAME_OR_FILE] [--seed N] [--steps N] [--households N] [--out DIR]
     govsim scenarios
     govsim params [--markdown] [--group G]
-    govsim validate FILE            (a scenario .toml or a compounds .csv)
+    govsim validate FILE            (a scenario, experiment, study or calibration .toml, or a compounds .csv)
     govsim cycle [--out DIR]        (the vicious-cycle figure: two paths and hysteresis)
     govsim experiment FILE [--workers N] [--scheduler ADDR] [--out DIR]
     govsim demo [--port N] [--host H] [--lang zh|en]   (the classroom app in the browser)
@@ -48,19 +48,58 @@ def _overrides(pairs: list[str]) -> dict:
     return out
 
 
-def cmd_run(a) -> int:
-    from model.outcomes import HEADLINE, OUTCOMES
-    from model.run import run
+MAX_STEPS = 100_000  # the same bound as the parameter table's policy windows
+MAX_SEED = 2**62
 
-    if a.steps < 0:
-        raise ParameterError("--steps", a.steps, "a whole number >= 0")
+
+def _warn(lines: list[str]) -> None:
+    """Plausibility warnings, once per command, on the command line only (never per batch run)."""
+    for line in dict.fromkeys(lines):
+        print(f"govsim: warning: {line}", file=sys.stderr)
+
+
+def _workers(n: int | None) -> None:
+    if n is not None and n < 1:
+        raise ParameterError("--workers", n, "a whole number >= 1 (or leave it out: all cores)")
+
+
+def cmd_run(a) -> int:
+    from model.errors import check_writable
+    from model.outcomes import HEADLINE, OUTCOMES
+    from model.parameters import plausibility_warnings, validate
+    from model.run import check_run_folder, run
+    from model.scenarios import load_scenario
+
+    if not 0 <= a.steps <= MAX_STEPS:
+        raise ParameterError("--steps", a.steps, f"a whole number in [0, {MAX_STEPS:,}]")
+    if not 0 <= a.seed <= MAX_SEED:
+        raise ParameterError("--seed", a.seed, f"a whole number in [0, 2**62]")
     params = _overrides(a.set)
-    res = run(a.scenario, steps=a.steps, seed=a.seed, households=a.households, compounds=a.compounds, **params)
-    out = Path(a.out) if a.out else Path("results") / "runs" / f"{res.summary['scenario']}-seed{a.seed}"
+    if a.households is not None and "n_households" in params:
+        raise ParameterError("--households", a.households, "either --households or --set n_households, not both")
+    if a.households is not None:
+        params["n_households"] = a.households
+    if a.compounds is not None and "n_households" in params:
+        raise ParameterError("--households" if a.households is not None else "n_households", params["n_households"],
+                             "no household count with --compounds (the file gives the households)")
+    sc = load_scenario(a.scenario)  # checked (and its name known) before any simulation
+    try:
+        validate({**sc.params, **params})
+    except ParameterError as exc:
+        if exc.field == "n_households" and a.households is not None:
+            raise ParameterError("--households", a.households, exc.allowed) from None
+        raise
+    out = Path(a.out) if a.out else Path("results") / "runs" / f"{sc.name}-seed{a.seed}"
+    check_run_folder(out)  # the output place is checked before the simulation, not after
+    check_writable(out.parent)
+    mine = sc.params if sc.path and not sc.path.startswith("experiments/scenarios/") else {}  # the user's own file
+    _warn(plausibility_warnings({**mine, **params}))
+    res = run(sc, steps=a.steps, seed=a.seed, compounds=a.compounds, **params)
     with writing(out):
         res.save(out, figure=not a.no_figure)
     o = res.summary["outcomes"]
-    print(f"scenario {res.summary['scenario']}, seed {a.seed}, {res.summary['parameters']['n_households']:,} households, "
+    households = int(res.compounds["households"].sum())  # the compounds file's count when one is given
+    print(f"scenario {res.summary['scenario']}, seed {a.seed}, {households:,} households, "
           f"{a.steps} weeks ({a.steps / 52:.1f} years)")
     width = max(len(k) for k in HEADLINE)
     for k in HEADLINE:
@@ -100,9 +139,47 @@ def cmd_params(a) -> int:
     return 0
 
 
+def _toml_kind(path: Path) -> str:
+    """Which of the project's TOML files this is, from its keys."""
+    from model.tomlfile import read_toml
+
+    data, _ = read_toml(path, field="file", where=str(path))
+    keys = set(data)
+    if "priors" in keys or "targets" in keys or "targets_file" in keys:
+        return "calibration"
+    if "method" in keys or "factors" in keys:
+        return "study"
+    if "scenarios" in keys or "replications" in keys:
+        return "experiment"
+    return "scenario"
+
+
 def cmd_validate(a) -> int:
     path = Path(a.file)
-    if path.suffix.lower() == ".csv":
+    kind = "csv" if path.suffix.lower() == ".csv" else _toml_kind(path)
+    if kind == "experiment":
+        from experiments.experiment import load
+
+        exp = load(path)
+        print(f"{path}: OK, experiment '{exp.name}': {len(exp.scenarios)} scenarios x {exp.replications} "
+              f"replications = {len(exp.scenarios) * exp.replications} runs of {exp.steps} weeks, "
+              f"{exp.households:,} households")
+        return 0
+    if kind == "study":
+        from experiments.sensitivity.study import load as load_study
+
+        st = load_study(path)
+        print(f"{path}: OK, study '{st.name}': {st.method}, {len(st.names)} factors, outputs "
+              + ", ".join(st.outputs))
+        return 0
+    if kind == "calibration":
+        from calibration.targets import load_config
+
+        cfg = load_config(path)
+        print(f"{path}: OK, calibration '{cfg.name}' of {len(cfg.priors)} parameters against "
+              + ", ".join(cfg.targets))
+        return 0
+    if kind == "csv":
         from model.parameters import defaults
         from model.world import read_compounds
 
@@ -128,7 +205,17 @@ def cmd_cycle(a) -> int:
 
 
 def cmd_experiment(a) -> int:
+    from experiments.experiment import load
     from experiments.runner import run_experiment
+    from model.parameters import plausibility_warnings
+
+    _workers(a.workers)
+    exp = load(a.file)  # checked, and the values the user gave warned about once, before the batch
+    given = {**exp.params, "n_households": exp.households}
+    for sc in exp.scenarios:
+        if sc.path and not sc.path.startswith("experiments/scenarios/"):  # the user's own scenario files
+            given.update(sc.params)
+    _warn(plausibility_warnings(given))
 
     out, skipped, finished = run_experiment(a.file, out=a.out, workers=a.workers, scheduler=a.scheduler,
                                             progress=not a.quiet)
@@ -139,16 +226,17 @@ def cmd_experiment(a) -> int:
 def cmd_report(a) -> int:
     from experiments.report import make_report
 
-    for lang in a.lang:
-        for p in make_report(a.folder, lang=lang):
+    for i, lang in enumerate(a.lang):
+        for p in make_report(a.folder, lang=lang, allow_partial=a.allow_partial, say=print if i == 0 else None):
             print(f"wrote {p}")
     return 0
 
 
 def demo_command(port: int, host: str) -> list[str]:
-    """The Solara command that serves the classroom app (`classroom/app.py`, also `solara run app.py`)."""
-    return [sys.executable, "-m", "solara", "run", "classroom.app", "--port", str(port), "--host", host,
-            "--production", "--no-open", "--log-level", "warning", "--theme-loader", "plain"]
+    """The Solara command that serves the classroom app (`classroom/app.py`, also `solara run app.py`),
+    through `classroom.serve`: shipped assets only, nothing fetched from the internet."""
+    return [sys.executable, "-m", "classroom.serve", "run", "classroom.app", "--port", str(port), "--host", host,
+            "--production", "--no-open", "--log-level", "warning", "--theme-loader", "plain", "--no-check-version"]
 
 
 def demo_env(lang: str) -> dict:
@@ -240,7 +328,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", action="store_true", help="as Markdown (docs/parameters.md)")
     p.add_argument("--group", default=None)
     p.set_defaults(func=cmd_params)
-    v = sub.add_parser("validate", help="check a scenario .toml or a compounds .csv")
+    v = sub.add_parser("validate", help="check a scenario, experiment, study or calibration .toml, or a compounds .csv")
     v.add_argument("file")
     v.set_defaults(func=cmd_validate)
     e = sub.add_parser("experiment", help="run every (scenario, replication) of an experiment file, resumably")
@@ -253,6 +341,8 @@ def parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("report", help="tables and figures of an experiment's results")
     rp.add_argument("folder")
     rp.add_argument("--lang", nargs="+", default=["en"], choices=("en", "zh"), help="label language(s)")
+    rp.add_argument("--allow-partial", action="store_true",
+                    help="report even when scenarios have different numbers of finished replications")
     rp.set_defaults(func=cmd_report)
     __import__("calibration.cli", fromlist=["add_parser"]).add_parser(sub)
     d = sub.add_parser("demo", help="the classroom app in the browser (Chinese or English), served on localhost")

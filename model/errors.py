@@ -62,11 +62,15 @@ def check_writable(folder: str | Path) -> Path:
     import tempfile
 
     folder = Path(folder)
-    with writing(folder):
-        if folder.exists() and not folder.is_dir():
-            raise OutputError(folder, "a file is in the way (need a folder)")
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".govsim-probe-", dir=folder)
-        os.close(fd)
-        os.unlink(probe)
+    try:
+        with writing(folder):
+            if folder.exists() and not folder.is_dir():
+                raise OutputError(folder, "a file is in the way (need a folder)")
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=".govsim-probe-", dir=folder)
+            os.close(fd)
+            os.unlink(probe)
+    except OutputError as exc:  # name the folder the user gave, not the probe file
+        raise OutputError(folder if exc.path.startswith(str(folder / ".govsim-probe-")) else exc.path,
+                          exc.reason) from exc.__cause__
     return folder

@@ -60,8 +60,8 @@ class Param:
                 raise ParameterError(
                     self.name, value, f"a number ({self.kind}) in [{lo:g}, {hi:g}] {self.unit}", where
                 ) from None
-        if value != value:  # NaN
-            raise ParameterError(self.name, value, f"a number in [{lo:g}, {hi:g}] {self.unit}", where)
+        if value != value or not _finite(value):  # NaN, inf, 1e400, an integer too large for a float
+            raise ParameterError(self.name, value, f"a finite number in [{lo:g}, {hi:g}] {self.unit}", where)
         if self.kind == "int":
             if float(value) != int(value):
                 raise ParameterError(self.name, value, f"a whole number in [{lo:g}, {hi:g}] {self.unit}", where)
@@ -71,6 +71,15 @@ class Param:
         if not lo <= value <= hi:
             raise ParameterError(self.name, value, f"{self.kind} in [{lo:g}, {hi:g}] {self.unit}", where)
         return value
+
+
+def _finite(value) -> bool:
+    import math
+
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _p(name, group, meaning, unit, default, valid, plausible, source, kind="float", zh="", measure=""):
@@ -382,7 +391,26 @@ def validate(overrides: Mapping[str, Any] | None = None, where: str = "") -> dic
         s, e = params.get(f"{g}_start"), params.get(f"{g}_end")
         if s is not None and e is not None and e != NEVER and e < s:
             raise ParameterError(f"{g}_end", e, f"-1 or a step >= {g}_start ({s})", where)
+    if params["n_communities"] > params["n_households"]:  # each community needs a household of its own
+        raise ParameterError("n_communities", params["n_communities"],
+                             f"at most n_households ({params['n_households']}): n_communities = "
+                             f"{params['n_communities']} with n_households = {params['n_households']} "
+                             "would leave communities without households", where)
     return params
+
+
+def plausibility_warnings(values: Mapping[str, Any]) -> list[str]:
+    """One line for each given value that is valid but outside the table's plausible range."""
+    lines = []
+    for key, value in values.items():
+        p = BY_NAME.get(key)
+        if p is None or p.kind == "bool" or isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        lo, hi = p.plausible
+        if not lo <= value <= hi:
+            lines.append(f"{key} = {value:g} is valid but outside the plausible range [{lo:g}, {hi:g}] {p.unit} "
+                         "(`govsim params`)")
+    return lines
 
 
 def plausible_bounds(names: Iterable[str]) -> list[tuple[float, float]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,29 +28,117 @@ class Result:
     def save(self, out: str | Path, figure: bool = True) -> Path:
         """Write timeseries.csv, compounds.csv, events.csv, summary.json and overview.png into `out`.
 
-        Files are written under temporary names and renamed at the end, so an interrupted
-        save leaves nothing partial behind.
+        The run is written into a hidden temporary folder beside `out` and renamed into place, so
+        an interrupted save leaves nothing partial behind and a previous run in `out` is replaced
+        whole (no stale `overview.png` beside new tables). A non-empty folder that is not a govsim
+        run folder is refused (OutputError) and left alone.
         """
+        import shutil
+        import uuid
+
+        from .errors import writing
+
         out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
-        tmp = []
+        with writing(out):
+            check_run_folder(out)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            clean_stale(out)
+            tmp = out.parent / f".{out.name}.govsim-tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            tmp.mkdir()
+            try:
+                self.timeseries.to_csv(tmp / "timeseries.csv", index=False)
+                self.compounds_over_time.to_csv(tmp / "compounds.csv", index=False)
+                self.events.to_csv(tmp / "events.csv", index=False)
+                (tmp / "summary.json").write_text(json.dumps(_jsonable(self.summary), indent=2, ensure_ascii=False),
+                                                  encoding="utf-8")
+                if figure:
+                    from .plots import overview
 
-        def put(name: str, write) -> None:
-            path = out / f".{name}.tmp"
-            write(path)
-            tmp.append((path, out / name))
-
-        put("timeseries.csv", lambda p: self.timeseries.to_csv(p, index=False))
-        put("compounds.csv", lambda p: self.compounds_over_time.to_csv(p, index=False))
-        put("events.csv", lambda p: self.events.to_csv(p, index=False))
-        put("summary.json", lambda p: p.write_text(json.dumps(_jsonable(self.summary), indent=2, ensure_ascii=False), encoding="utf-8"))
-        if figure:
-            from .plots import overview
-
-            put("overview.png", lambda p: overview(self, p))
-        for src, dst in tmp:
-            src.replace(dst)
+                    overview(self, tmp / "overview.png")
+                _move_into_place(tmp, out)
+            finally:
+                if tmp.exists():
+                    shutil.rmtree(tmp, ignore_errors=True)
         return out
+
+
+RUN_FILES = {"timeseries.csv", "compounds.csv", "events.csv", "summary.json", "overview.png"}
+
+
+def check_run_folder(out: str | Path) -> None:
+    """Refuse (OutputError) an existing `out` that is a file, or a non-empty folder that is not a govsim run's.
+
+    A run folder has `summary.json` and nothing but the files `Result.save` writes (and the
+    hidden `.*.tmp` files an older, interrupted save left); it may be replaced whole.
+    """
+    from .errors import OutputError
+
+    out = Path(out)
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise OutputError(out, "a file is in the way (need a folder for the run)")
+    names = {p.name for p in out.iterdir()}
+    stray = sorted(n for n in names - RUN_FILES if not (n.startswith(".") and n.endswith(".tmp")))
+    if names and ("summary.json" not in names or stray):
+        what = f"'{stray[0]}'" if stray else "no summary.json"
+        raise OutputError(out, f"the folder is not empty and is not a govsim run folder ({what}); "
+                               "choose another --out or empty it")
+
+
+def clean_stale(out: Path) -> list[Path]:
+    """Remove temporary folders beside `out` left by a save that was killed (their process is gone)."""
+    import shutil
+
+    gone = []
+    for p in out.parent.glob(f".{out.name}.govsim-*"):
+        try:
+            pid = int(p.name.rsplit("-", 2)[1])
+        except (ValueError, IndexError):
+            continue
+        if not _alive(pid):
+            shutil.rmtree(p, ignore_errors=True)
+            gone.append(p)
+    return gone
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _move_into_place(tmp: Path, out: Path) -> None:
+    """Rename the finished folder to `out`, setting a previous run aside first and deleting it after."""
+    import errno
+    import shutil
+    import uuid
+
+    for _ in range(20):  # another save into the same folder may be renaming at the same moment
+        old = out.parent / f".{out.name}.govsim-old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        try:
+            if out.exists():
+                check_run_folder(out)
+                os.rename(out, old)
+        except FileNotFoundError:
+            pass
+        try:
+            os.rename(tmp, out)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+            continue
+        finally:
+            if old.exists():
+                shutil.rmtree(old, ignore_errors=True)
+        return
+    from .errors import OutputError
+
+    raise OutputError(out, "other saves keep replacing the folder")
 
 
 def _jsonable(x: Any) -> Any:

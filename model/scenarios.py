@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .parameters import BY_NAME, POLICY_GROUPS, ParameterError, validate
-from .tomlfile import read_toml
+from .tomlfile import as_identifier, identifier, read_toml
 
 
 class ScenarioError(ParameterError):
@@ -60,9 +60,8 @@ def parse(data: dict, where: str = "scenario") -> Scenario:
     for key in data:
         if key not in known:
             raise _err(key, data[key], "top-level keys " + ", ".join(sorted(known)), where)
-    name = data.get("name", Path(where).stem if where.endswith(".toml") else "custom")
-    if not isinstance(name, str) or not name:
-        raise _err("name", name, "a non-empty string", where)
+    name = identifier(data, "name", as_identifier(Path(where).stem) if where.endswith(".toml") else "custom",
+                      where, ScenarioError)  # it names output folders (results/runs/<name>-seed<N>)
     for key in ("description", "description_zh"):
         if not isinstance(data.get(key, ""), str):
             raise _err(key, data[key], "a string", where)
@@ -111,7 +110,7 @@ def load_scenario(spec: str | Path | dict | Scenario) -> Scenario:
     if isinstance(spec, dict):
         return parse(spec)
     s = str(spec)
-    if s.endswith(".toml") or Path(s).exists():
+    if s.endswith(".toml") or (s not in available() and Path(s).exists()):  # a shipped name wins over a stray file
         return read(s)
     if s not in available():
         raise _err("scenario", s, "a shipped scenario (" + ", ".join(available()) + ") or a .toml file", "scenario")
@@ -119,6 +118,15 @@ def load_scenario(spec: str | Path | dict | Scenario) -> Scenario:
     sc = parse(tomllib.loads(res.read_text(encoding="utf-8")), f"{s}.toml")
     sc.path = f"experiments/scenarios/{s}.toml"
     return sc
+
+
+def source_bytes(sc: Scenario) -> bytes:
+    """The text a scenario was read from, found the same way from any working directory (b"" if none)."""
+    if sc.path == f"experiments/scenarios/{sc.name}.toml" and sc.name in available():
+        return (scenario_dir() / f"{sc.name}.toml").read_bytes()
+    if sc.path and Path(sc.path).is_file():
+        return Path(sc.path).read_bytes()
+    return b""
 
 
 def describe_all() -> list[tuple[str, str, str]]:

@@ -7,6 +7,7 @@ subclass naming the field.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -23,9 +24,35 @@ def read_toml(path: str | Path, error: type[ParameterError] = ParameterError, fi
     except (FileNotFoundError, IsADirectoryError):
         raise error(field, str(path), missing, loc) from None
     try:
-        return tomllib.loads(raw.decode("utf-8")), raw
+        return tomllib.loads(raw.decode("utf-8-sig")), raw  # -sig: a byte-order mark (Windows editors) is read
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise error("toml", str(path), f"valid TOML ({exc})", loc) from None
+    except RecursionError:
+        raise error("toml", str(path), "TOML nested no deeper than Python's recursion limit", loc) from None
+
+
+NAME_MAX = 100  # characters: a folder name stays well inside every file system's limit
+NAME_RULE = "letters (Chinese too), digits, '_' and '-' (not first)"
+
+
+def is_identifier(name: object) -> bool:
+    """A name that can safely become a file or folder name (and a spreadsheet cell): letters (any script),
+    digits, '_', and '-' after the first character."""
+    return isinstance(name, str) and re.fullmatch(r"\w[\w-]*", name) is not None and len(name) <= NAME_MAX
+
+
+def identifier(data: dict, key: str, default: str, where: str, error: type[ParameterError] = ParameterError) -> str:
+    """`data[key]` (or `default`) if it is an identifier (names choose output paths), else `error`."""
+    v = data.get(key, default)
+    if not is_identifier(v):
+        raise error(key, v, f"a name of {NAME_RULE} (it becomes a folder name), at most {NAME_MAX} characters", where)
+    return v
+
+
+def as_identifier(text: str) -> str:
+    """A file's stem made into a name: characters outside the rule become '_'."""
+    name = re.sub(r"[^\w-]", "_", text)[:NAME_MAX]
+    return name if is_identifier(name) else "_" + name[:NAME_MAX - 1] if name else "custom"
 
 
 def whole_number(data: dict, key: str, lo: int, hi: int, where: str, error: type[ParameterError] = ParameterError,

@@ -8,6 +8,7 @@ sparse matrix for the step arithmetic, and `World.graph()` gives the networkx gr
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .parameters import ParameterError
+from .parameters import BY_NAME, ParameterError
 from .streams import Streams
 
 TYPE_NAMES = ("old", "commercial")
@@ -128,6 +129,8 @@ def check_compounds(df: pd.DataFrame, p: dict, where: str = "compounds") -> pd.D
                 raise CompoundsFileError(col, raw, f"a value ({meaning})", loc)
             s = str(raw).strip()
             if kind == "str":
+                if s[0] in "=+-@":  # a spreadsheet would run it as a formula when the output CSV is opened
+                    raise CompoundsFileError(col, s, "a name that does not start with =, +, - or @", loc)
                 vals.append(s)
             elif kind == "choice":
                 if s not in allowed:
@@ -138,6 +141,8 @@ def check_compounds(df: pd.DataFrame, p: dict, where: str = "compounds") -> pd.D
                     v = float(s)
                 except ValueError:
                     raise CompoundsFileError(col, s, f"a number in [{allowed[0]}, {allowed[1]}] ({meaning})", loc) from None
+                if not math.isfinite(v):
+                    raise CompoundsFileError(col, s, f"a finite number in [{allowed[0]}, {allowed[1]}] ({meaning})", loc)
                 if kind == "int" and v != int(v) or kind == "bool" and v not in (0, 1):
                     raise CompoundsFileError(col, s, f"a whole number in [{allowed[0]}, {allowed[1]}]", loc)
                 if not allowed[0] <= v <= allowed[1]:
@@ -145,6 +150,10 @@ def check_compounds(df: pd.DataFrame, p: dict, where: str = "compounds") -> pd.D
                 vals.append(int(v) if kind in ("int", "bool") else v)
         out[col] = vals
     df = pd.DataFrame(out)
+    total, limit = int(df["households"].sum()), int(BY_NAME["n_households"].valid[1])
+    if total > limit:
+        raise CompoundsFileError("households", f"{total:,} in all", f"at most {limit:,} households in all "
+                                 "(the same limit as --households)", where)
     is_old = (df["type"] == "old").to_numpy()
     defaults = {
         "compound": [f"C{i + 1:03d}" for i in range(len(df))],

@@ -9,6 +9,10 @@ def cmd_sensitivity(a) -> int:
     from .pipeline import analyse, run_study
     from .study import load
 
+    if a.workers is not None and a.workers < 1:
+        from model.parameters import ParameterError
+
+        raise ParameterError("--workers", a.workers, "a whole number >= 1 (or leave it out: all cores)")
     langs = tuple(a.lang)
     if a.analyse_only:
         from pathlib import Path

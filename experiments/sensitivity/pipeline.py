@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from experiments.lock import folder_lock
 from experiments.runner import Store, execute
 
 from . import sampling
@@ -49,7 +50,7 @@ def _study_file(recorded: str) -> Path:
     return Path(recorded)
 
 
-def prepare(study: Study, out: Path) -> Store:
+def prepare(study: Study, out: Path, writer: str | None = None) -> Store:
     """A new folder, or the one this very study made (a changed study file is refused)."""
     man = out / "manifest.json"
     if man.exists():
@@ -61,14 +62,14 @@ def prepare(study: Study, out: Path) -> Store:
         from importlib.metadata import version
 
         out.mkdir(parents=True, exist_ok=True)
-        tmp = out / ".manifest.json.tmp"
+        tmp = out / f".manifest.json.{writer or os.getpid()}.tmp"
         tmp.write_text(json.dumps({"study": study.name, "file": _portable(study.source), "sha256": study.digest,
                                    "method": study.method, "model": study.model, "N": study.N,
                                    "factors": study.names, "outputs": study.outputs,
                                    "replications": study.replications, "model_args": study.model_args,
                                    "versions": {k: version(k) for k in ("salib", "mesa", "numpy")}}, indent=2))
         os.replace(tmp, man)
-    return Store(out)
+    return Store(out, writer)
 
 
 def sample_for(study: Study, out: Path) -> tuple[np.ndarray, dict]:
@@ -87,7 +88,14 @@ def run_study(path: str | Path, out: str | Path | None = None, workers: int | No
     t_start = time.perf_counter()
     study = load(path)  # every check happens here, before any folder is touched
     out = Path(out) if out else Path("results") / "sensitivity" / study.name
-    store = prepare(study, out)
+    with folder_lock(out, f"govsim sensitivity {path}") as writer:
+        return _run_locked(study, out, writer, workers, scheduler, progress, langs, figures, t_start)
+
+
+def _run_locked(study: Study, out: Path, writer: str, workers, scheduler, progress, langs, figures,
+                t_start: float) -> dict:
+    store = prepare(study, out, writer)
+    store.verify()
     X, meta = sample_for(study, out)
     done = store.done()
     todo = [s for s in sampling.specs(study, X) if s["run_id"] not in done]
@@ -96,7 +104,7 @@ def run_study(path: str | Path, out: str | Path | None = None, workers: int | No
     finished = execute(todo, store, workers=workers, scheduler=scheduler, progress=progress,
                        worker=sampling.run_block, unit="block")
     wall = time.perf_counter() - t0
-    compact(out)
+    compact(out, writer)
     evals = sum(len(s["points"]) * len(s["seeds"]) for s in todo)
     summary = {"folder": str(out), "blocks_done_before": len(done), "blocks_run": finished, "model_runs": evals,
                "wall_seconds": round(wall, 2), "runs_per_second": round(evals / wall, 2) if wall > 0 else None,
@@ -125,7 +133,7 @@ def _relative_paths(obj):
     return obj
 
 
-def compact(out: Path) -> int:
+def compact(out: Path, writer: str = "c") -> int:
     """Merge the many small run parts of a finished run into one (fewer files to keep or commit).
 
     The merged part is written and renamed before the old ones are deleted: a crash in between
@@ -139,9 +147,9 @@ def compact(out: Path) -> int:
     table = pa.Table.from_pandas(pd.concat([pq.read_table(p).to_pandas() for p in parts], ignore_index=True),
                                  preserve_index=False)
     n = 1 + max(int(p.stem.split("-")[1]) for p in parts)
-    tmp = Path(out) / "runs" / f".part-{n:06d}.parquet.tmp"
+    tmp = Path(out) / "runs" / f".part-{n:06d}-{writer}.parquet.tmp"
     pq.write_table(table, tmp)
-    os.replace(tmp, Path(out) / "runs" / f"part-{n:06d}.parquet")
+    os.replace(tmp, Path(out) / "runs" / f"part-{n:06d}-{writer}.parquet")
     for p in parts:
         p.unlink()
     return 1

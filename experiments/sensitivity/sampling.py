@@ -8,6 +8,7 @@ metadata, so the analysis reads the layout from the sample itself and refuses a 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +59,7 @@ def save(path: Path, X: np.ndarray, meta: dict) -> None:
     """Write the sample with its metadata, atomically."""
     table = pa.table({"point": np.arange(len(X)), **{n: X[:, i] for i, n in enumerate(meta["names"])}})
     table = table.replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
-    tmp = path.with_name("." + path.name + ".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     pq.write_table(table, tmp)
     tmp.replace(path)
 

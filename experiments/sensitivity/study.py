@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from model.parameters import BY_NAME, PARAMS, ParameterError
-from model.tomlfile import read_toml, whole_number
+from model.tomlfile import as_identifier, identifier, read_toml, whole_number
 
 METHODS = ("morris", "sobol", "fast")
 DISTS = {"unif": 2, "triang": 3, "norm": 2, "truncnorm": 4, "lognorm": 2}
@@ -265,7 +265,8 @@ def from_dict(data: dict, where: str = "", raw: bytes | None = None) -> Study:
     if method == "sobol" and any(c & (c - 1) for c in conv):
         raise StudyError("convergence", conv, "powers of 2 (nested Sobol' samples)", where)
     digest = hashlib.sha256(raw if raw is not None else json.dumps(data, sort_keys=True, default=str).encode())
-    return Study(name=str(data.get("name", Path(where).stem or "study")), description=str(data.get("description", "")),
+    return Study(name=identifier(data, "name", as_identifier(Path(where).stem or "study"), where, StudyError),
+                 description=str(data.get("description", "")),
                  method=method, model=model, outputs=list(outputs), N=N, factors=factors,
                  seed=_int(data, "seed", 0, 2**62, where, 0), replications=_int(data, "replications", 1, 10_000, where, 1),
                  base_seed=_int(data, "base_seed", 0, 2**62, where, 0),
