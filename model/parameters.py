@@ -181,10 +181,12 @@ PARAMS: tuple[Param, ...] = tuple([
     _p("grid_paperwork_share", "grid", "share of grid workers' time lost to plaques, forms and other administrative tasks", "share", 0.5, (0, 0.95), (0.3, 0.7), SRC_PAPER + " C1/C4 (减负增效); value assumed", "float", "行政事务占比"),
     _p("patrol_households_per_week", "grid", "households a full-time grid worker visits on patrol per week", "households/week", 60.0, (0, 1000), (20, 150), SRC_ASSUMPTION, "float", "巡查户数"),
     _p("grid_cases_per_week", "grid", "problems a full-time grid worker of skill 1 can handle per week", "problems/week", 10.0, (0, 100), (2, 15), SRC_ASSUMPTION, "float", "网格员处置能力"),
-    _p("grid_patrol_share", "grid", "share of grid workers' free time spent on patrol (the rest goes to casework)", "share", 0.5, (0, 1), (0.3, 0.7), SRC_ASSUMPTION, "float", "巡查时间占比",
+    _p("grid_patrol_share", "grid", "share of grid workers' hours left after paperwork, campaign visits and warning checks that goes to patrols (the rest goes to casework)", "share", 0.5, (0, 1), (0.3, 0.7), SRC_ASSUMPTION, "float", "巡查时间占比",
        measure="grid workers' time-use diaries or app logs"),
     _p("grid_resolve_cap", "grid", "highest weekly chance that a problem queued with grid workers is resolved, however idle they are", "1/week", 0.9, (0, 1), (0.7, 1.0), SRC_ASSUMPTION, "float", "网格处置上限",
        measure="share of grid cases closed within a week in a quiet grid"),
+    # ---- issue 16: one time budget per grid (model/grid_time.py)
+    _p("grid_hours_per_worker_week", "grid", "working hours of a grid worker per week, shared among paperwork, campaign visits, warning checks, cases and patrols", "hours/week", 40.0, (1, 168), (35, 60), SRC_ASSUMPTION + " (five days of eight hours; overtime is common)", "float", "网格员每周工时"),
     # ---------------------------------------------------------------- residents
     _p("satisfaction_rate", "residents", "weekly speed at which satisfaction moves toward what a household experiences", "1/week", 0.1, (0, 1), (0.03, 0.3), SRC_ASSUMPTION, "float", "满意度调整速度"),
     _p("satisfaction_base", "residents", "satisfaction a household would feel with no environment, no service and no problems (intercept of the target)", "index 0-1", 0.15, (0, 1), (0.05, 0.3), SRC_ASSUMPTION, "float", "满意度基线",
@@ -229,6 +231,11 @@ PARAMS: tuple[Param, ...] = tuple([
        measure="baseline resident survey: spread within a compound"),
     _p("pay_neighbour_initial", "residents", "share of neighbours a household assumes are paying when it first decides (week 0)", "share", 0.7, (0, 1), (0.4, 0.9), SRC_ASSUMPTION, "float", "初始邻里缴费假定",
        measure="fee collection records of the year before the start"),
+    # ---- issue 16: gamed closures, points that must be paid, belonging that fades
+    _p("trust_gamed_penalty", "residents", "trust lost when a household is told its whistled problem is closed while it stays open", "trust", 0.2, (0, 1), (0.05, 0.4), SRC_ASSUMPTION, "float", "虚假办结减信任"),
+    _p("points_belief_start", "residents", "a household's initial belief that points are paid at their face value", "share", 1.0, (0, 1), (0.5, 1.0), SRC_ASSUMPTION, "float", "初始积分信任"),
+    _p("points_learning_rate", "residents", "weight of a redemption seen (own, else neighbours') in the belief that points are paid", "share", 0.3, (0, 1), (0.1, 0.6), SRC_ASSUMPTION, "float", "积分信念学习"),
+    _p("belonging_fade_rate", "residents", "yearly fade of belonging back toward a household's level before culture work, without upkeep", "1/year", 0.5, (0, 10), (0.2, 1.0), SRC_ASSUMPTION, "float", "归属感消退"),
     # ---------------------------------------------------------------- environment and property
     _p("fee_old", "property", "commercial property fee in old compounds", "yuan/m²/month", 1.1, (0, 20), (1.0, 1.2), "published: Harbin guideline fee for renovated old compounds, 1.1 +/-10 % (DESIGN 6)", "float", "老旧小区物业费"),
     _p("fee_commercial", "property", "property fee in commercial compounds", "yuan/m²/month", 1.8, (0, 20), (1.4, 2.8), SRC_ASSUMPTION + " (Beijing 2.74 in 2009)", "float", "商品房物业费"),
@@ -268,6 +275,11 @@ PARAMS: tuple[Param, ...] = tuple([
     _p("department_base_responsiveness", "departments", "share of a department's capacity that goes to community whistles without scoring", "share", 0.33, (0, 1), (0.2, 0.5), "published: about one third of online requests answered, Chen, Pan & Xu, AJPS 2016", "float", "部门基础响应率"),
     _p("department_reallocation_rounds", "departments", "rounds in which whistle capacity a community cannot use is passed on to the others", "rounds", 3, (1, 100), (1, 5), SRC_ASSUMPTION, "int", "部门能力再分配轮数",
        measure="departments' case logs: whether spare capacity reaches other communities within a week"),
+    # ---- issue 16: departments' own duties, their record and the score computed from it
+    _p("department_other_demand", "departments", "a department's own duties besides whistles arriving each week, as a share of its capacity", "share of capacity/week", 0.6, (0, 5), (0.4, 0.8), SRC_ASSUMPTION + " (about two thirds of capacity goes to other duties: Chen, Pan & Xu 2016)", "float", "部门其他职责"),
+    _p("department_record_memory", "departments", "weeks over which a department's record (whistles received, answered, answered on time) is averaged for its score", "weeks", 13.0, (1, 520), (4, 52), SRC_ASSUMPTION + " (a quarterly assessment)", "float", "考核记录周期"),
+    _p("department_adjust_rate", "departments", "weekly change of a scored department's whistle share per unit of weighted shortfall of its score from the target", "1/week", 0.2, (0, 1), (0.05, 0.5), SRC_ASSUMPTION, "float", "部门调整速度"),
+    _p("department_gaming_propensity", "departments", "weekly chance a scored department closes an unanswered whistle on paper (problem left open), per unit of weighted relative score shortfall; 0: no gaming", "1/week", 0.3, (0, 1), (0.0, 0.6), SRC_ASSUMPTION + " (gaming of performance targets is widely reported; no figure)", "float", "部门虚报倾向"),
     # ---------------------------------------------------------------- party organisation
     _p("central_household_discovery", "party", "weekly chance a central household (党员中心户) learns of a tied neighbour's problem", "1/week", 0.08, (0, 1), (0.02, 0.2), SRC_ASSUMPTION, "float", "中心户发现率"),
     _p("central_household_span", "party", "neighbours a central household looks after", "households", 15, (1, 200), (10, 30), "design brief (10-30 neighbours)", "int", "中心户联系户数"),
@@ -294,9 +306,12 @@ PARAMS: tuple[Param, ...] = tuple([
     *_window("points", "积分"),
     # C1 response scoring
     _p("response_scoring_weight", "response_scoring", "dose: weight of the community's score of departments in their annual assessment", "share", 0.0, (0, 1), (0, 1), SRC_PAPER + " C1 (社区吹哨、部门报到)", "float", "响应评价权重"),
-    _p("response_scoring_gain", "response_scoring", "how far full scoring moves departments from base responsiveness to full (pattern: Beijing 12345, 53 -> 97 %)", "share", 0.8, (0, 5), (0.3, 1.5), "published pattern: Beijing 12345 (DESIGN 6); value assumed", "float", "评价效果"),
+    _p("response_scoring_gain", "response_scoring", "how strongly a scored department moves capacity toward whistles when its score falls short (multiplies department_adjust_rate; pattern: Beijing 12345, 53 -> 97 %)", "share", 0.8, (0, 5), (0.3, 1.5), "published pattern: Beijing 12345 (DESIGN 6); value assumed", "float", "评价效果"),
     _p("response_scoring_tilt", "response_scoring", "how much scoring tilts departments' capacity toward communities with the power to score (queue x (1 + tilt x weight x power))", "multiplier", 2.0, (0, 50), (0.5, 4.0), SRC_ASSUMPTION, "float", "评价倾斜系数",
        measure="departments' answers by community before and after scoring"),
+    _p("response_score_target", "response_scoring", "score a department aims for in its assessment (share answered x share answered on time)", "share", 0.9, (0, 1), (0.8, 0.97), "published pattern: Beijing 12345, 97 % (DESIGN 6); value assumed", "float", "考核目标分"),
+    _p("response_deadline_weeks", "response_scoring", "weeks within which a department's answer counts as on time", "weeks", 2, (1, 52), (1, 4), SRC_ASSUMPTION + " (Beijing 12345 asks for replies within days)", "int", "响应时限"),
+    _p("scoring_paperwork_hours_per_whistle", "response_scoring", "grid workers' hours to document and score each whistle (paperwork, cut by the duty lists)", "hours/whistle", 1.0, (0, 40), (0.25, 3), SRC_ASSUMPTION, "float", "评价台账工时"),
     *_window("response_scoring", "响应评价"),
     # C3 digital platform
     _p("digital_boost", "digital_platform", "dose: rise of every community's digitalisation ('three centres' platform, mobile terminals)", "index 0-1", 0.0, (0, 1), (0, 0.6), SRC_PAPER + " C3 (Hulan three centres)", "float", "数字平台提升"),
@@ -307,12 +322,11 @@ PARAMS: tuple[Param, ...] = tuple([
     _p("early_warning_prevention", "early_warning", "share of new problems prevented in a flagged hot-spot compound at full warning and digitalisation", "share", 0.3, (0, 1), (0.1, 0.5), SRC_ASSUMPTION, "float", "预警预防比例"),
     _p("early_warning_discovery", "early_warning", "weekly chance the early-warning channel finds a hot-spot household's problem at full warning and digitalisation", "1/week", 0.1, (0, 1), (0.03, 0.3), SRC_ASSUMPTION, "float", "预警发现率",
        measure="platform records: problems found by warnings per flagged household"),
-    _p("early_warning_patrol_boost", "early_warning", "extra patrol visits to a hot spot at full warning, as a share of normal (1 doubles them)", "share", 1.0, (0, 10), (0.5, 2.0), SRC_ASSUMPTION, "float", "预警巡查加密",
-       measure="patrol logs in flagged vs other compounds"),
     _p("early_warning_smoothing", "early_warning", "weight of this week's registrations in the platform's running average (the rest is the old average)", "share", 0.1, (0, 1), (0.05, 0.3), SRC_ASSUMPTION, "float", "预警平滑系数",
        measure="platform's own alert rule (its averaging window)"),
     _p("early_warning_hot_quantile", "early_warning", "compounds at or above this quantile of the running average are hot spots (0.75: the top quarter)", "quantile", 0.75, (0, 1), (0.5, 0.9), SRC_ASSUMPTION, "float", "热点分位数",
        measure="platform's own alert rule (its threshold)"),
+    _p("early_warning_check_rate", "early_warning", "share of a hot spot's households the warning orders grid workers to check each week at full warning (a check takes a patrol visit's time)", "1/week", 0.05, (0, 1), (0.02, 0.2), SRC_ASSUMPTION + " (the patrol chance at the defaults)", "float", "预警核查率"),
     *_window("early_warning", "预警"),
     # C6 / P5 riders
     _p("rider_recruit_share", "riders", "dose: share of rider households recruited as part-time grid members", "share", 0.0, (0, 1), (0, 0.5), SRC_PAPER + " C6/P5 (兼职网格员)", "float", "骑手兼职网格员比例"),
@@ -325,7 +339,8 @@ PARAMS: tuple[Param, ...] = tuple([
     _p("door_knock_weeks", "door_knocking", "dose: length of a door-knocking campaign (敲门行动), 0 = none", "weeks", 0, (0, 520), (0, 12), SRC_PAPER + " P2 (Fanrong Street 2024)", "int", "敲门行动周数"),
     _p("door_knock_start", "door_knocking", "step at which the campaign starts", "step", 26, (0, 100_000), (0, 104), SRC_ASSUMPTION, "int", "敲门行动开始"),
     _p("door_knock_coverage", "door_knocking", "share of households the campaign reaches", "share", 0.9, (0, 1), (0.6, 1.0), SRC_ASSUMPTION, "float", "敲门覆盖率"),
-    _p("door_knock_cost_yuan_per_household", "door_knocking", "cost of a visit (staff time)", "yuan/household", 5.0, (0, 1000), (2, 20), SRC_ASSUMPTION, "float", "敲门成本"),
+    _p("door_knock_cost_yuan_per_household", "door_knocking", "money cost of a visit (allowances, materials; the grid workers' hours are door_knock_hours_per_visit)", "yuan/household", 5.0, (0, 1000), (2, 20), SRC_ASSUMPTION, "float", "敲门成本"),
+    _p("door_knock_hours_per_visit", "door_knocking", "grid workers' hours per campaign visit (taken before cases and patrols)", "hours/household", 0.33, (0, 24), (0.25, 1.0), SRC_ASSUMPTION + " (about twenty minutes a household)", "float", "每户走访工时"),
     # C2 party coverage
     _p("party_coverage_boost", "party_coverage", "dose: share of the gap to full four-tier coverage that is closed", "share", 0.0, (0, 1), (0, 1), SRC_PAPER + " C2 (four tiers everywhere)", "float", "党组织覆盖提升"),
     *_window("party_coverage", "党组织覆盖"),
