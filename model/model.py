@@ -208,54 +208,58 @@ class CommunityModel(mesa.Model):
             per_c = np.bincount(w.hh_compound, weights=self._recruited_mask().astype(float), minlength=w.n_compounds)
             self._rider_cover = np.minimum(1.0, per_c * p["rider_households_per_week"] / np.maximum(w.c_households, 1))
 
-    # ---- 0d. the grid workers' week: mandated work first, then cases and patrols (model/grid_time.py)
+    # ---- 0d. the grid workers' week: mandated work first, then patrols and cases (model/grid_time.py)
     def _grid_time(self, t: int) -> None:
-        """Plan the campaign's visits and the warning's checks, share each grid's hours by priority,
-        and turn the hours into this week's patrol chance, case capacity and checks done."""
+        """Share each grid's hours by priority (paperwork, campaign visits, warning checks, then
+        patrols and cases) and turn them into this week's visits, patrol chance and case capacity."""
         p, w, g, lv = self.p, self.world, self.grid, self.policies.level
-        visit = self.campaign_visit
-        visit[:] = False
-        visit_hours = np.zeros(w.n_grids)
-        if self.policies.is_active("door_knocking"):
-            # the campaign: reachable households visited once, spread evenly over its weeks
-            weeks_left = p["door_knock_start"] + p["door_knock_weeks"] - t
-            todo = np.flatnonzero(self.campaign_reach & ~self.campaign_visited)
-            go = todo[self.streams.hashed("door_knocking.visit", t, todo) < 1.0 / max(weeks_left, 1)]
-            visit_hours = np.bincount(w.hh_grid[go], minlength=w.n_grids) * p["door_knock_hours_per_visit"]
-            visit[go] = True
-        warn = lv("early_warning_level")
-        check_hours = np.zeros(w.n_grids)
-        if warn > 0:
-            hot_hh = np.bincount(w.hh_grid, weights=self.hot[w.hh_compound].astype(float), minlength=w.n_grids)
-            check_hours = warn * p["early_warning_check_rate"] * hot_hh * g.visit_hours(p)
+        visit_hours = self._plan_campaign_visits(t)
+        hot_hh = np.bincount(w.hh_grid, weights=self.hot[w.hh_compound].astype(float), minlength=w.n_grids) \
+            if lv("early_warning_level") > 0 else np.zeros(w.n_grids)
+        check_hours = lv("early_warning_level") * p["early_warning_check_rate"] * hot_hh * g.visit_hours(p)
         scored = np.zeros(w.n_grids)
         if lv("response_scoring_weight") > 0 and self.problems.whistled_now:  # last week's whistles, to be documented
             slots = np.concatenate(self.problems.whistled_now)
             scored = np.bincount(w.hh_grid[slots // K], minlength=w.n_grids).astype(float)
         hours = self.grid_hours
         hours.allocate(g.hours(p), g.paperwork_hours(p, scored), visit_hours, check_hours, 1.0 - p["grid_patrol_share"])
+        visit = self.campaign_visit
         if visit_hours.any():  # visits beyond the hours are put off to a later week
-            done = hours.granted_share("visits", visit_hours)
             planned = np.flatnonzero(visit)
-            keep = self.streams.hashed("door_knocking.time", t, planned) < done[w.hh_grid[planned]]
-            visit[planned[~keep]] = False
+            done = hours.granted_share("visits", visit_hours)
+            visit[planned[self.streams.hashed("door_knocking.time", t, planned) >= done[w.hh_grid[planned]]]] = False
         self.campaign_visited |= visit
         self.campaign_visits_now = int(visit.sum())
         self._patrol = g.patrol_chance(p, hours.week["patrols"])
         self._case_capacity = g.case_capacity(p, hours.week["cases"])
-        # warning checks: a hot-spot household's weekly chance of a check, and the share of the
-        # warning acted on in each compound (a warning nobody follows up prevents and finds nothing)
-        self._warning_check = np.zeros(w.n_grids)
-        self._warning_followed = np.zeros(w.n_compounds)
-        if warn > 0:
-            self._warning_check = np.divide(hours.week["warnings"] / g.visit_hours(p), hot_hh,
-                                            out=np.zeros(w.n_grids), where=hot_hh > 0)
-            share = hours.granted_share("warnings", check_hours)
-            if np.all(share >= 1.0):  # every check done: the warning is fully followed up everywhere
-                self._warning_followed = np.ones(w.n_compounds)
-            else:
-                self._warning_followed = np.bincount(w.hh_compound, weights=share[w.hh_grid],
-                                                     minlength=w.n_compounds) / np.maximum(w.c_households, 1)
+        self._follow_up_warnings(hot_hh, check_hours)
+
+    def _plan_campaign_visits(self, t: int) -> np.ndarray:
+        """The campaign's plan for the week: reachable households not yet visited, spread evenly over
+        its weeks (`campaign_visit`); returns the hours the plan asks of each grid."""
+        p, w = self.p, self.world
+        visit = self.campaign_visit
+        visit[:] = False
+        if not self.policies.is_active("door_knocking"):
+            return np.zeros(w.n_grids)
+        weeks_left = p["door_knock_start"] + p["door_knock_weeks"] - t
+        todo = np.flatnonzero(self.campaign_reach & ~self.campaign_visited)
+        go = todo[self.streams.hashed("door_knocking.visit", t, todo) < 1.0 / max(weeks_left, 1)]
+        visit[go] = True
+        return np.bincount(w.hh_grid[go], minlength=w.n_grids) * p["door_knock_hours_per_visit"]
+
+    def _follow_up_warnings(self, hot_hh: np.ndarray, check_hours: np.ndarray) -> None:
+        """A hot-spot household's weekly chance of a check, and the share of the warning acted on in
+        each compound: a warning nobody has the hours to follow up prevents and finds nothing."""
+        w, g, hours = self.world, self.grid, self.grid_hours
+        self._warning_check = np.divide(hours.week["warnings"] / g.visit_hours(self.p), hot_hh,
+                                        out=np.zeros(w.n_grids), where=hot_hh > 0)
+        share = hours.granted_share("warnings", check_hours)
+        if np.all(share >= 1.0):  # every check done (or none asked): fully followed up everywhere
+            self._warning_followed = np.ones(w.n_compounds)
+        else:
+            self._warning_followed = np.bincount(w.hh_compound, weights=share[w.hh_grid],
+                                                 minlength=w.n_compounds) / np.maximum(w.c_households, 1)
 
     # ---- 1. problems arise, more where the environment is poor and in the heating season
     def _problems_arise(self, t: int) -> None:
