@@ -111,12 +111,21 @@ class Residents:
 
     def learn_points_value(self, p, tried: np.ndarray, paid: np.ndarray, W) -> None:
         """Households learn whether points are paid: from their own redemption this week if they
-        tried, else from neighbours who tried (the share of them paid); no news, no change."""
-        if not tried.any():  # nobody tried to redeem this week: no news anywhere
+        tried, else from neighbours who tried (the share of them paid); no news, no change.
+
+        Ties are symmetric and each neighbour counts alike (W is the row-normalised adjacency),
+        so the share is counted from the triers' own neighbour lists: cheap when few try."""
+        who = np.flatnonzero(tried)
+        if len(who) == 0:  # nobody tried to redeem this week: no news anywhere
             return
-        nb = W @ np.column_stack([tried, paid]).astype(float)
-        seen = np.where(tried, paid.astype(float), np.divide(nb[:, 1], nb[:, 0], out=np.zeros(self.n), where=nb[:, 0] > 0))
-        news = tried | (nb[:, 0] > 0)
+        starts, lens = W.indptr[who], np.diff(W.indptr)[who]
+        ends = np.cumsum(lens)
+        pos = np.arange(ends[-1]) - np.repeat(ends - lens - starts, lens)  # positions of the triers' ties in W
+        told = W.indices[pos]  # each neighbour of a trier, once per trier
+        n_tried = np.bincount(told, minlength=self.n)
+        n_paid = np.bincount(told, weights=np.repeat(paid[who], lens).astype(float), minlength=self.n)
+        seen = np.where(tried, paid.astype(float), np.divide(n_paid, n_tried, out=np.zeros(self.n), where=n_tried > 0))
+        news = tried | (n_tried > 0)
         self.points_belief += p["points_learning_rate"] * news * (seen - self.points_belief)
 
     def decide_participation(self, p, reward_yuan, neighbour_part, u):

@@ -95,6 +95,10 @@ class CommunityModel(mesa.Model):
         self.problems = Problems(n, w.hh_compound, self.streams)
         self.grid = GridWorkforce(w, p)
         self.grid_hours = GridHours(w.n_grids)
+        # households of each compound in each grid (grids may span compounds): hot spots -> grids
+        self.grid_compound_households = np.bincount(w.hh_grid * w.n_compounds + w.hh_compound,
+                                                    minlength=w.n_grids * w.n_compounds
+                                                    ).reshape(w.n_grids, w.n_compounds).astype(float)
         self.party = PartyOrganisation(w, self.streams["party_coverage"].random(w.n_compounds))
         self.policies = Policies(p)
         self.ledger = Ledger(p["fund_initial_yuan_per_household"] * n)
@@ -214,8 +218,7 @@ class CommunityModel(mesa.Model):
         patrols and cases) and turn them into this week's visits, patrol chance and case capacity."""
         p, w, g, lv = self.p, self.world, self.grid, self.policies.level
         visit_hours = self._plan_campaign_visits(t)
-        hot_hh = np.bincount(w.hh_grid, weights=self.hot[w.hh_compound].astype(float), minlength=w.n_grids) \
-            if lv("early_warning_level") > 0 else np.zeros(w.n_grids)
+        hot_hh = self.grid_compound_households @ self.hot if lv("early_warning_level") > 0 else np.zeros(w.n_grids)
         check_hours = lv("early_warning_level") * p["early_warning_check_rate"] * hot_hh * g.visit_hours(p)
         scored = np.zeros(w.n_grids)
         if lv("response_scoring_weight") > 0 and self.problems.whistled_now:  # last week's whistles, to be documented
@@ -258,8 +261,7 @@ class CommunityModel(mesa.Model):
         if np.all(share >= 1.0):  # every check done (or none asked): fully followed up everywhere
             self._warning_followed = np.ones(w.n_compounds)
         else:
-            self._warning_followed = np.bincount(w.hh_compound, weights=share[w.hh_grid],
-                                                 minlength=w.n_compounds) / np.maximum(w.c_households, 1)
+            self._warning_followed = share @ self.grid_compound_households / np.maximum(w.c_households, 1)
 
     # ---- 1. problems arise, more where the environment is poor and in the heating season
     def _problems_arise(self, t: int) -> None:

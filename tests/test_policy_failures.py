@@ -106,3 +106,20 @@ def test_culture_without_upkeep_fades():
     assert np.mean(b520) < 0.1 * np.mean(b104), f"belonging should fade: {np.mean(b104):+.3f} -> {np.mean(b520):+.3f}"
     assert abs(np.mean(p520)) < 0.25 * np.mean(p104), (
         f"participation gained should fade: {np.mean(p104):+.4f} -> {np.mean(p520):+.4f}")
+
+
+def test_the_points_lesson_is_the_mean_over_neighbours_who_tried():
+    """The fast count over the triers' own ties gives what the network mean W @ x gives."""
+    m = CommunityModel(rng=3, n_households=1500)
+    r, W = m.residents, m.world.W
+    rng = np.random.default_rng(0)
+    for share in (0.002, 0.02, 0.3):
+        tried = rng.random(r.n) < share
+        paid = tried & (rng.random(r.n) < 0.5)
+        before = rng.random(r.n)
+        r.points_belief = before.copy()
+        r.learn_points_value(m.p, tried, paid, W)
+        nb = W @ np.column_stack([tried, paid]).astype(float)
+        seen = np.where(tried, paid, np.divide(nb[:, 1], nb[:, 0], out=np.zeros(r.n), where=nb[:, 0] > 0))
+        expected = before + m.p["points_learning_rate"] * (tried | (nb[:, 0] > 0)) * (seen - before)
+        assert np.allclose(r.points_belief, expected, rtol=0, atol=1e-12)
