@@ -2,8 +2,8 @@
 
 Grid workers' hours (workers x `grid_hours_per_worker_week`) are finite. Mandated work is
 served first, in this order: (1) paperwork demanded by the street and the departments
-(including the record of every scored whistle), (2) the street's door-knocking campaign,
-(3) the platform's early-warning checks of hot spots. What is left goes to routine patrols
+(including the record of every scored whistle), (2) compound deliberation meetings, (3) the
+street's door-knocking campaign, (4) the platform's early-warning checks of hot spots. What is left goes to routine patrols
 (`grid_patrol_share`) and casework (the rest). So a campaign or a warning takes its
 hours from cases and patrols, and with little time left it does less than it was asked to.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-USES = ("paperwork", "visits", "warnings", "cases", "patrols")  # in order of priority (cases and patrols share)
+USES = ("paperwork", "meetings", "visits", "warnings", "cases", "patrols")  # in order of priority (cases and patrols share)
 
 
 class GridHours:
@@ -23,11 +23,11 @@ class GridHours:
         self.total = dict.fromkeys(USES, 0.0)
         self.available_total = 0.0
 
-    def allocate(self, available: np.ndarray, paperwork: np.ndarray, visits: np.ndarray, warnings: np.ndarray,
-                 case_share: float) -> None:
+    def allocate(self, available: np.ndarray, paperwork: np.ndarray, meetings: np.ndarray, visits: np.ndarray,
+                 warnings: np.ndarray, case_share: float) -> None:
         """Serve the demands (hours per grid) in priority order; split the rest between cases and patrols."""
         left = available.astype(float)
-        for use, demand in (("paperwork", paperwork), ("visits", visits), ("warnings", warnings)):
+        for use, demand in (("paperwork", paperwork), ("meetings", meetings), ("visits", visits), ("warnings", warnings)):
             got = np.minimum(demand, left)
             self.week[use] = got
             left = left - got

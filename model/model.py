@@ -224,8 +224,11 @@ class CommunityModel(mesa.Model):
         if lv("response_scoring_weight") > 0 and self.problems.whistled_now:  # last week's whistles, to be documented
             slots = np.concatenate(self.problems.whistled_now)
             scored = np.bincount(w.hh_grid[slots // K], minlength=w.n_grids).astype(float)
+        meeting_hours = self._meeting_hours()
         hours = self.grid_hours
-        hours.allocate(g.hours(p), g.paperwork_hours(p, scored), visit_hours, check_hours, 1.0 - p["grid_patrol_share"])
+        hours.allocate(g.hours(p), g.paperwork_hours(p, scored), meeting_hours, visit_hours, check_hours,
+                       1.0 - p["grid_patrol_share"])
+        self._meetings_held = self._compound_share_done("meetings", meeting_hours)
         visit = self.campaign_visit
         if visit_hours.any():  # visits beyond the hours are put off to a later week
             planned = np.flatnonzero(visit)
@@ -236,6 +239,24 @@ class CommunityModel(mesa.Model):
         self._patrol = g.patrol_chance(p, hours.week["patrols"])
         self._case_capacity = g.case_capacity(p, hours.week["cases"])
         self._follow_up_warnings(hot_hh, check_hours)
+
+    def _meeting_hours(self) -> np.ndarray:
+        """Hours each grid's workers are asked for compound deliberation meetings this week (a compound
+        spanning grids asks each in proportion to its households there)."""
+        p, w, rate = self.p, self.world, self.policies.level("deliberation_rate")
+        if rate <= 0:
+            return np.zeros(w.n_grids)
+        meetings_c = min(1.0, rate / WEEKS_PER_MONTH) * self.party.compound_org  # meetings a week
+        part_of_c = self.grid_compound_households / np.maximum(w.c_households, 1)
+        return part_of_c @ (meetings_c * p["deliberation_hours_per_meeting"])
+
+    def _compound_share_done(self, use: str, demand: np.ndarray) -> np.ndarray:
+        """Share of what each compound's grids were asked for `use` that got its hours (1: all)."""
+        w = self.world
+        share = self.grid_hours.granted_share(use, demand)
+        if np.all(share >= 1.0):
+            return np.ones(w.n_compounds)
+        return share @ self.grid_compound_households / np.maximum(w.c_households, 1)
 
     def _plan_campaign_visits(self, t: int) -> np.ndarray:
         """The campaign's plan for the week: reachable households not yet visited, spread evenly over
@@ -257,11 +278,7 @@ class CommunityModel(mesa.Model):
         w, g, hours = self.world, self.grid, self.grid_hours
         self._warning_check = np.divide(hours.week["warnings"] / g.visit_hours(self.p), hot_hh,
                                         out=np.zeros(w.n_grids), where=hot_hh > 0)
-        share = hours.granted_share("warnings", check_hours)
-        if np.all(share >= 1.0):  # every check done (or none asked): fully followed up everywhere
-            self._warning_followed = np.ones(w.n_compounds)
-        else:
-            self._warning_followed = share @ self.grid_compound_households / np.maximum(w.c_households, 1)
+        self._warning_followed = self._compound_share_done("warnings", check_hours)
 
     # ---- 1. problems arise, more where the environment is poor and in the heating season
     def _problems_arise(self, t: int) -> None:
@@ -333,7 +350,7 @@ class CommunityModel(mesa.Model):
         at = lvl == DELIBERATION
         if at.any():
             part_c = self._participation_share()
-            meet = min(1.0, lv("deliberation_rate") / WEEKS_PER_MONTH)
+            meet = min(1.0, lv("deliberation_rate") / WEEKS_PER_MONTH) * self._meetings_held  # as hours allow
             floor = p["deliberation_floor"]
             pd_c = meet * p["deliberation_resolve"] * (floor + (1.0 - floor) * np.minimum(
                 1.0, p["deliberation_participation_scale"] * part_c))

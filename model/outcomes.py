@@ -48,6 +48,7 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
     "satisfaction_low_income": ("satisfaction_mean of low-income households", "Satisfaction (low income)", "满意度(低收入)"),
     # ---- issue 16: where grid workers' hours went, departments' records, points and belonging
     "grid_hours_paperwork": ("grid workers' hours spent on paperwork (street forms, whistle records), cumulative", "Grid hours: paperwork", "网格工时:行政事务"),
+    "grid_hours_meetings": ("grid workers' hours spent on compound deliberation meetings, cumulative", "Grid hours: deliberation meetings", "网格工时:议事协商"),
     "grid_hours_visits": ("grid workers' hours spent on door-knocking campaign visits, cumulative", "Grid hours: campaign visits", "网格工时:入户走访"),
     "grid_hours_warnings": ("grid workers' hours spent on early-warning checks of hot spots, cumulative", "Grid hours: warning checks", "网格工时:预警核查"),
     "grid_hours_cases": ("grid workers' hours spent on casework, cumulative", "Grid hours: cases", "网格工时:办理案件"),

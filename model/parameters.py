@@ -351,6 +351,7 @@ PARAMS: tuple[Param, ...] = tuple([
        measure="deliberation minutes: problems settled by turnout"),
     _p("deliberation_participation_scale", "deliberation", "multiplier on the compound's participation share, capped at 1 (5: a fifth of households taking part gives the full effect)", "multiplier", 5.0, (0, 1000), (2.0, 10.0), SRC_ASSUMPTION, "float", "议事参与放大",
        measure="deliberation minutes: problems settled by turnout"),
+        _p("deliberation_hours_per_meeting", "deliberation", "grid workers' hours to prepare, hold and follow up one compound deliberation meeting (taken after paperwork, before campaign visits)", "hours/meeting", 4.0, (0, 100), (2, 8), SRC_ASSUMPTION, "float", "议事会议工时"),
     *_window("deliberation", "议事协商"),
     # C4 grid workforce
     _p("grid_extra_workers", "grid_workforce", "dose: extra grid workers per grid", "workers", 0.0, (0, 20), (0, 2), SRC_PAPER + " C4 (扩容提质)", "float", "增加网格员"),
