@@ -214,8 +214,9 @@ class CommunityModel(mesa.Model):
 
     # ---- 0d. the grid workers' week: mandated work first, then patrols and cases (model/grid_time.py)
     def _grid_time(self, t: int) -> None:
-        """Share each grid's hours by priority (paperwork, campaign visits, warning checks, then
-        patrols and cases) and turn them into this week's visits, patrol chance and case capacity."""
+        """Share each grid's hours by priority (paperwork, deliberation meetings, campaign visits,
+        warning checks, then patrols and cases) and turn them into this week's visits, meetings,
+        patrol chance and case capacity."""
         p, w, g, lv = self.p, self.world, self.grid, self.policies.level
         visit_hours = self._plan_campaign_visits(t)
         hot_hh = self.grid_compound_households @ self.hot if lv("early_warning_level") > 0 else np.zeros(w.n_grids)
