@@ -5,7 +5,9 @@ notices a real difference: with the problem rate raised by half in the reference
 rejects. The same holds for the departments scored on their record (issue 16): with response
 scoring and short capacity, the outcomes of the record, the other duties and the gaming agree,
 and cutting the departments' gaming propensity to a sixth in the reference only is noticed (at
-this small street whistles are few: halving it is not reliably noticed with 30 seeds)."""
+this small street whistles are few: halving it is not reliably noticed with 30 seeds). And for a
+year of culture work followed by belonging fading without upkeep: the outcomes agree over 20
+seeds, and a fade slower by a fifth in the reference only is noticed."""
 
 import numpy as np
 import pytest
@@ -99,3 +101,31 @@ def test_docking_notices_a_changed_gaming_rule(vectorised_scored):
     j = SCORED_OUTCOMES.index("whistles_closed_on_paper")
     p = stats.ks_2samp(vectorised_scored[:, j], shifted[:, j]).pvalue
     assert p < SCORED_LEVEL, f"the docking test missed a gaming propensity cut to a sixth (p = {p:.3g})"
+
+
+# ---- community culture for a year, then belonging fading without upkeep (issue 16)
+CULTURE = dict(culture_belonging_rate=0.3, culture_end=52)
+CULTURE_OUTCOMES = ("belonging_mean", "participation_rate", "trust_mean", "satisfaction_mean")
+CULTURE_SEEDS = range(20)
+CULTURE_LEVEL = 0.05 / len(CULTURE_OUTCOMES)
+
+
+def culture_finals(cls, **extra):
+    rows = []
+    for seed in CULTURE_SEEDS:
+        m = cls(rng=seed, **SIZE, **CULTURE, **extra)
+        for _ in range(STEPS):
+            m.step()
+        rows.append([m.outcomes[k] for k in CULTURE_OUTCOMES])
+    return np.array(rows, float)
+
+
+def test_culture_and_fading_belonging_dock():
+    v, r = culture_finals(CommunityModel), culture_finals(ReferenceModel)
+    for j, name in enumerate(CULTURE_OUTCOMES):
+        p = stats.ks_2samp(v[:, j], r[:, j]).pvalue
+        assert p > CULTURE_LEVEL, (f"{name} with culture: distributions differ (KS p = {p:.3g}); vectorised mean "
+                                   f"{v[:, j].mean():.4g}, reference mean {r[:, j].mean():.4g}")
+    slower = culture_finals(ReferenceModel, belonging_fade_rate=0.4)  # default 0.5
+    p = stats.ks_2samp(v[:, 0], slower[:, 0]).pvalue
+    assert p < CULTURE_LEVEL, f"the docking test missed a slower fade of belonging (p = {p:.3g})"

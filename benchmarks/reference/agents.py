@@ -68,6 +68,7 @@ class Household(mesa.Agent):
         self.trust = min(1.0, max(0.0, p["trust_mean"] + p["party_trust_base"] * w.c_party[self.compound]
                                   + rnd.gauss(0, sd)))
         self.belonging = min(1.0, max(0.0, p["belonging_mean"] + rnd.gauss(0, sd)))
+        self.belonging_before_culture = self.belonging
         self.paying = False
         self.participating = False
         self.recent_resolved = 0.0
@@ -218,6 +219,10 @@ class Household(mesa.Agent):
         self.trust = min(1.0, max(0.0, t))
         self.recent_resolved = p["problem_memory"] * self.recent_resolved + self.resolved_now
         self.recent_lost = p["problem_memory"] * self.recent_lost + self.lost_now + self.gamed_now
+        if m.culture_on:  # culture work pulls belonging up; once begun, it fades back without upkeep
+            self.belonging += p["culture_belonging_rate"] / 52.0 * (1.0 - self.belonging)
+        if m.culture_ever:
+            self.belonging -= p["belonging_fade_rate"] / 52.0 * (self.belonging - self.belonging_before_culture)
         x = (p["participation_intercept"] + p["participation_trust_weight"] * self.trust
              + p["participation_belonging_weight"] * self.belonging + p["participation_neighbour_weight"] * nb_part)
         self.participating = m.random.random() < logistic(x)

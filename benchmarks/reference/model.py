@@ -6,7 +6,8 @@ with the same seed builds the identical street), same weekly stages as
 vectorised model's code, which works per compound, not per resident. Grid workers' time budget
 and the departments (their other duties, their record, the score, the whistle share they adjust
 and their gaming) are written anew here from the ODD (`institutions.py`). Of the policies, only
-response scoring is implemented (with its parameters); every other dose must be 0.
+response scoring and community culture (with belonging that fades) are implemented, with their
+parameters; every other dose must be 0.
 
 Synchronous rules (every household reads the state left by the previous stage): the
 residents' update (neighbour means are read in `look_around` by all before any `update`),
@@ -38,9 +39,9 @@ class ReferenceModel(mesa.Model):
                               "early_warning_level", "rider_recruit_share", "door_knock_weeks",
                               "party_coverage_boost", "deliberation_rate", "grid_extra_workers", "grid_training",
                               "grid_paperwork_cut", "fiscal_fund_yuan_per_household_year",
-                              "donations_yuan_per_household_year", "property_subsidy", "cobuilding_capacity",
-                              "culture_belonging_rate")):
-            raise ValueError("the reference implements the baseline and response scoring only: every other dose must be 0")
+                              "donations_yuan_per_household_year", "property_subsidy", "cobuilding_capacity")):
+            raise ValueError("the reference implements the baseline, response scoring and culture only: "
+                             "every other dose must be 0")
         streams = Streams(int(rng))
         self.world = w = build_world(p, streams, compounds)
         init = streams["init"]
@@ -59,6 +60,7 @@ class ReferenceModel(mesa.Model):
         self.departments = [ScoredDepartment(p, cap) for _ in CATEGORIES]  # one per category, in order
         self.count = dict.fromkeys(("arisen", "faded", "registered", "resolved", "lost", "whistles", "gamed"), 0)
         self.t = 0
+        self.culture_on = self.culture_ever = False
         for i in range(w.n):
             Household(self, i)
         self.households = self.agents_by_type[Household]
@@ -77,6 +79,9 @@ class ReferenceModel(mesa.Model):
     def step(self) -> None:
         self.t = self.steps - 1
         p, w, mk = self.p, self.world, self.market
+        end = p["culture_end"]
+        self.culture_on = p["culture_belonging_rate"] > 0 and p["culture_start"] <= self.t and (end == -1 or self.t < end)
+        self.culture_ever = self.culture_ever or self.culture_on
         # 0. the grid workers' week (last week's whistles are documented under scoring)
         for g, office in enumerate(self.offices):
             office.plan_week(self.whistles_by_grid[g])
@@ -161,6 +166,8 @@ class ReferenceModel(mesa.Model):
             "department_other_backlog": sum(d.backlog for d in self.departments),
             "whistles_closed_on_paper": self.count["gamed"],
             "trust_mean": sum(h.trust for h in self.households) / w.n,
+            "belonging_mean": sum(h.belonging for h in self.households) / w.n,
+            "participation_rate": sum(h.participating for h in self.households) / w.n,
             "grid_hours_cases": sum(o.hours["cases"] for o in self.offices),
             "trap_share": float(1.0 - managed.mean()),
             "fee_collection_rate": paying / n_managed_hh if n_managed_hh else 0.0,
