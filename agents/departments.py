@@ -1,9 +1,16 @@
-"""Departments that answer the communities' whistles (社区吹哨、部门报到).
+"""Departments that answer the communities' whistles (社区吹哨、部门报到), scored on their record.
 
-They serve the whole street, so the communities' whistles compete for their capacity. Only a
-share of it goes to whistles (about a third without scoring, Chen, Pan & Xu 2016); response
-scoring raises that share and tilts capacity toward the communities whose party organisation
-scores them actively.
+They serve the whole street, so the communities' whistles compete for their capacity, and they
+have duties of their own besides whistles (a backlog that grows when they are neglected). Each
+week a department splits its capacity: a share to whistles (about a third without scoring,
+Chen, Pan & Xu 2016), the rest, and whatever whistles leave unused, to its other duties.
+
+Under response scoring the community party organisation scores each department from its
+record: share of whistles answered times share answered within the deadline. A department
+whose score falls short of the target moves capacity toward whistles (at the cost of its other
+duties), and it may game the score: reply that a whistle is closed while the problem stays
+open. A gamed closure counts in the record as answered on time, which raises the score and
+eases the pressure to answer for real.
 """
 
 from __future__ import annotations
@@ -20,28 +27,52 @@ DEPARTMENTS = {  # name -> the problem category it answers (model.problems.CATEG
 
 
 class Department(mesa.Agent):
-    def __init__(self, model, name: str, category: int, capacity_per_week: float):
+    def __init__(self, model, name: str, category: int, capacity_per_week: float, base_share: float):
         super().__init__(model)
         self.name = name
         self.category = category
         self.capacity = capacity_per_week
-        self.answered = 0  # whistles answered, cumulative
+        self.base_share = base_share
+        self.whistle_share = base_share  # share of capacity given to whistles, decided on the score
+        self.other_backlog = 0.0  # own duties waiting (tasks)
+        self.whistle_capacity_used = 0.0  # this week's capacity allocated to whistles
+        self.answered = 0  # whistles answered for real, cumulative
         self.received = 0  # whistles received, cumulative
+        self.gamed = 0  # whistles closed on paper while the problem stays open, cumulative
+        # the record the score is computed from: moving averages of weekly counts
+        self.record_received = 0.0
+        self.record_closed = 0.0
+        self.record_on_time = 0.0
 
-    def responsiveness(self, base: float, scoring_weight: float, gain: float) -> float:
-        """Share of capacity given to whistles: base, raised toward 1 by response scoring."""
-        return base + (1.0 - base) * min(1.0, scoring_weight * gain)
+    # ---------------------------------------------------------------- the score
+    @property
+    def score(self) -> float:
+        """Share answered x share answered on time, from the record (1 with no whistles yet)."""
+        if self.record_received <= 0:
+            return 1.0
+        answered = min(1.0, self.record_closed / self.record_received)
+        on_time = self.record_on_time / self.record_closed if self.record_closed > 0 else 0.0
+        return answered * on_time
 
-    def allocate(self, queue_by_community: np.ndarray, scoring_power: np.ndarray, resp: float,
-                 scoring_weight: float, tilt: float, rounds: int) -> np.ndarray:
+    def shortfall(self, target: float) -> float:
+        """Relative shortfall of the score from the target (0 at or above it)."""
+        return max(0.0, target - self.score) / max(target, 1e-12)
+
+    def gaming_chance(self, weight: float, propensity: float, target: float) -> float:
+        """Weekly chance an unanswered whistle is closed on paper: only under scoring, more when short."""
+        return min(1.0, propensity * weight * self.shortfall(target))
+
+    # ---------------------------------------------------------------- the week
+    def allocate(self, queue_by_community: np.ndarray, scoring_power: np.ndarray, scoring_weight: float,
+                 tilt: float, rounds: int) -> np.ndarray:
         """Chance that a whistled problem of each community is answered this week.
 
         Capacity for whistles is shared in proportion to queue length, tilted by `tilt` x scoring
         weight x each community's scoring power; capacity a community cannot use goes to the
-        others, in at most `rounds` rounds.
+        others, in at most `rounds` rounds; what no community uses goes back to other duties.
         """
         q = queue_by_community.astype(float)
-        cap = self.capacity * resp
+        cap = self.capacity * self.whistle_share
         prio = q * (1.0 + tilt * scoring_weight * scoring_power)
         alloc = np.zeros_like(q)
         for _ in range(rounds):
@@ -53,4 +84,30 @@ class Department(mesa.Agent):
             if w.sum() <= 0:
                 break
             alloc = np.minimum(q, alloc + free * w / w.sum())
+        self.whistle_capacity_used = float(alloc.sum())
         return np.divide(alloc, q, out=np.zeros_like(q), where=q > 0)
+
+    def serve_other_duties(self, demand_share: float) -> None:
+        """New own duties arrive; the capacity whistles did not use serves the backlog."""
+        self.other_backlog += demand_share * self.capacity
+        served = min(self.other_backlog, max(0.0, self.capacity - self.whistle_capacity_used))
+        self.other_backlog -= served
+        self.whistle_capacity_used = 0.0
+
+    def record_week(self, received: int, answered: int, on_time: int, gamed: int, memory: float) -> None:
+        """Add this week to the record (gamed closures look answered, and on time)."""
+        a = 1.0 / max(memory, 1.0)
+        self.record_received += a * (received - self.record_received)
+        self.record_closed += a * (answered + gamed - self.record_closed)
+        self.record_on_time += a * (on_time + gamed - self.record_on_time)
+        self.received += received
+        self.answered += answered
+        self.gamed += gamed
+
+    def adjust(self, scoring_weight: float, gain: float, target: float, rate: float) -> None:
+        """Move the whistle share with the weighted gap between target and score (never below base)."""
+        if scoring_weight <= 0:  # no scoring (or no longer): back to the unscored share
+            self.whistle_share = self.base_share
+            return
+        step = rate * scoring_weight * gain * (target - self.score)
+        self.whistle_share = min(1.0, max(self.base_share, self.whistle_share + step))

@@ -33,6 +33,8 @@ class Residents:
                                     + p["satisfaction_start_managed"] * managed0[comp] + noise[0], 0, 1)
         self.trust = np.clip(p["trust_mean"] + p["party_trust_base"] * world.c_party[comp] + noise[1], 0, 1)
         self.belonging = np.clip(p["belonging_mean"] + noise[2], 0, 1)
+        self.belonging_before_culture = self.belonging.copy()  # the level belonging fades back to
+        self.points_belief = np.full(n, p["points_belief_start"])  # belief that points are paid at face value
         self.paying = np.zeros(n, bool)
         self.participating = np.zeros(n, bool)
         self.points = np.zeros(n)
@@ -63,15 +65,20 @@ class Residents:
         self.satisfaction += p["satisfaction_rate"] * ((1 - nw) * target + nw * neighbour_mean - self.satisfaction)
         np.clip(self.satisfaction, 0.0, 1.0, out=self.satisfaction)
 
-    def update_trust(self, p, base, resolved_now, lost_now, neighbour_mean, contact):
+    def update_trust(self, p, base, resolved_now, lost_now, neighbour_mean, contact, gamed_now=None):
         """Trust in the community organisation: jumps with own problems' fate, drifts to its base.
 
         `contact` (0-1) is the pull of party work around the household (central households,
-        red property, deliberation), which raises the base trust drifts to.
+        red property, deliberation), which raises the base trust drifts to. `gamed_now` counts
+        the household's problems a department reported closed this week while they stay open:
+        the household sees through it, loses trust and remembers it like a problem dropped.
         """
         nw = p["network_weight"]
         self.trust += p["trust_rate"] * ((1 - nw) * (base + contact) + nw * neighbour_mean - self.trust)
         self.trust += p["trust_resolved_gain"] * resolved_now - p["trust_lost_penalty"] * lost_now
+        if gamed_now is not None:
+            self.trust -= p["trust_gamed_penalty"] * gamed_now
+            lost_now = lost_now + gamed_now
         np.clip(self.trust, 0.0, 1.0, out=self.trust)
         memory = p["problem_memory"]
         self.recent_resolved = memory * self.recent_resolved + resolved_now
@@ -94,6 +101,33 @@ class Residents:
         review = u < rate
         self.paying = np.where(review, u < rate * self.pay_prob, self.paying) & managed
 
+    def raise_belonging(self, rate_per_year: float) -> None:
+        """Community culture work pulls belonging toward 1."""
+        self.belonging += rate_per_year / 52.0 * (1.0 - self.belonging)
+
+    def fade_belonging(self, rate_per_year: float) -> None:
+        """Without upkeep, belonging fades back toward where it was before culture work."""
+        self.belonging -= rate_per_year / 52.0 * (self.belonging - self.belonging_before_culture)
+
+    def learn_points_value(self, p, tried: np.ndarray, paid: np.ndarray, W) -> None:
+        """Households learn whether points are paid: from their own redemption this week if they
+        tried, else from neighbours who tried (the share of them paid); no news, no change.
+
+        Ties are symmetric and each neighbour counts alike (W is the row-normalised adjacency),
+        so the share is counted from the triers' own neighbour lists: cheap when few try."""
+        who = np.flatnonzero(tried)
+        if len(who) == 0:  # nobody tried to redeem this week: no news anywhere
+            return
+        starts, lens = W.indptr[who], np.diff(W.indptr)[who]
+        ends = np.cumsum(lens)
+        pos = np.arange(ends[-1]) - np.repeat(ends - lens - starts, lens)  # positions of the triers' ties in W
+        told = W.indices[pos]  # each neighbour of a trier, once per trier
+        n_tried = np.bincount(told, minlength=self.n)
+        n_paid = np.bincount(told, weights=np.repeat(paid[who], lens).astype(float), minlength=self.n)
+        seen = np.where(tried, paid.astype(float), np.divide(n_paid, n_tried, out=np.zeros(self.n), where=n_tried > 0))
+        news = tried | (n_tried > 0)
+        self.points_belief += p["points_learning_rate"] * news * (seen - self.points_belief)
+
     def decide_participation(self, p, reward_yuan, neighbour_part, u):
         """Take part in a community act this week (cleaning, deliberation, volunteering)?"""
         x = (p["participation_intercept"] + p["participation_trust_weight"] * self.trust
@@ -112,7 +146,7 @@ class Resident:
 
     def __getattr__(self, name):
         if name in ("satisfaction", "trust", "belonging", "paying", "participating", "points",
-                    "pay_prob", "fee_burden_pct", "points_redeemed_yuan"):
+                    "pay_prob", "fee_burden_pct", "points_redeemed_yuan", "points_belief"):
             return getattr(self.residents, name)[self.index].item()
         w = self.residents.world
         if name in ("elderly", "low_income", "party_member", "central", "rider"):

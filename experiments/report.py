@@ -20,7 +20,9 @@ from model.outcomes import HEADLINE, OUTCOMES
 from .runner import read_results
 
 KEY = ("trap_share", "fee_collection_rate", "environment_mean", "resolution_rate", "problems_resolved",
-       "satisfaction_mean", "trust_mean", "participation_rate", "department_response_rate", "public_spending")
+       "satisfaction_mean", "trust_mean", "participation_rate", "department_response_rate", "public_spending",
+       # issue 16: what the records say, what departments leave undone, where grid hours went
+       "reported_resolution_rate", "department_other_backlog", "grid_hours_cases", "grid_hours_patrols")
 
 
 def t_interval(x: np.ndarray) -> tuple[float, float, float]:

@@ -22,11 +22,12 @@ from agents.providers import CommercialFirm, RedPropertyProvider
 from agents.residents import Residents, logistic
 
 from . import outcomes as oc
+from .grid_time import GridHours
 from .ledger import Ledger
 from .parameters import validate
 from .policies import Policies
-from .problems import (CATEGORIES, CHANNELS, COLLECTIVE, DELIBERATION, DEPARTMENT, ELDER, GRID, K, LEVELS, PROPERTY,
-                       REGISTERED, REPAIR, SEASONAL, Problems, in_heating_season)
+from .problems import (CATEGORIES, CHANNELS, COLLECTIVE, DELIBERATION, DEPARTMENT, ELDER, GRID, HANDLING, K, LEVELS,
+                       PROPERTY, REGISTERED, REPAIR, SEASONAL, Problems, in_heating_season)
 from .property_market import WEEKS_PER_MONTH, PropertyMarket
 from .streams import Streams
 from .world import FIRM, NONE, OLD, PROVIDER_NAMES, RED, build_world
@@ -93,6 +94,11 @@ class CommunityModel(mesa.Model):
         self.residents = Residents(w, p, init, managed0.astype(float), env0)
         self.problems = Problems(n, w.hh_compound, self.streams)
         self.grid = GridWorkforce(w, p)
+        self.grid_hours = GridHours(w.n_grids)
+        # households of each compound in each grid (grids may span compounds): hot spots -> grids
+        self.grid_compound_households = np.bincount(w.hh_grid * w.n_compounds + w.hh_compound,
+                                                    minlength=w.n_grids * w.n_compounds
+                                                    ).reshape(w.n_grids, w.n_compounds).astype(float)
         self.party = PartyOrganisation(w, self.streams["party_coverage"].random(w.n_compounds))
         self.policies = Policies(p)
         self.ledger = Ledger(p["fund_initial_yuan_per_household"] * n)
@@ -105,6 +111,7 @@ class CommunityModel(mesa.Model):
         self.firm_exits = 0
         self.exit_collections: list[float] = []
         self.campaign_visits_now = 0
+        self.campaign_visit = np.zeros(n, bool)  # households the campaign visits this week
         self.campaign_visited = np.zeros(n, bool)
         self.campaign_reach = self.streams["door_knocking.reach"].random(n) < p["door_knock_coverage"]
         self.red_order = self.streams["red_property"].random(w.n_compounds)
@@ -122,7 +129,9 @@ class CommunityModel(mesa.Model):
         self.area_month_fee = w.hh_area  # m² per household (fee = yuan/m²/month x m²)
         # ---- institutional agents
         dept_cap = p["department_capacity"] * n / 1000.0
-        self.departments = [Department(self, name, CATEGORIES.index(cat), dept_cap) for name, cat in DEPARTMENTS.items()]
+        self.departments = [Department(self, name, CATEGORIES.index(cat), dept_cap, p["department_base_responsiveness"])
+                            for name, cat in DEPARTMENTS.items()]
+        self._culture_ever = False  # belonging moves (and fades) only once culture work has begun
         self.red_provider = RedPropertyProvider(self)
         self.firms: dict[int, CommercialFirm] = {}
         for c in np.flatnonzero(self.market.provider == FIRM):
@@ -179,6 +188,7 @@ class CommunityModel(mesa.Model):
         for pol in self.policies.on():
             pol.step(self)
         self._apply_levels()
+        self._grid_time(t)
         self._problems_arise(t)
         self._problems_discovered(t)
         self._problems_handled(t)
@@ -196,12 +206,80 @@ class CommunityModel(mesa.Model):
         self.party.set_coverage_boost(lv("party_coverage_boost"))
         self.digital_level = np.clip(self.world.community_digital + lv("digital_boost"), 0.0, 1.0)
         w = self.world
-        self._patrol = self.grid.patrol_chance(p)
         self._central = self.party.central_active()
         self._rider_cover = None
         if lv("rider_recruit_share") > 0:
             per_c = np.bincount(w.hh_compound, weights=self._recruited_mask().astype(float), minlength=w.n_compounds)
             self._rider_cover = np.minimum(1.0, per_c * p["rider_households_per_week"] / np.maximum(w.c_households, 1))
+
+    # ---- 0d. the grid workers' week: mandated work first, then patrols and cases (model/grid_time.py)
+    def _grid_time(self, t: int) -> None:
+        """Share each grid's hours by priority (paperwork, deliberation meetings, campaign visits,
+        warning checks, then patrols and cases) and turn them into this week's visits, meetings,
+        patrol chance and case capacity."""
+        p, w, g, lv = self.p, self.world, self.grid, self.policies.level
+        visit_hours = self._plan_campaign_visits(t)
+        hot_hh = self.grid_compound_households @ self.hot if lv("early_warning_level") > 0 else np.zeros(w.n_grids)
+        check_hours = lv("early_warning_level") * p["early_warning_check_rate"] * hot_hh * g.visit_hours(p)
+        scored = np.zeros(w.n_grids)
+        if lv("response_scoring_weight") > 0 and self.problems.whistled_now:  # last week's whistles, to be documented
+            slots = np.concatenate(self.problems.whistled_now)
+            scored = np.bincount(w.hh_grid[slots // K], minlength=w.n_grids).astype(float)
+        meeting_hours = self._meeting_hours()
+        hours = self.grid_hours
+        hours.allocate(g.hours(p), g.paperwork_hours(p, scored), meeting_hours, visit_hours, check_hours,
+                       1.0 - p["grid_patrol_share"])
+        self._meetings_held = self._compound_share_done("meetings", meeting_hours)
+        visit = self.campaign_visit
+        if visit_hours.any():  # visits beyond the hours are put off to a later week
+            planned = np.flatnonzero(visit)
+            done = hours.granted_share("visits", visit_hours)
+            visit[planned[self.streams.hashed("door_knocking.time", t, planned) >= done[w.hh_grid[planned]]]] = False
+        self.campaign_visited |= visit
+        self.campaign_visits_now = int(visit.sum())
+        self._patrol = g.patrol_chance(p, hours.week["patrols"])
+        self._case_capacity = g.case_capacity(p, hours.week["cases"])
+        self._follow_up_warnings(hot_hh, check_hours)
+
+    def _meeting_hours(self) -> np.ndarray:
+        """Hours each grid's workers are asked for compound deliberation meetings this week (a compound
+        spanning grids asks each in proportion to its households there)."""
+        p, w, rate = self.p, self.world, self.policies.level("deliberation_rate")
+        if rate <= 0:
+            return np.zeros(w.n_grids)
+        meetings_c = min(1.0, rate / WEEKS_PER_MONTH) * self.party.compound_org  # meetings a week
+        part_of_c = self.grid_compound_households / np.maximum(w.c_households, 1)
+        return part_of_c @ (meetings_c * p["deliberation_hours_per_meeting"])
+
+    def _compound_share_done(self, use: str, demand: np.ndarray) -> np.ndarray:
+        """Share of what each compound's grids were asked for `use` that got its hours (1: all)."""
+        w = self.world
+        share = self.grid_hours.granted_share(use, demand)
+        if np.all(share >= 1.0):
+            return np.ones(w.n_compounds)
+        return share @ self.grid_compound_households / np.maximum(w.c_households, 1)
+
+    def _plan_campaign_visits(self, t: int) -> np.ndarray:
+        """The campaign's plan for the week: reachable households not yet visited, spread evenly over
+        its weeks (`campaign_visit`); returns the hours the plan asks of each grid."""
+        p, w = self.p, self.world
+        visit = self.campaign_visit
+        visit[:] = False
+        if not self.policies.is_active("door_knocking"):
+            return np.zeros(w.n_grids)
+        weeks_left = p["door_knock_start"] + p["door_knock_weeks"] - t
+        todo = np.flatnonzero(self.campaign_reach & ~self.campaign_visited)
+        go = todo[self.streams.hashed("door_knocking.visit", t, todo) < 1.0 / max(weeks_left, 1)]
+        visit[go] = True
+        return np.bincount(w.hh_grid[go], minlength=w.n_grids) * p["door_knock_hours_per_visit"]
+
+    def _follow_up_warnings(self, hot_hh: np.ndarray, check_hours: np.ndarray) -> None:
+        """A hot-spot household's weekly chance of a check, and the share of the warning acted on in
+        each compound: a warning nobody has the hours to follow up prevents and finds nothing."""
+        w, g, hours = self.world, self.grid, self.grid_hours
+        self._warning_check = np.divide(hours.week["warnings"] / g.visit_hours(self.p), hot_hh,
+                                        out=np.zeros(w.n_grids), where=hot_hh > 0)
+        self._warning_followed = self._compound_share_done("warnings", check_hours)
 
     # ---- 1. problems arise, more where the environment is poor and in the heating season
     def _problems_arise(self, t: int) -> None:
@@ -210,7 +288,7 @@ class CommunityModel(mesa.Model):
         warn = self.policies.level("early_warning_level")
         if warn > 0:
             d_c = self.digital_level[w.c_community]
-            per_c = per_c * (1.0 - p["early_warning_prevention"] * warn * d_c * self.hot)
+            per_c = per_c * (1.0 - p["early_warning_prevention"] * warn * d_c * self.hot * self._warning_followed)
         heating = in_heating_season(self.week_of_year, p["heating_season_start_week"], p["heating_season_end_week"])
         season = np.where(SEASONAL & heating, p["heating_season_factor"], 1.0)
         mult = np.multiply.outer(per_c, season).astype(np.float32)  # compounds x categories
@@ -220,17 +298,7 @@ class CommunityModel(mesa.Model):
 
     # ---- 2. discovery: residents' reports, patrols, central households, riders, door knocking, warnings
     def _problems_discovered(self, t: int) -> None:
-        p, n = self.p, self.world.n
-        visit = np.zeros(n, bool)
-        if self.policies.is_active("door_knocking"):
-            # the campaign: reachable households visited once, spread evenly over its weeks
-            weeks_left = p["door_knock_start"] + p["door_knock_weeks"] - t
-            todo = np.flatnonzero(self.campaign_reach & ~self.campaign_visited)
-            go = todo[self.streams.hashed("door_knocking.visit", t, todo) < 1.0 / max(weeks_left, 1)]
-            visit[go] = True
-            self.campaign_visited[go] = True
-        self.campaign_visits_now = int(visit.sum())
-        self.problems.discover(self._channel_chances, visit)
+        self.problems.discover(self._channel_chances, self.campaign_visit)
 
     def _channel_chances(self, hh: np.ndarray) -> np.ndarray:
         """Weekly chance that each channel learns of a household's problem (rows: households `hh`)."""
@@ -242,11 +310,13 @@ class CommunityModel(mesa.Model):
         pc[:, 0] = np.clip(p["report_base"] + p["report_trust_effect"] * r.trust[hh]
                            + p["report_digital_effect"] * d_hh * np.where(w.elderly[hh], p["report_digital_elderly_factor"], 1.0),
                            0, 1)
-        pc[:, 1] = np.minimum(1.0, self._patrol[w.hh_grid[hh]] * (1.0 + p["early_warning_patrol_boost"] * warn * hot_hh))
+        g = w.hh_grid[hh]
+        pc[:, 1] = np.minimum(1.0, self._patrol[g] + self._warning_check[g] * hot_hh) if warn > 0 else self._patrol[g]
         pc[:, 2] = p["central_household_discovery"] * self._central[hh]
         if self._rider_cover is not None:
             pc[:, 3] = p["rider_discovery"] * self._rider_cover[w.hh_compound[hh]]
-        pc[:, 5] = p["early_warning_discovery"] * warn * d_hh * hot_hh
+        if warn > 0:
+            pc[:, 5] = p["early_warning_discovery"] * warn * d_hh * hot_hh * self._warning_followed[w.hh_compound[hh]]
         return pc
 
     # ---- 3. routing and handling at the lowest level that can
@@ -270,7 +340,7 @@ class CommunityModel(mesa.Model):
         g = w.hh_grid[hh]
         at = lvl == GRID
         q = np.bincount(g[at], minlength=w.n_grids)
-        cap = self.grid.case_capacity(p) + lv("cobuilding_capacity") * w.grid_households / 1000.0
+        cap = self._case_capacity + lv("cobuilding_capacity") * w.grid_households / 1000.0
         pg = np.minimum(p["grid_resolve_cap"], cap / np.maximum(q, 1))
         prob[at] = pg[g[at]]
         # property providers, by their service level
@@ -281,31 +351,29 @@ class CommunityModel(mesa.Model):
         at = lvl == DELIBERATION
         if at.any():
             part_c = self._participation_share()
-            meet = min(1.0, lv("deliberation_rate") / WEEKS_PER_MONTH)
+            meet = min(1.0, lv("deliberation_rate") / WEEKS_PER_MONTH) * self._meetings_held  # as hours allow
             floor = p["deliberation_floor"]
             pd_c = meet * p["deliberation_resolve"] * (floor + (1.0 - floor) * np.minimum(
                 1.0, p["deliberation_participation_scale"] * part_c))
             prob[at] = np.where(COLLECTIVE[kk[at]], pd_c[c[at]], 0.0)
-        # departments answer whistles by capacity, responsiveness and scoring
+        # departments answer whistles by capacity and the share of it they give to whistles
         at = lvl == DEPARTMENT
+        weight = lv("response_scoring_weight")
         if at.any():
-            weight = lv("response_scoring_weight")
             power = self.party.community_coverage()
             comm = w.hh_community[hh]
+            open_at = at & ~pr.gamed[idx]  # a whistle closed on paper is no longer worked on
             for dept in self.departments:
-                m = at & (kk == dept.category)
+                m = open_at & (kk == dept.category)
                 if not m.any():
                     continue
                 queue = np.bincount(comm[m], minlength=w.n_communities)
-                resp = dept.responsiveness(p["department_base_responsiveness"], weight, p["response_scoring_gain"])
-                pc = dept.allocate(queue, power, resp, weight, p["response_scoring_tilt"],
-                                   p["department_reallocation_rounds"])
+                pc = dept.allocate(queue, power, weight, p["response_scoring_tilt"], p["department_reallocation_rounds"])
                 prob[m] = pc[comm[m]]
-        pr.resolve(idx, prob)
-        for dept in self.departments:
-            dept.answered = int(pr.c.resolved_by_level_category[DEPARTMENT, dept.category])
-            dept.received = int(pr.c.whistles_by_category[dept.category])
+        done = pr.resolve(idx, prob)
+        gamed = self._departments_game(idx, at, kk, weight) if weight > 0 and at.any() else None
         pr.escalate(p["escalation_weeks"], available)
+        self._departments_keep_record(done, gamed, weight)
         pr.lose(p["loss_rate"] * (1.0 - p["digital_loss_cut"] * d_hh), p["max_problem_age_weeks"])
         # early warning: hot spots are compounds at or above the `early_warning_hot_quantile` of recent registrations
         open_hh = pr.per_household(REGISTERED)  # what the platform's records show
@@ -317,6 +385,35 @@ class CommunityModel(mesa.Model):
             self.hot = (self.registered_ewma >= thr) & (self.registered_ewma > 0)
         else:
             self.hot[:] = False
+
+    def _departments_game(self, idx: np.ndarray, at: np.ndarray, kk: np.ndarray, weight: float) -> np.ndarray:
+        """Scored departments short of their target close some unanswered whistles on paper."""
+        p, pr = self.p, self.problems
+        chance = np.zeros(K)
+        for dept in self.departments:
+            chance[dept.category] = dept.gaming_chance(weight, p["department_gaming_propensity"], p["response_score_target"])
+        left = idx[at & (pr.state[idx] == HANDLING) & ~pr.gamed[idx]]
+        if not chance.any() or len(left) == 0:
+            return left[:0]
+        closed = left[self.streams.hashed("department.gaming", self.steps, left) < chance[left % K]]
+        pr.close_on_paper(closed)
+        return closed
+
+    def _departments_keep_record(self, done: np.ndarray, gamed: np.ndarray | None, weight: float) -> None:
+        """Each department books its week (received, answered, on time, closed on paper), serves its
+        other duties with the capacity whistles left, and, if scored, reconsiders its whistle share."""
+        p, pr = self.p, self.problems
+        answered_at = done[pr.level_of(done) == DEPARTMENT]
+        answered = np.bincount(answered_at % K, minlength=K)
+        on_time = np.bincount(answered_at[pr.wait[answered_at] < p["response_deadline_weeks"]] % K, minlength=K)
+        closed_on_paper = np.bincount(gamed % K, minlength=K) if gamed is not None else np.zeros(K, np.int64)
+        for dept in self.departments:
+            k = dept.category
+            received = int(pr.c.whistles_by_category[k]) - dept.received
+            dept.record_week(received, int(answered[k]), int(on_time[k]), int(closed_on_paper[k]),
+                             p["department_record_memory"])
+            dept.serve_other_duties(p["department_other_demand"])
+            dept.adjust(weight, p["response_scoring_gain"], p["response_score_target"], p["department_adjust_rate"])
 
     def _participation_share(self) -> np.ndarray:
         w = self.world
@@ -336,34 +433,44 @@ class CommunityModel(mesa.Model):
         base = p["trust_mean"] + p["party_trust_base"] * org_hh
         contact = (p["contact_trust_central"] * self._central + p["contact_trust_red_property"] * (mk.provider == RED)[comp]
                    + p["contact_trust_deliberation"] * (org_hh & (lv("deliberation_rate") > 0)))
-        r.update_trust(p, base, pr.resolved_now, pr.lost_now, N[:, 1], contact)
+        r.update_trust(p, base, pr.resolved_now, pr.lost_now, N[:, 1], contact,
+                       pr.gamed_now if pr.c.gamed else None)
         culture = lv("culture_belonging_rate")
         if culture > 0:
-            r.belonging += culture / 52.0 * (1.0 - r.belonging)
+            r.raise_belonging(culture)
+            self._culture_ever = True
+        if self._culture_ever:  # without upkeep, what culture work built fades
+            r.fade_belonging(p["belonging_fade_rate"])
         per_act = lv("points_per_act")
-        r.decide_participation(p, per_act * p["points_value_yuan"], N[:, 3],
-                               self.streams.uniform("residents.participate", n))
+        reward = per_act * p["points_value_yuan"] * r.points_belief if per_act > 0 else 0.0  # what a point is believed worth
+        r.decide_participation(p, reward, N[:, 3], self.streams.uniform("residents.participate", n))
         managed_hh = (mk.provider != NONE)[comp]
         self._points_transfer = np.zeros(w.n_compounds)
         if per_act > 0:
             r.points += per_act * r.participating
-            self._redeem_points(managed_hh)
+            tried, paid = self._redeem_points(managed_hh)
+            r.learn_points_value(p, tried, paid, w.W)
         fee_month = mk.fee_m2(p)[comp] * w.hh_area
         r.decide_payment(p, managed_hh, fee_month, np.minimum(self.fee_credit, fee_month), N[:, 2],
                          self.streams.uniform("residents.pay", n))
         self._neighbour_paying = N[:, 2]
 
-    def _redeem_points(self, managed_hh: np.ndarray) -> None:
-        """Households over the threshold redeem; the fund pays, in household order, while it can."""
+    def _redeem_points(self, managed_hh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Households over the threshold redeem; the fund pays, in household order, while it can.
+
+        Returns who tried and who was paid this week (the lesson households learn from)."""
         p, r, w = self.p, self.residents, self.world
-        who = np.flatnonzero(r.points >= p["points_redeem_threshold"])
+        tried = r.points >= p["points_redeem_threshold"]
+        paid = np.zeros(w.n, bool)
+        who = np.flatnonzero(tried)
         if len(who) == 0:
-            return
+            return tried, paid
         value = r.points[who] * p["points_value_yuan"]
         affordable = np.cumsum(value) <= self.ledger.fund_balance + 1e-9
         who, value = who[affordable], value[affordable]
+        paid[who] = True
         if len(who) == 0:
-            return
+            return tried, paid
         fee_part = value * p["points_fee_share"] * managed_hh[who]
         goods = value - fee_part
         self.ledger.pay("points_fee", float(fee_part.sum()), partial=False)
@@ -374,6 +481,7 @@ class CommunityModel(mesa.Model):
         self.points_redeemed_yuan += float(value.sum())
         r.points_redeemed_yuan[who] += value
         r.points[who] = 0.0
+        return tried, paid
 
     # ---- 5. providers: fees, subsidies, costs, service, exit and entry; environment moves
     def _property_accounts(self) -> None:
@@ -490,6 +598,9 @@ class CommunityModel(mesa.Model):
             "rates_in_unit_interval": all(0.0 <= o[k] <= 1.0 for k in RATES),
             "no_nan": all(np.isfinite(v) for v in o.values()),
             "counts_consistent": (c.registered >= c.resolved + c.lost and o["problems_unresolved"] >= o["problems_lost"]),
+            "grid_hours_balance": self.grid_hours.balances(),
+            "records_never_below_experience": o["reported_resolution_rate"] >= o["resolution_rate"],
+            "department_backlogs_never_negative": all(d.other_backlog >= 0 for d in self.departments),
         }
 
     # ================================================================ results

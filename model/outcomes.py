@@ -46,6 +46,18 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
     "fee_collection_rate_old": ("fee_collection_rate in old compounds", "Collection (old compounds)", "收缴率(老旧小区)"),
     "satisfaction_elderly": ("satisfaction_mean of elderly households", "Satisfaction (elderly)", "满意度(老年户)"),
     "satisfaction_low_income": ("satisfaction_mean of low-income households", "Satisfaction (low income)", "满意度(低收入)"),
+    # ---- issue 16: where grid workers' hours went, departments' records, points and belonging
+    "grid_hours_paperwork": ("grid workers' hours spent on paperwork (street forms, whistle records), cumulative", "Grid hours: paperwork", "网格工时:行政事务"),
+    "grid_hours_meetings": ("grid workers' hours spent on compound deliberation meetings, cumulative", "Grid hours: deliberation meetings", "网格工时:议事协商"),
+    "grid_hours_visits": ("grid workers' hours spent on door-knocking campaign visits, cumulative", "Grid hours: campaign visits", "网格工时:入户走访"),
+    "grid_hours_warnings": ("grid workers' hours spent on early-warning checks of hot spots, cumulative", "Grid hours: warning checks", "网格工时:预警核查"),
+    "grid_hours_cases": ("grid workers' hours spent on casework, cumulative", "Grid hours: cases", "网格工时:办理案件"),
+    "grid_hours_patrols": ("grid workers' hours spent on routine patrols, cumulative", "Grid hours: patrols", "网格工时:日常巡查"),
+    "reported_resolution_rate": ("(problems_resolved + whistles closed on paper) / problems_registered: what the records say", "Reported resolution rate", "上报化解率"),
+    "whistles_closed_on_paper": ("whistles departments reported closed while the problem stayed open, cumulative", "Whistles closed on paper", "虚假办结"),
+    "department_other_backlog": ("departments' own duties waiting, besides whistles (tasks), now", "Departments' other backlog", "部门其他积压"),
+    "belonging_mean": ("mean household belonging to the community (0-1)", "Belonging", "归属感"),
+    "points_belief_mean": ("mean household belief that points are paid at face value (0-1)", "Belief in points", "积分信任"),
 }
 HEADLINE = ("environment_mean", "environment_gini", "trap_share", "fee_collection_rate", "problems_registered",
             "problems_resolved", "problems_unresolved", "problems_lost", "resolution_rate",
@@ -54,7 +66,7 @@ HEADLINE = ("environment_mean", "environment_gini", "trap_share", "fee_collectio
 RATES = ("environment_mean", "environment_gini", "trap_share", "fee_collection_rate", "resolution_rate",
          "satisfaction_mean", "trust_mean", "participation_rate", "department_response_rate",
          "environment_mean_old", "trap_share_old", "fee_collection_rate_old", "satisfaction_elderly",
-         "satisfaction_low_income")
+         "satisfaction_low_income", "reported_resolution_rate", "belonging_mean", "points_belief_mean")
 
 
 def gini(x: np.ndarray) -> float:
@@ -111,6 +123,12 @@ def compute(m) -> dict[str, float]:
         "fee_collection_rate_old": _safe(np.count_nonzero(r.paying & old_hh), np.count_nonzero(managed_hh & old_hh)),
         "satisfaction_elderly": float(r.satisfaction[w.elderly].mean()) if w.elderly.any() else 0.0,
         "satisfaction_low_income": float(r.satisfaction[w.low_income].mean()) if w.low_income.any() else 0.0,
+        **{f"grid_hours_{use}": hours for use, hours in m.grid_hours.total.items()},
+        "reported_resolution_rate": _safe(c.resolved + c.gamed, c.registered),
+        "whistles_closed_on_paper": c.gamed,
+        "department_other_backlog": float(sum(d.other_backlog for d in m.departments)),
+        "belonging_mean": float(r.belonging.mean()),
+        "points_belief_mean": float(r.points_belief.mean()),
     }
     return out
 

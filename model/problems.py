@@ -63,6 +63,7 @@ class Counters:
     campaign_registered: int = 0
     campaign_resolved: int = 0
     campaign_lost: int = 0
+    gamed: int = 0  # whistles a department closed on paper while the problem stayed open
 
     def __post_init__(self):
         self.by_channel = np.zeros(len(CHANNELS), np.int64)
@@ -89,6 +90,9 @@ class Problems:
         self.channel = np.full(size, -1, np.int8)
         self.campaign = np.zeros(size, bool)
         self.whistled = np.zeros(size, bool)
+        self.gamed = np.zeros(size, bool)  # closed on paper by a department, still open
+        self.gamed_now = np.zeros(n, np.int32)
+        self.whistled_now: list[np.ndarray] = []  # slots whistled this week (for the grid's paperwork)
         self.active = np.zeros(0, np.int64)  # indices of non-empty slots, refreshed each step
         self.c = Counters()
         self.resolved_now = np.zeros(n, np.int32)
@@ -130,6 +134,7 @@ class Problems:
     def arise(self, rate: np.ndarray, u: np.ndarray, step: int) -> None:
         """New latent problems where a slot is empty; `rate` and `u` are flat, per week."""
         self.step_no = step
+        self.whistled_now = []
         old = self.active
         self.age[old] += 1
         new = np.flatnonzero((u < rate) & (self.state == EMPTY))
@@ -209,6 +214,7 @@ class Problems:
         self.wait[idx] = 0
         new_whistle = (CHAIN_TABLE[kk, pos] == DEPARTMENT) & ~self.whistled[idx]
         self.whistled[idx[new_whistle]] = True
+        self.whistled_now.append(idx[new_whistle])
         self.c.whistles += int(new_whistle.sum())
         self.c.whistles_by_category += np.bincount(kk[new_whistle], minlength=K)
 
@@ -216,12 +222,13 @@ class Problems:
         a = self.active
         return a[self.state[a] == HANDLING]
 
-    def resolve(self, idx: np.ndarray, prob: np.ndarray) -> None:
-        """Slots `idx` at their level are resolved with chance `prob` this week."""
+    def resolve(self, idx: np.ndarray, prob: np.ndarray) -> np.ndarray:
+        """Slots `idx` at their level are resolved with chance `prob` this week; returns those resolved."""
         self.resolved_now[:] = 0
+        self.gamed_now[:] = 0
         done = idx[self._u("handle", idx) < prob]
         if len(done) == 0:
-            return
+            return done
         c = self.c
         hh, kk = done // K, done % K
         lv = self.level_of(done)
@@ -236,6 +243,13 @@ class Problems:
         np.add.at(self.compound_resolved, (self.hh_compound[hh], kk, lv), 1)
         self.hh_resolved += self.resolved_now
         self._clear(done)
+        return done
+
+    def close_on_paper(self, idx: np.ndarray) -> None:
+        """A department replies that slots `idx` are closed; the problems stay open and unhandled."""
+        self.gamed[idx] = True
+        self.c.gamed += len(idx)
+        np.add.at(self.gamed_now, idx // K, 1)
 
     def escalate(self, weeks: int, available: np.ndarray) -> None:
         """Problems that waited `weeks` at a level move up their chain (the whistle at the end)."""
@@ -261,6 +275,7 @@ class Problems:
         self.state[idx] = EMPTY
         self.campaign[idx] = False
         self.whistled[idx] = False
+        self.gamed[idx] = False
         self.channel[idx] = -1
 
     def _compact(self) -> None:

@@ -47,6 +47,10 @@ def test_other_seeds_give_other_runs():
     {"door_knock_start": 5, "door_knock_weeks": 0},
     {"response_scoring_gain": 2.0, "response_scoring_start": 3},
     {"digital_boost": 0.0, "digital_cost_yuan_per_household_year": 500.0},
+    # issue 16: the costs and ways to fail of policies that are off
+    {"door_knock_hours_per_visit": 3.0, "early_warning_check_rate": 0.5, "scoring_paperwork_hours_per_whistle": 9.0,
+     "department_gaming_propensity": 1.0, "response_score_target": 0.99, "points_learning_rate": 1.0,
+     "belonging_fade_rate": 5.0, "deliberation_hours_per_meeting": 30.0},
 ])
 def test_a_policy_at_dose_zero_leaves_the_run_exactly_as_it_was(zero_dose):
     a = run("baseline", seed=3, **SMALL).timeseries

@@ -26,7 +26,7 @@ def logistic(x: float) -> float:
 class Slot:
     """One problem slot of a household (one category)."""
 
-    __slots__ = ("state", "age", "wait", "pos", "registered_at")
+    __slots__ = ("state", "age", "wait", "pos", "registered_at", "gamed")
 
     def __init__(self):
         self.state = EMPTY
@@ -34,6 +34,7 @@ class Slot:
         self.wait = 0
         self.pos = 0
         self.registered_at = 0
+        self.gamed = False  # a department replied "closed" while the problem stays open
 
 
 class Household(mesa.Agent):
@@ -67,12 +68,14 @@ class Household(mesa.Agent):
         self.trust = min(1.0, max(0.0, p["trust_mean"] + p["party_trust_base"] * w.c_party[self.compound]
                                   + rnd.gauss(0, sd)))
         self.belonging = min(1.0, max(0.0, p["belonging_mean"] + rnd.gauss(0, sd)))
+        self.belonging_before_culture = self.belonging
         self.paying = False
         self.participating = False
         self.recent_resolved = 0.0
         self.recent_lost = 0.0
         self.resolved_now = 0
         self.lost_now = 0
+        self.gamed_now = 0
         # neighbour means of the previous state (stage 1 of the residents' update)
         self.nb = (0.0, 0.0, 0.0, 0.0)
 
@@ -105,7 +108,7 @@ class Household(mesa.Agent):
         p_any = 1.0 - (1.0 - report) * (1.0 - patrol) * (1.0 - central)
         for s in latent:
             if m.random.random() < p_any:
-                s.state, s.wait, s.pos, s.registered_at = REGISTERED, 0, 0, m.t
+                s.state, s.wait, s.pos, s.registered_at, s.gamed = REGISTERED, 0, 0, m.t, False
                 m.count["registered"] += 1
 
     def route(self) -> None:
@@ -122,6 +125,8 @@ class Household(mesa.Agent):
         s.pos, s.wait = pos, 0
         if CHAIN_TABLE[k, pos] == DEPARTMENT:
             self.model.count["whistles"] += 1
+            self.model.departments[k].received_week += 1
+            self.model.whistles_by_grid[self.grid] += 1
 
     def queue(self) -> None:
         """Tell the model where this household's problems wait (for capacity shares)."""
@@ -131,12 +136,13 @@ class Household(mesa.Agent):
                 level = CHAIN_TABLE[k, s.pos]
                 if level == GRID:
                     m.grid_queue[self.grid] += 1
-                elif level == DEPARTMENT:
+                elif level == DEPARTMENT and not s.gamed:
                     m.dept_queue[k][self.community] += 1
 
     def handle(self) -> None:
         m, p = self.model, self.model.p
         self.resolved_now = 0
+        self.gamed_now = 0
         for k, s in enumerate(self.slots):
             if s.state != HANDLING:
                 continue
@@ -146,13 +152,23 @@ class Household(mesa.Agent):
             elif level == PROPERTY:
                 prob = p["property_resolve"] * m.market.service[self.compound]
             elif level == DEPARTMENT:
-                prob = m.dept_prob[k][self.community]
-            else:  # deliberation is never available in the baseline the reference implements
+                prob = 0.0 if s.gamed else m.dept_prob[k][self.community]
+            else:  # deliberation is never available in the policies the reference implements
                 prob = 0.0
             if m.random.random() < prob:
-                s.state = EMPTY
+                s.state, s.gamed = EMPTY, False
                 self.resolved_now += 1
                 m.count["resolved"] += 1
+                if level == DEPARTMENT:
+                    dept = m.departments[k]
+                    dept.answered_week += 1
+                    dept.on_time_week += s.wait < p["response_deadline_weeks"]
+            elif (level == DEPARTMENT and not s.gamed and m.departments[k].gaming > 0
+                  and m.random.random() < m.departments[k].gaming):
+                s.gamed = True  # closed on paper: the household is told so, the problem stays
+                self.gamed_now += 1
+                m.departments[k].gamed_week += 1
+                m.count["gamed"] += 1
         # escalation after waiting at a level
         for k, s in enumerate(self.slots):
             if s.state == HANDLING:
@@ -164,7 +180,7 @@ class Household(mesa.Agent):
         p_loss = p["loss_rate"] * (1.0 - p["digital_loss_cut"] * m.digital[self.community])
         for s in self.slots:
             if s.state >= REGISTERED and (m.random.random() < p_loss or s.age > p["max_problem_age_weeks"]):
-                s.state = EMPTY
+                s.state, s.gamed = EMPTY, False
                 self.lost_now += 1
                 m.count["lost"] += 1
 
@@ -199,9 +215,14 @@ class Household(mesa.Agent):
         contact = p["contact_trust_central"] * self.central
         t = self.trust + p["trust_rate"] * ((1 - nw) * (base + contact) + nw * nb_trust - self.trust)
         t += p["trust_resolved_gain"] * self.resolved_now - p["trust_lost_penalty"] * self.lost_now
+        t -= p["trust_gamed_penalty"] * self.gamed_now
         self.trust = min(1.0, max(0.0, t))
         self.recent_resolved = p["problem_memory"] * self.recent_resolved + self.resolved_now
-        self.recent_lost = p["problem_memory"] * self.recent_lost + self.lost_now
+        self.recent_lost = p["problem_memory"] * self.recent_lost + self.lost_now + self.gamed_now
+        if m.culture_on:  # culture work pulls belonging up; once begun, it fades back without upkeep
+            self.belonging += p["culture_belonging_rate"] / 52.0 * (1.0 - self.belonging)
+        if m.culture_ever:
+            self.belonging -= p["belonging_fade_rate"] / 52.0 * (self.belonging - self.belonging_before_culture)
         x = (p["participation_intercept"] + p["participation_trust_weight"] * self.trust
              + p["participation_belonging_weight"] * self.belonging + p["participation_neighbour_weight"] * nb_part)
         self.participating = m.random.random() < logistic(x)

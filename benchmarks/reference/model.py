@@ -2,10 +2,12 @@
 
 Same parameter table, same world (compounds, buildings, grids, network: `model.world.build_world`
 with the same seed builds the identical street), same weekly stages as
-`CommunityModel.step`; only the engine differs. Institutional actors (property providers'
-accounts, departments' allocation, grid capacities) reuse the vectorised model's code, which
-works per compound, grid or department, not per resident. Policies are not implemented: the
-reference is the baseline.
+`CommunityModel.step`; only the engine differs. Property providers' accounts reuse the
+vectorised model's code, which works per compound, not per resident. Grid workers' time budget
+and the departments (their other duties, their record, the score, the whistle share they adjust
+and their gaming) are written anew here from the ODD (`institutions.py`). Of the policies, only
+response scoring and community culture (with belonging that fades) are implemented, with their
+parameters; every other dose must be 0.
 
 Synchronous rules (every household reads the state left by the previous stage): the
 residents' update (neighbour means are read in `look_around` by all before any `update`),
@@ -19,8 +21,6 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from agents.departments import DEPARTMENTS, Department
-from agents.grid_workers import GridWorkforce
 from model.parameters import validate
 from model.problems import CATEGORIES, DELIBERATION, K, PROPERTY, SEASONAL, in_heating_season
 from model.property_market import WEEKS_PER_MONTH, PropertyMarket
@@ -28,19 +28,20 @@ from model.streams import Streams
 from model.world import NONE, OLD, build_world
 
 from .agents import Household
+from .institutions import GridOffice, ScoredDepartment
 
 
 class ReferenceModel(mesa.Model):
     def __init__(self, rng: int = 0, compounds=None, **params):
         super().__init__(rng=int(rng))
         self.p = p = validate(params)
-        if any(p[d] for d in ("red_property_share", "points_per_act", "response_scoring_weight", "digital_boost",
+        if any(p[d] for d in ("red_property_share", "points_per_act", "digital_boost",
                               "early_warning_level", "rider_recruit_share", "door_knock_weeks",
                               "party_coverage_boost", "deliberation_rate", "grid_extra_workers", "grid_training",
                               "grid_paperwork_cut", "fiscal_fund_yuan_per_household_year",
-                              "donations_yuan_per_household_year", "property_subsidy", "cobuilding_capacity",
-                              "culture_belonging_rate")):
-            raise ValueError("the reference implements the baseline only: every policy dose must be 0")
+                              "donations_yuan_per_household_year", "property_subsidy", "cobuilding_capacity")):
+            raise ValueError("the reference implements the baseline, response scoring and culture only: "
+                             "every other dose must be 0")
         streams = Streams(int(rng))
         self.world = w = build_world(p, streams, compounds)
         init = streams["init"]
@@ -50,16 +51,16 @@ class ReferenceModel(mesa.Model):
                        + init.normal(0, p["env_start_sd"], w.n_compounds), 0.0, 1.0)
         self.market = PropertyMarket(w, p, env0)
         self.market.start_firms(p)
-        self.grid = GridWorkforce(w, p)
+        self.offices = [GridOffice(p, int(h)) for h in w.grid_households]
+        self.whistles_by_grid = [0] * w.n_grids
         self.digital = w.community_digital.copy()
         self.p_route = p["routing_base"] + (1.0 - p["routing_base"]) * self.digital
-        self.patrol = self.grid.patrol_chance(p)
         self.fee_m2 = self.market.fee_m2(p)
         cap = p["department_capacity"] * w.n / 1000.0
-        self.departments = {CATEGORIES.index(cat): Department(self, name, CATEGORIES.index(cat), cap)
-                            for name, cat in DEPARTMENTS.items()}
-        self.count = dict.fromkeys(("arisen", "faded", "registered", "resolved", "lost", "whistles"), 0)
+        self.departments = [ScoredDepartment(p, cap) for _ in CATEGORIES]  # one per category, in order
+        self.count = dict.fromkeys(("arisen", "faded", "registered", "resolved", "lost", "whistles", "gamed"), 0)
         self.t = 0
+        self.culture_on = self.culture_ever = False
         for i in range(w.n):
             Household(self, i)
         self.households = self.agents_by_type[Household]
@@ -78,6 +79,14 @@ class ReferenceModel(mesa.Model):
     def step(self) -> None:
         self.t = self.steps - 1
         p, w, mk = self.p, self.world, self.market
+        end = p["culture_end"]
+        self.culture_on = p["culture_belonging_rate"] > 0 and p["culture_start"] <= self.t and (end == -1 or self.t < end)
+        self.culture_ever = self.culture_ever or self.culture_on
+        # 0. the grid workers' week (last week's whistles are documented under scoring)
+        for g, office in enumerate(self.offices):
+            office.plan_week(self.whistles_by_grid[g])
+        self.whistles_by_grid = [0] * w.n_grids
+        self.patrol = [office.patrol_chance for office in self.offices]
         # 1. problems arise (per-compound multipliers: environment and season)
         heating = in_heating_season((p["start_week"] - 1 + self.steps) % 52 + 1, p["heating_season_start_week"],
                                     p["heating_season_end_week"])
@@ -96,16 +105,16 @@ class ReferenceModel(mesa.Model):
         self.grid_queue = [0] * w.n_grids
         self.dept_queue = [[0] * w.n_communities for _ in range(K)]
         self.households.shuffle_do("queue")
-        cap = self.grid.case_capacity(p)
-        self.grid_prob = [min(p["grid_resolve_cap"], cap[g] / max(q, 1)) for g, q in enumerate(self.grid_queue)]
-        coverage = np.bincount(w.c_community, weights=w.c_party.astype(float), minlength=w.n_communities) / \
-            np.maximum(np.bincount(w.c_community, minlength=w.n_communities), 1)
-        self.dept_prob = [[0.0] * w.n_communities for _ in range(K)]
-        for k, dept in self.departments.items():
-            resp = dept.responsiveness(p["department_base_responsiveness"], 0.0, p["response_scoring_gain"])
-            self.dept_prob[k] = dept.allocate(np.array(self.dept_queue[k]), coverage, resp, 0.0, p["response_scoring_tilt"],
-                                              p["department_reallocation_rounds"]).tolist()
+        self.grid_prob = [min(p["grid_resolve_cap"], office.case_capacity / max(q, 1))
+                          for office, q in zip(self.offices, self.grid_queue)]
+        coverage = (np.bincount(w.c_community, weights=w.c_party.astype(float), minlength=w.n_communities)
+                    / np.maximum(np.bincount(w.c_community, minlength=w.n_communities), 1)).tolist()
+        self.dept_prob = [dept.answer_chances(self.dept_queue[k], coverage) for k, dept in enumerate(self.departments)]
+        for dept in self.departments:
+            dept.open_week()
         self.households.shuffle_do("handle")
+        for dept in self.departments:
+            dept.close_week()
         # 4. residents: everyone looks, then everyone updates
         self.households.shuffle_do("look_around")
         self.households.shuffle_do("update")
@@ -150,7 +159,16 @@ class ReferenceModel(mesa.Model):
         managed = mk.provider != NONE
         n_managed_hh = int(w.c_households[managed].sum())
         paying = sum(1 for h in self.households if h.paying)
+        registered = self.count["registered"]
         return {
+            "resolution_rate": self.count["resolved"] / registered if registered else 0.0,
+            "reported_resolution_rate": (self.count["resolved"] + self.count["gamed"]) / registered if registered else 0.0,
+            "department_other_backlog": sum(d.backlog for d in self.departments),
+            "whistles_closed_on_paper": self.count["gamed"],
+            "trust_mean": sum(h.trust for h in self.households) / w.n,
+            "belonging_mean": sum(h.belonging for h in self.households) / w.n,
+            "participation_rate": sum(h.participating for h in self.households) / w.n,
+            "grid_hours_cases": sum(o.hours["cases"] for o in self.offices),
             "trap_share": float(1.0 - managed.mean()),
             "fee_collection_rate": paying / n_managed_hh if n_managed_hh else 0.0,
             "environment_mean": float(mk.env.mean()),
