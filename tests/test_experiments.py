@@ -60,7 +60,13 @@ def interrupted(f: Path, out: Path, signal_name: str, after: int, workers: str =
     env = {**os.environ, "GOVSIM_TEST_INTERRUPT": f"{signal_name}@{after}"}
     return subprocess.run([sys.executable, "-m", "govsim", "experiment", str(f), "--out", str(out),
                            "--workers", workers, "--quiet"], capture_output=True, text=True, env=env,
-                          start_new_session=True, timeout=600)
+                          start_new_session=True, timeout=600, preexec_fn=_as_in_a_terminal)
+
+
+def _as_in_a_terminal() -> None:
+    """Ctrl-C as a terminal delivers it: a shell that runs the tests as a background job (CI, `&`)
+    leaves SIGINT ignored in its children, and Python then never turns it into KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_a_killed_batch_resumes_to_the_uninterrupted_result(tmp_path):
