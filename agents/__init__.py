@@ -4,8 +4,9 @@ departments and the party organisation."""
 from .departments import DEPARTMENTS, Department
 from .grid_workers import GridWorkforce
 from .party import PartyOrganisation
+from .firms import Firm
 from .providers import CommercialFirm, RedPropertyProvider
 from .residents import Resident, Residents
 
-__all__ = ["DEPARTMENTS", "Department", "GridWorkforce", "PartyOrganisation", "CommercialFirm",
+__all__ = ["DEPARTMENTS", "Department", "GridWorkforce", "PartyOrganisation", "CommercialFirm", "Firm",
            "RedPropertyProvider", "Resident", "Residents"]

@@ -33,18 +33,38 @@ def _event_sentence(e: dict, lang: str) -> str:
     what = e["event"]
     if lang == "zh":
         if what == "firm left":
-            return f"第{w}周:物业企业撤出。只有{_pct(v)}的住户交费,亏损耗尽了它的储备金。"
+            return f"第{w}周:物业企业撤出。只有{_pct(v)}的住户交费,它在这里亏损太久。"
         if what == "firm entered":
             return f"第{w}周:物业企业入驻。它预计{_pct(v)}的住户会交费,足以覆盖成本。"
         if what == "red property took over":
             return f"第{w}周:红色物业接管,专项资金拨付启动资金{v:,.0f}元。"
+        if what == "no bid":
+            return f"第{w}周:招标流标,没有企业愿意接手,半年后再招。"
+        if what == "firm replaced":
+            return f"第{w}周:合同到期重新招标,另一家企业中标接替。"
+        if what == "contract renewed":
+            return f"第{w}周:合同到期重新招标,原企业再次中标。"
+        if what == "red property handed over":
+            return f"第{w}周:环境达标(环境质量{v:.2f}),红色物业交由中标企业接管。"
+        if what == "red property handed back":
+            return f"第{w}周:红色物业资金耗尽、难以为继,退出并重新招标。"
         return f"第{w}周:{what}。"
     if what == "firm left":
-        return f"Week {w}: the firm left. Only {_pct(v)} of households paid, and its losses used up its reserve."
+        return f"Week {w}: the firm left. Only {_pct(v)} of households paid, and it had lost money here too long."
     if what == "firm entered":
         return f"Week {w}: a firm moved in. It expected {_pct(v)} of households to pay, enough to cover its cost."
     if what == "red property took over":
         return f"Week {w}: red property took over, with a start-up grant of {v:,.0f} yuan from the fund."
+    if what == "no bid":
+        return f"Week {w}: a tender found no acceptable bid; the compound waits for the next one."
+    if what == "firm replaced":
+        return f"Week {w}: the contract was tendered at its end and another firm won it."
+    if what == "contract renewed":
+        return f"Week {w}: the contract was tendered at its end and the same firm won it again."
+    if what == "red property handed over":
+        return f"Week {w}: the environment reached the standard ({v:.2f}); red property handed the compound to the firm that won the tender."
+    if what == "red property handed back":
+        return f"Week {w}: red property's budget ran dry and it handed the compound back to tender."
     return f"Week {w}: {what} ({e.get('why', '')})."
 
 

@@ -18,10 +18,12 @@ import pandas as pd
 from agents.departments import DEPARTMENTS, Department
 from agents.grid_workers import GridWorkforce
 from agents.party import PartyOrganisation
-from agents.providers import CommercialFirm, RedPropertyProvider
+from agents.firms import Firm
+from agents.providers import RedPropertyProvider
 from agents.residents import Residents, logistic
 
 from . import outcomes as oc
+from .appraisal import Compound
 from .grid_time import GridHours
 from .ledger import Ledger
 from .parameters import validate
@@ -30,7 +32,10 @@ from .problems import (CATEGORIES, CHANNELS, COLLECTIVE, DELIBERATION, DEPARTMEN
                        PROPERTY, REGISTERED, REPAIR, SEASONAL, Problems, in_heating_season)
 from .property_market import WEEKS_PER_MONTH, PropertyMarket
 from .streams import Streams
+from .tendering import TenderOffice
 from .world import FIRM, NONE, OLD, PROVIDER_NAMES, RED, build_world
+
+NOT_DUE = -1  # no tender scheduled
 
 __version__ = "0.1.0"
 
@@ -90,7 +95,6 @@ class CommunityModel(mesa.Model):
                                 p["env_start_unmanaged"])
                        + init.normal(0, p["env_start_sd"], w.n_compounds), 0.0, 1.0)
         self.market = PropertyMarket(w, p, env0)
-        self.market.start_firms(p)
         self.residents = Residents(w, p, init, managed0.astype(float), env0)
         self.problems = Problems(n, w.hh_compound, self.streams)
         self.grid = GridWorkforce(w, p)
@@ -107,8 +111,10 @@ class CommunityModel(mesa.Model):
         self.household_fees_paid = 0.0  # yuan of fees households paid in cash, cumulative
         self.points_redeemed = 0.0
         self.points_redeemed_yuan = 0.0
-        self.firm_entries = 0
-        self.firm_exits = 0
+        self.firm_entries = 0  # contracts a company won from another provider or from none
+        self.firm_exits = 0  # contracts a company left on losses or ended without a bid
+        self.provider_changes = 0  # entries, exits, replacements, red property's take-overs and hand-backs
+        self.red_handbacks = 0
         self.exit_collections: list[float] = []
         self.campaign_visits_now = 0
         self.campaign_visit = np.zeros(n, bool)  # households the campaign visits this week
@@ -118,6 +124,7 @@ class CommunityModel(mesa.Model):
         self.hot = np.zeros(w.n_compounds, bool)
         self.registered_ewma = np.zeros(w.n_compounds)
         self.events: list[dict] = []
+        self._compound_names = w.compounds["compound"].tolist()
         # ---- static per-slot arising weights (category mix, elder care by age, lifts)
         weights = np.array([p["problem_weight_environment"], p["problem_weight_repair"],
                             p["problem_weight_dispute"], p["problem_weight_elder_care"]])
@@ -133,11 +140,13 @@ class CommunityModel(mesa.Model):
                             for name, cat in DEPARTMENTS.items()]
         self._culture_ever = False  # belonging moves (and fades) only once culture work has begun
         self.red_provider = RedPropertyProvider(self)
-        self.firms: dict[int, CommercialFirm] = {}
-        for c in np.flatnonzero(self.market.provider == FIRM):
-            self.firms[int(c)] = CommercialFirm(self, int(c), float(self.market.reserve[c]))
         for c in np.flatnonzero(self.market.provider == RED):
             self.red_provider.take(int(c))
+        self.tender_office = TenderOffice(self.party, self.streams["tendering.committee"].random(w.n_compounds))
+        self.tender_due = np.full(w.n_compounds, NOT_DUE, np.int64)  # step of each compound's next tender
+        self.burden_per_fee = (np.bincount(w.hh_compound, weights=w.hh_area / w.hh_income * 100.0,
+                                           minlength=w.n_compounds) / np.maximum(w.c_households, 1))
+        self._start_firms()
         # initial payment: today's willingness with neighbours paying at the willingness's level
         r = self.residents
         fee_month = self.market.fee_m2(p)[w.hh_compound] * w.hh_area
@@ -176,10 +185,11 @@ class CommunityModel(mesa.Model):
         w = self.world
         return w.rider & (w.rider_rank < share * w.n)
 
-    def _event(self, c: int, what: str, why: str, value: float = float("nan")) -> None:
-        """Record a turn in a compound's story; `value` is the figure `why` quotes (a share or yuan)."""
-        self.events.append({"step": self.steps, "compound": self.world.compounds["compound"].iloc[c], "value": value,
-                            "event": what, "why": why})
+    def _event(self, c: int, what: str, why: str, value: float = float("nan"), reason: str = "") -> None:
+        """Record a turn in a compound's story; `value` is the figure `why` quotes (a share or yuan),
+        `reason` its short code (bid_won, losses, no_bid, handover, red_budget, red_property)."""
+        self.events.append({"step": self.steps, "compound": self._compound_names[c], "value": value,
+                            "event": what, "reason": reason, "why": why})
 
     # ================================================================ the schedule
     def step(self) -> None:
@@ -431,7 +441,9 @@ class CommunityModel(mesa.Model):
         r.update_satisfaction(p, mk.env[comp], mk.service[comp], open_hh, N[:, 0])
         org_hh = self.party.compound_org[comp]
         base = p["trust_mean"] + p["party_trust_base"] * org_hh
-        contact = (p["contact_trust_central"] * self._central + p["contact_trust_red_property"] * (mk.provider == RED)[comp]
+        # red property earns trust through the service it gives, not by its name
+        red_service = p["contact_trust_red_property"] * np.where(mk.provider == RED, mk.service, 0.0)
+        contact = (p["contact_trust_central"] * self._central + red_service[comp]
                    + p["contact_trust_deliberation"] * (org_hh & (lv("deliberation_rate") > 0)))
         r.update_trust(p, base, pr.resolved_now, pr.lost_now, N[:, 1], contact,
                        pr.gamed_now if pr.c.gamed else None)
@@ -504,50 +516,188 @@ class CommunityModel(mesa.Model):
         transfers += self._pay_share("red_property_subsidy", want)
         n_paying = np.bincount(comp, weights=r.paying.astype(float), minlength=w.n_compounds)
         mk.collection = np.where(managed, n_paying / np.maximum(w.c_households, 1), 0.0)
-        for c in mk.settle(p, fees_c, transfers):
-            self.firm_exits += 1
-            self.exit_collections.append(float(mk.collection[c]))
-            firm = self.firms.pop(int(c), None)
-            if firm is not None:
-                firm.leave(float(mk.collection[c]))
-            self._event(c, "firm left", f"losses used up its reserve; collection {mk.collection[c]:.0%}",
-                        float(mk.collection[c]))
-            mk.exit(np.array([c]))
+        mk.settle(p, fees_c, transfers)
+        self.firms.do("step")  # companies book the week, pay out, leave contracts they lose on
+        self.red_provider.step()  # red property asks for tenders or gives a compound up
         r.paying &= (mk.provider != NONE)[comp]
         mk.update_environment(p, self._participation_share())
-        # entry: firms appraise unmanaged compounds at today's willingness to pay
-        u_entry = self.streams.uniform("property.entry", w.n_compounds)
-        looking = (mk.provider == NONE) & (u_entry < p["firm_entry_rate"])
-        if looking.any():
-            exp_coll = np.bincount(comp, weights=self._willingness(), minlength=w.n_compounds) / np.maximum(w.c_households, 1)
-            margin = mk.expected_margin(p, exp_coll, lv("property_subsidy") * old)
-            for c in np.flatnonzero(looking & (margin >= 0)):
-                mk.enter(np.array([c]))
-                self.firms[int(c)] = CommercialFirm(self, int(c), float(mk.reserve[c]))
-                self.firm_entries += 1
-                self._new_provider_payment(c)
-                self._event(c, "firm entered", f"expected collection {exp_coll[c]:.0%} covers its cost",
-                            float(exp_coll[c]))
-        # red property takes unmanaged compounds with a party organisation, if the fund pays its start
-        share = lv("red_property_share")
-        if share > 0:
-            full_month = mk.firm_cost_m2 * p["red_property_cost_factor"] * w.c_area
-            for c in np.flatnonzero((mk.provider == NONE) & self.party.compound_org & (self.red_order < share)):
-                grant = p["red_property_startup_months"] * full_month[c]
-                if self.ledger.pay("red_property_startup", grant, partial=False) <= 0 and grant > 0:
-                    continue
-                mk.take_red(np.array([c]), np.array([grant]))
-                mk.transfers_received += grant
-                self.red_provider.take(int(c))
-                self._new_provider_payment(c)
-                self._event(c, "red property took over", f"start-up grant {grant:,.0f} yuan from the fund", float(grant))
+        self._contracts_end()
+        self._tenders()
+        self._red_property_takes_over()
 
-    def _willingness(self) -> np.ndarray:
-        """Each household's chance of paying a commercial firm's fee, as an appraising firm gauges it."""
-        p, w, r = self.p, self.world, self.residents
-        return logistic(p["pay_intercept"] + p["pay_satisfaction_weight"] * r.satisfaction
-                        + p["pay_trust_weight"] * r.trust + p["pay_neighbour_weight"] * self._neighbour_paying
-                        - p["pay_fee_weight"] * (self.market.fee[w.hh_compound] * w.hh_area / w.hh_income * 100.0))
+    # ---- 5a. companies at the start: traits, contracts, reserves; unmanaged compounds' first tenders
+    def _start_firms(self) -> None:
+        """Companies from the parameter table's distributions; the street's contracts dealt among them."""
+        p, w, mk = self.p, self.world, self.market
+        rng = self.streams["firms"]
+        k = int(p["firm_pool_size"])
+        cost = rng.lognormal(0.0, p["firm_cost_spread"], k)
+        reserve = rng.lognormal(0.0, p["firm_reserve_spread"], k)
+        mean, spread = p["firm_risk_appetite"], p["firm_risk_appetite_spread"]
+        appetite = np.clip(rng.uniform(mean - spread, mean + spread, k), 0.0, 1.0)
+        base_month = float(np.mean(mk.firm_cost_m2 * w.c_area))
+        self.firm_list = [Firm(self, i, float(cost[i]), float(reserve[i]), float(appetite[i]), base_month)
+                          for i in range(k)]
+        self.firms = self.agents_by_type[Firm]
+        for firm in self.firm_list:  # reserves first: they bound what a company bids for
+            firm.reserve = firm.reserve_ceiling()
+        # the street's existing contracts were won under the same rule, as if tendered on day 0
+        # (a managed compound collecting at the prior's rate); with no acceptable bid the
+        # cheapest company holds it at the guideline fee and the contract minimum
+        held = np.flatnonzero(mk.provider == FIRM)
+        ends = 1 + (rng.random(len(held)) * self.contract_weeks).astype(np.int64)
+        satisfaction = w.compound_mean(self.residents.satisfaction)
+        mk.provider[held] = NONE  # not yet anyone's while the day-0 tenders run
+        prior = np.where(w.c_type == OLD, p["appraisal_prior_collection_old"], p["appraisal_prior_collection_commercial"])
+        mk.collection[held] = prior[held]
+        for c, end in zip(held, ends):
+            bid = self._bids(int(c), satisfaction, np.zeros(w.n_compounds), float(prior[c]))
+            if bid is None:
+                firm, fee, service = self.firm_list[int(np.argmin(cost))], float(mk.guide_fee[c]), p["firm_min_service"]
+            else:
+                firm, fee, service = bid.firm, bid.fee, bid.service
+            mk.award(int(c), firm.index, firm.cost_factor, fee, service, int(end))
+            firm.contracts.add(int(c))
+        self.tender_office.tenders = self.tender_office.without_bid = 0
+        for firm in self.firm_list:
+            firm.reserve = firm.reserve_ceiling()
+        mk.firm_cash_start = sum(f.reserve for f in self.firm_list)
+        vacant = np.flatnonzero(mk.provider == NONE)
+        self.tender_due[vacant] = 1 + (rng.random(len(vacant)) * p["tender_wait_weeks"]).astype(np.int64)
+
+    @property
+    def contract_weeks(self) -> int:
+        return max(1, int(round(self.p["contract_months"] * WEEKS_PER_MONTH)))
+
+    # ---- 5b. contracts that end, vacancies, tenders
+    def call_tender(self, c: int, step: int) -> None:
+        self.tender_due[c] = step
+
+    def contract_left(self, c: int, reason: str, why: str) -> None:
+        """A company leaves compound `c` (its decision); the compound is tendered at once."""
+        coll = float(self.market.collection[c])
+        self.firm_exits += 1
+        self.provider_changes += 1
+        self.exit_collections.append(coll)
+        self._event(c, "firm left", f"{reason}: {why}; collection {coll:.0%}", coll, reason)
+        self.market.vacate(c)
+        self.call_tender(c, self.steps)
+
+    def red_gives_up(self, c: int) -> None:
+        """Red property cannot go on in compound `c`: it hands it back to tender."""
+        mk = self.market
+        self.red_provider.release(c)
+        self.red_handbacks += 1
+        self.provider_changes += 1
+        self._event(c, "red property handed back", f"red_budget: its budget is empty and service "
+                    f"{mk.service[c]:.0%} is below the contract minimum", float(mk.service[c]), "red_budget")
+        mk.vacate(c)
+        self.call_tender(c, self.steps)
+
+    def _contracts_end(self) -> None:
+        """At a contract's end it is renewed, or (with chance `contract_retender_share`) tendered."""
+        mk, now = self.market, self.steps
+        ending = np.flatnonzero((mk.provider == FIRM) & (mk.contract_end <= now) & (self.tender_due == NOT_DUE))
+        if len(ending) == 0:
+            return
+        u = self.streams.hashed("tendering.retender", now, ending)
+        for c, x in zip(ending, u):
+            if x < self.p["contract_retender_share"]:
+                self.call_tender(int(c), now)
+            else:
+                mk.contract_end[c] += self.contract_weeks
+
+    def _tenders(self) -> None:
+        """Every compound whose tender is due this week is tendered, in compound order."""
+        due = np.flatnonzero((self.tender_due != NOT_DUE) & (self.tender_due <= self.steps))
+        if len(due) == 0:
+            return
+        w, r = self.world, self.residents
+        satisfaction = w.compound_mean(r.satisfaction)
+        participation = self._participation_share()
+        for c in due:
+            self._tender(int(c), satisfaction, participation)
+
+    def _bids(self, c: int, satisfaction: np.ndarray, participation: np.ndarray, start_collection: float):
+        """The winning bid for compound `c` among all companies (None if no acceptable bid)."""
+        p, w, mk = self.p, self.world, self.market
+        lo, hi = mk.fee_band(p)
+        old = w.c_type[c] == OLD
+        site = Compound(env=float(mk.env[c]), satisfaction=float(satisfaction[c]), collection=start_collection,
+                        participation=float(participation[c]), decay=float(mk.decay[c]), area_m2=float(w.c_area[c]),
+                        burden_per_fee=float(self.burden_per_fee[c]), full_cost_month_m2=float(mk.firm_cost_m2[c]),
+                        subsidy_month_m2=self.policies.level("property_subsidy") if old else 0.0)
+        ruler = dict(kind=int(w.c_type[c]), provider=mk.provider, c_type=w.c_type, collection=mk.collection,
+                     satisfaction=satisfaction, env=mk.env, fee=mk.fee, guide_fee=float(mk.guide_fee[c]))
+        return self.tender_office.run(p, c, list(self.firms), site, ruler, float(lo[c]), float(hi[c]))
+
+    def _tender(self, c: int, satisfaction: np.ndarray, participation: np.ndarray) -> None:
+        p, w, mk, office = self.p, self.world, self.market, self.tender_office
+        now = self.steps
+        prev, incumbent = int(mk.provider[c]), int(mk.owner[c])
+        start = float(mk.collection[c]) if prev != NONE else p["entry_payment_share"]
+        bid = self._bids(c, satisfaction, participation, start)
+        who = office.organiser(p, c)
+        self.tender_due[c] = NOT_DUE
+        wait = int(p["tender_wait_weeks"])
+        if bid is None:
+            self.tender_due[c] = now + wait
+            if prev == FIRM:  # the contract ended and nobody, the incumbent included, bid to go on
+                self.firm_list[incumbent].lose(c)
+                coll = float(mk.collection[c])
+                self.firm_exits += 1
+                self.provider_changes += 1
+                self._event(c, "firm left", f"no_bid: the contract ended and the {who}'s tender found no "
+                            f"acceptable bid; collection {coll:.0%}", coll, "no_bid")
+                mk.vacate(c)
+                self.residents.paying &= (mk.provider != NONE)[w.hh_compound]
+            else:
+                self._event(c, "no bid", f"no_bid: the {who}'s tender found no acceptable bid; "
+                            f"tendered again in {wait} weeks", float("nan"), "no_bid")
+            return
+        end = now + self.contract_weeks
+        if prev == FIRM and incumbent == bid.firm.index:  # the incumbent wins its own re-tender
+            mk.fee[c], mk.contract_service[c], mk.contract_end[c] = bid.fee, bid.service, end
+            self._event(c, "contract renewed", f"bid_won: the incumbent won the {who}'s tender: fee "
+                        f"{bid.fee:.2f} yuan/m²/month, service {bid.service:.0%}", bid.expected_collection, "bid_won")
+            return
+        if prev == FIRM:
+            self.firm_list[incumbent].lose(c)
+            self._event(c, "firm replaced", f"bid_won: another company won the {who}'s tender at the "
+                        f"contract's end", float(mk.collection[c]), "bid_won")
+        elif prev == RED:
+            self.red_provider.release(c)
+            self._event(c, "red property handed over", f"handover: environment {mk.env[c]:.2f} reached the "
+                        f"standard {p['environment_standard']:.2f}", float(mk.env[c]), "handover")
+        mk.award(c, bid.firm.index, bid.firm.cost_factor, bid.fee, bid.service, end, bid.worst_loss)
+        bid.firm.win(c)
+        self.firm_entries += 1
+        self.provider_changes += 1
+        if prev == NONE:
+            self._new_provider_payment(c)
+        self._event(c, "firm entered", f"bid_won: won the {who}'s tender: fee {bid.fee:.2f} yuan/m²/month, "
+                    f"service {bid.service:.0%}; expected collection {bid.expected_collection:.0%}",
+                    bid.expected_collection, "bid_won")
+
+    # ---- 5c. red property takes unmanaged compounds with a party organisation, if the fund pays its start
+    def _red_property_takes_over(self) -> None:
+        p, w, mk = self.p, self.world, self.market
+        share = self.policies.level("red_property_share")
+        if share <= 0:
+            return
+        full_month = mk.firm_cost_m2 * p["red_property_cost_factor"] * w.c_area
+        for c in np.flatnonzero((mk.provider == NONE) & self.party.compound_org & (self.red_order < share)):
+            grant = p["red_property_startup_months"] * full_month[c]
+            if self.ledger.pay("red_property_startup", grant, partial=False) <= 0 and grant > 0:
+                continue
+            mk.take_red(int(c), float(grant))
+            mk.transfers_received += grant
+            self.red_provider.take(int(c))
+            self.tender_due[c] = NOT_DUE
+            self.provider_changes += 1
+            self._new_provider_payment(c)
+            self._event(c, "red property took over", f"start-up grant {grant:,.0f} yuan from the fund", float(grant),
+                        "red_property")
 
     def _pay_share(self, use: str, want: np.ndarray) -> np.ndarray:
         """Pay a per-compound demand from the fund; if it falls short, everyone gets the same share."""
@@ -587,13 +737,24 @@ class CommunityModel(mesa.Model):
         o = self.outcomes
         from .outcomes import RATES
 
+        # money held by companies and red property = what they started with, received and paid out
+        held = sum(f.reserve for f in self.firm_list) + mk.red_budget
+        expected = (mk.firm_cash_start + mk.fees_received + mk.transfers_received - mk.costs_paid - mk.dividends)
+        owned = [c for f in self.firm_list for c in f.contracts]
+        firm_c = np.flatnonzero(mk.provider == FIRM)
+        contracts_ok = (sorted(owned) == firm_c.tolist()
+                        and all(mk.owner[c] == f.index for f in self.firm_list for c in f.contracts)
+                        and self.red_provider.compounds == set(np.flatnonzero(mk.provider == RED).tolist()))
+
         return {
             "problems_conserved": self.problems.conserved(),
             "households_conserved": len(self.residents.satisfaction) == self.world.n == int(self.world.c_households.sum()),
             "provider_revenue_balances": abs(revenue - paid_in) <= 1e-6 * max(1.0, revenue),
             "fund_balances": lg.balances(),
             "fund_never_negative": lg.fund_balance >= -1e-6,
-            "red_property_never_borrows": bool(np.all(mk.reserve[mk.provider == RED] >= -1e-6)),
+            "red_property_never_borrows": mk.red_budget >= -1e-6,
+            "provider_money_conserved": abs(held - expected) <= 1e-6 * max(1.0, abs(expected), mk.costs_paid),
+            "contracts_consistent": contracts_ok,
             "points_paid_for": abs(points_paid - self.points_redeemed_yuan) <= 1e-6 * max(1.0, points_paid),
             "rates_in_unit_interval": all(0.0 <= o[k] <= 1.0 for k in RATES),
             "no_nan": all(np.isfinite(v) for v in o.values()),

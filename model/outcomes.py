@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .problems import CHANNELS, HANDLING, LATENT, LEVELS, REGISTERED
-from .world import COMMERCIAL, NONE, OLD, RED, TYPE_NAMES
+from .world import COMMERCIAL, FIRM, NONE, OLD, RED, TYPE_NAMES
 
 # name -> (definition, English label, Chinese label)
 OUTCOMES: dict[str, tuple[str, str, str]] = {
@@ -35,8 +35,14 @@ OUTCOMES: dict[str, tuple[str, str, str]] = {
     "problems_open": ("registered problems not yet resolved nor lost, now", "Open problems", "待处理问题"),
     "whistles": ("problems escalated to a department (吹哨), cumulative", "Whistles", "吹哨次数"),
     "fund_balance": ("yuan left in the governance fund", "Fund balance (yuan)", "专项资金余额(元)"),
-    "firm_entries": ("commercial firms that entered a compound, cumulative", "Firm entries", "物业入驻"),
-    "firm_exits": ("commercial firms that left a compound on their losses, cumulative", "Firm exits", "物业撤出"),
+    "firm_entries": ("contracts a company won from another provider or from none (tender won), cumulative", "Firm entries", "物业入驻"),
+    "firm_exits": ("contracts a company left on its losses or that ended without an acceptable bid, cumulative", "Firm exits", "物业撤出"),
+    "provider_changes": ("changes of a compound's provider (entries, exits, replacements, red property's take-overs and hand-backs), cumulative", "Provider changes", "物业更替次数"),
+    "turnover_rate": ("provider_changes per compound per year so far", "Provider turnover (per compound-year)", "物业年更替率"),
+    "fee_mean": ("mean contract fee over firm-managed compounds (yuan/m²/month)", "Mean property fee (yuan/m²/month)", "平均物业费(元/平方米/月)"),
+    "tenders": ("tenders held, cumulative", "Tenders", "招标次数"),
+    "tenders_without_bid": ("tenders that found no acceptable bid, cumulative", "Tenders without a bid", "流标次数"),
+    "red_property_handbacks": ("compounds red property handed back because it could not go on, cumulative", "Red property hand-backs", "红色物业退出"),
     "red_property_compounds": ("compounds served by red property, now", "Red property compounds", "红色物业小区"),
     "campaign_registered": ("problems registered by the door-knocking campaign, cumulative", "Campaign: registered", "敲门行动登记"),
     "campaign_resolved": ("campaign problems resolved, cumulative", "Campaign: resolved", "敲门行动化解"),
@@ -114,6 +120,12 @@ def compute(m) -> dict[str, float]:
         "fund_balance": m.ledger.fund_balance,
         "firm_entries": m.firm_entries,
         "firm_exits": m.firm_exits,
+        "provider_changes": m.provider_changes,
+        "turnover_rate": _safe(m.provider_changes, w.n_compounds * m.steps / 52.0),
+        "fee_mean": float(mk.fee[mk.provider == FIRM].mean()) if np.any(mk.provider == FIRM) else 0.0,
+        "tenders": m.tender_office.tenders,
+        "tenders_without_bid": m.tender_office.without_bid,
+        "red_property_handbacks": m.red_handbacks,
         "red_property_compounds": int(np.count_nonzero(mk.provider == RED)),
         "campaign_registered": c.campaign_registered,
         "campaign_resolved": c.campaign_resolved,

@@ -169,7 +169,7 @@ def run(scenario: str | Path | dict | None = "baseline", steps: int = DEFAULT_ST
     summary = m.summary()
     result = Result(timeseries=ts, summary=summary, compounds=m.compound_table(),
                   compounds_over_time=pd.concat(snaps, ignore_index=True),
-                  events=pd.DataFrame(m.events, columns=["step", "compound", "event", "why"]),
+                  events=pd.DataFrame(m.events, columns=["step", "compound", "event", "reason", "why", "value"]),
                   model=m if keep_model else None)
     if not keep_model:
         m.release()

@@ -227,6 +227,11 @@ class World:
             d.pop("weight", None)
         return g
 
+    def compound_mean(self, per_household: np.ndarray) -> np.ndarray:
+        """The mean over each compound's households of a per-household quantity."""
+        return (np.bincount(self.hh_compound, weights=per_household, minlength=self.n_compounds)
+                / np.maximum(self.c_households, 1))
+
     @property
     def n_compounds(self) -> int:
         return len(self.c_type)

@@ -211,8 +211,10 @@ def test_parameter_recovery_short(tmp_path):
     # the check can fail: the same truth moved by three posterior sds is outside the interval
     assert recovery(summ, truth, shift_sd=3.0) == {k: False for k in truth}, summ
     assert recovery(summ, truth, shift_sd=-3.0) == {k: False for k in truth}, summ
-    # the targets narrowed the registered count's driver well below its prior sd (0.0026)
-    assert summ["problem_rate"]["sd"] < 0.5 * (0.012 - 0.003) / np.sqrt(12)
+    # the targets narrowed the registered count's driver well below its prior sd (0.0026); since
+    # issue 15 firms enter some trapped compounds, so environment, and with it the problem count,
+    # varies more between runs: about half the prior sd (0.50x measured), asserted below 0.55x
+    assert summ["problem_rate"]["sd"] < 0.55 * (0.012 - 0.003) / np.sqrt(12)
     # the run is in its SQLite history; asking again resumes it and, being finished, adds nothing
     n_sims = int(history.get_all_populations()["samples"].sum())
     again = run_abc(cfg, workers=1, progress=False)

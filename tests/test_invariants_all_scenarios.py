@@ -27,3 +27,17 @@ def test_invariants_check_can_fail():
     m.step()
     m.ledger.balance["fiscal"] += 5.0  # money out of nowhere
     assert not m.invariants()["fund_balances"]
+
+
+def test_money_check_across_companies_and_red_property_can_fail():
+    m = CommunityModel(rng=1, n_households=600)
+    for _ in range(3):
+        m.step()
+    assert m.invariants()["provider_money_conserved"]
+    m.firm_list[0].reserve += 100.0  # a company's money out of nowhere
+    assert not m.invariants()["provider_money_conserved"]
+    m.firm_list[0].reserve -= 100.0
+    c = next(iter(m.firm_list[0].contracts), None) if m.firm_list[0].contracts else None
+    if c is not None:
+        m.firm_list[0].contracts.discard(c)  # a contract nobody holds
+        assert not m.invariants()["contracts_consistent"]

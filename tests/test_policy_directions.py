@@ -47,5 +47,12 @@ def test_policy_moves_its_proximal_outcome_the_way_its_mechanism_implies(baselin
                       for s, b in zip(SEEDS, baseline)])
     assert np.any(diffs != 0), f"{overrides} leaves {outcome} unchanged in every seed"
     p = stats.wilcoxon(diffs, alternative="greater" if sign > 0 else "less").pvalue
-    assert p < 0.01, (f"{overrides}: {outcome} should {'rise' if sign > 0 else 'fall'}; "
+    level = 0.01
+    if "red_property_share" in overrides:
+        # red property needs an organised compound left unmanaged; since firms bid for trapped
+        # compounds too (issue 15), only a few of the 20 pairs offer one, so 1 % is out of reach:
+        # 5 %, and no pair may move the wrong way
+        level = 0.05
+        assert np.all(diffs * sign >= 0), f"{overrides}: {outcome} moved the wrong way in some seed: {diffs}"
+    assert p < level, (f"{overrides}: {outcome} should {'rise' if sign > 0 else 'fall'}; "
                       f"mean paired difference {diffs.mean():+.4g}, p = {p:.3g}")

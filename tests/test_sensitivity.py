@@ -203,12 +203,17 @@ def test_shipped_studies_load():
     assert sobol.N == 1024 and len(sampling.draw(sobol)[0]) == 1024 * (2 * len(sobol.factors) + 2)
 
 
+# rows the committed screenings varied that have since left the table, and why
+REMOVED_SINCE_THE_SCREENINGS = {"firm_entry_rate": "issue 15: firms no longer appraise at a weekly rate; they bid in tenders"}
+
+
 @pytest.mark.parametrize("suffix", ["", "_2years"])
 def test_shipped_screenings_screen_the_factors_of_their_committed_results(suffix):
     """`factors = "all"` follows the table: a row added to the table must be screened on purpose
     (a new run) or left out in the study's `exclude`, never slip into the committed results' study."""
     morris = load(ROOT / "experiments" / f"sensitivity_morris{suffix}.toml")
     manifest = json.loads((ROOT / "results" / "sensitivity" / f"sensitivity_morris{suffix}" / "manifest.json").read_text())
+    manifest["factors"] = [f for f in manifest["factors"] if f not in REMOVED_SINCE_THE_SCREENINGS]
     assert morris.names == manifest["factors"], (
         f"new: {sorted(set(morris.names) - set(manifest['factors']))}, gone: {sorted(set(manifest['factors']) - set(morris.names))}")
 

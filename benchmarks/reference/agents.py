@@ -60,8 +60,8 @@ class Household(mesa.Agent):
         self.slots = [Slot() for _ in range(K)]
         self.neighbours: list[Household] = []
         rnd = model.random
-        env0 = model.market.env[self.compound]
-        managed = float(model.market.provider[self.compound] != 0)
+        env0 = model.market.sites[self.compound].env
+        managed = float(model.start_provider[self.compound] != 0)
         sd = p["trait_start_sd"]
         self.satisfaction = min(1.0, max(0.0, p["satisfaction_start_base"] + p["satisfaction_start_env"] * env0
                                          + p["satisfaction_start_managed"] * managed + rnd.gauss(0, sd)))
@@ -150,7 +150,7 @@ class Household(mesa.Agent):
             if level == GRID:
                 prob = m.grid_prob[self.grid]
             elif level == PROPERTY:
-                prob = p["property_resolve"] * m.market.service[self.compound]
+                prob = p["property_resolve"] * m.market.sites[self.compound].service
             elif level == DEPARTMENT:
                 prob = 0.0 if s.gamed else m.dept_prob[k][self.community]
             else:  # deliberation is never available in the policies the reference implements
@@ -198,13 +198,13 @@ class Household(mesa.Agent):
     def update(self) -> None:
         """Stage 2: satisfaction, trust, participation and payment from own state and `nb`."""
         m, p = self.model, self.model.p
-        mk = m.market
+        site = m.market.sites[self.compound]
         c = self.compound
         nw = p["network_weight"]
         nb_sat, nb_trust, nb_pay, nb_part = self.nb
         open_ = sum(1 for s in self.slots if s.state != EMPTY)
         w_env = p["env_satisfaction_weight"]
-        target = (p["satisfaction_base"] + w_env * mk.env[c] + (1.0 - w_env) * p["satisfaction_service_weight"] * mk.service[c]
+        target = (p["satisfaction_base"] + w_env * site.env + (1.0 - w_env) * p["satisfaction_service_weight"] * site.service
                   + p["satisfaction_resolved_gain"] * min(self.recent_resolved, 1.0)
                   - p["satisfaction_open_penalty"] * min(open_, p["satisfaction_open_cap"])
                   - p["satisfaction_lost_penalty"] * min(self.recent_lost, 1.0))
@@ -212,7 +212,8 @@ class Household(mesa.Agent):
         s = self.satisfaction + p["satisfaction_rate"] * ((1 - nw) * target + nw * nb_sat - self.satisfaction)
         self.satisfaction = min(1.0, max(0.0, s))
         base = p["trust_mean"] + p["party_trust_base"] * m.world.c_party[c]
-        contact = p["contact_trust_central"] * self.central
+        contact = p["contact_trust_central"] * self.central + (
+            p["contact_trust_red_property"] * site.service if site.provider == 2 else 0.0)
         t = self.trust + p["trust_rate"] * ((1 - nw) * (base + contact) + nw * nb_trust - self.trust)
         t += p["trust_resolved_gain"] * self.resolved_now - p["trust_lost_penalty"] * self.lost_now
         t -= p["trust_gamed_penalty"] * self.gamed_now
@@ -230,14 +231,14 @@ class Household(mesa.Agent):
 
     def willingness(self, nb_pay: float) -> float:
         p = self.model.p
-        burden = self.model.fee_m2[self.compound] * self.area / self.income * 100.0
+        burden = self.model.market.sites[self.compound].fee(p) * self.area / self.income * 100.0
         return logistic(p["pay_intercept"] + p["pay_satisfaction_weight"] * self.satisfaction
                         + p["pay_trust_weight"] * self.trust + p["pay_neighbour_weight"] * nb_pay
                         - p["pay_fee_weight"] * burden)
 
     def decide_payment(self, nb_pay: float, review_all: bool = False) -> None:
         m = self.model
-        managed = m.market.provider[self.compound] != 0
+        managed = m.market.sites[self.compound].provider != 0
         prob = self.willingness(nb_pay) if managed else 0.0
         rate = 1.0 if review_all else m.p["pay_review_rate"]
         u = m.random.random()

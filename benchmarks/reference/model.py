@@ -2,12 +2,13 @@
 
 Same parameter table, same world (compounds, buildings, grids, network: `model.world.build_world`
 with the same seed builds the identical street), same weekly stages as
-`CommunityModel.step`; only the engine differs. Property providers' accounts reuse the
-vectorised model's code, which works per compound, not per resident. Grid workers' time budget
-and the departments (their other duties, their record, the score, the whistle share they adjust
-and their gaming) are written anew here from the ODD (`institutions.py`). Of the policies, only
-response scoring and community culture (with belonging that fades) are implemented, with their
-parameters; every other dose must be 0.
+`CommunityModel.step`; only the engine differs. The property market (companies, tenders, red
+property with its budget and the fund that pays it) has its own per-object implementation in
+`market.py` (issue 15). Grid workers' time budget and the departments (their other duties,
+their record, the score, the whistle share they adjust and their gaming) are written anew here
+from the ODD (`institutions.py`). Of the policies, only red property, response scoring and
+community culture (with belonging that fades) are implemented, with their parameters; every
+other dose must be 0.
 
 Synchronous rules (every household reads the state left by the previous stage): the
 residents' update (neighbour means are read in `look_around` by all before any `update`),
@@ -23,25 +24,25 @@ import numpy as np
 
 from model.parameters import validate
 from model.problems import CATEGORIES, DELIBERATION, K, PROPERTY, SEASONAL, in_heating_season
-from model.property_market import WEEKS_PER_MONTH, PropertyMarket
 from model.streams import Streams
 from model.world import NONE, OLD, build_world
 
 from .agents import Household
 from .institutions import GridOffice, ScoredDepartment
+from .market import FIRM, NONE as VACANT, RED, WEEKS_PER_MONTH, ReferenceMarket
 
 
 class ReferenceModel(mesa.Model):
     def __init__(self, rng: int = 0, compounds=None, **params):
         super().__init__(rng=int(rng))
         self.p = p = validate(params)
-        if any(p[d] for d in ("red_property_share", "points_per_act", "digital_boost",
+        if any(p[d] for d in ("points_per_act", "digital_boost",
                               "early_warning_level", "rider_recruit_share", "door_knock_weeks",
                               "party_coverage_boost", "deliberation_rate", "grid_extra_workers", "grid_training",
-                              "grid_paperwork_cut", "fiscal_fund_yuan_per_household_year",
-                              "donations_yuan_per_household_year", "property_subsidy", "cobuilding_capacity")):
-            raise ValueError("the reference implements the baseline, response scoring and culture only: "
-                             "every other dose must be 0")
+                              "grid_paperwork_cut", "donations_yuan_per_household_year", "property_subsidy",
+                              "cobuilding_capacity")):
+            raise ValueError("the reference implements the baseline, red property, response scoring and culture "
+                             "only: every other dose must be 0")
         streams = Streams(int(rng))
         self.world = w = build_world(p, streams, compounds)
         init = streams["init"]
@@ -49,13 +50,14 @@ class ReferenceModel(mesa.Model):
         env0 = np.clip(np.where(managed0, np.where(w.c_type == OLD, p["env_start_old"], p["env_start_commercial"]),
                                 p["env_start_unmanaged"])
                        + init.normal(0, p["env_start_sd"], w.n_compounds), 0.0, 1.0)
-        self.market = PropertyMarket(w, p, env0)
-        self.market.start_firms(p)
+        self.start_provider = [int(v) for v in w.c_provider0]
+        self.market = ReferenceMarket(self, w, p, env0)
+        self.fund = p["fund_initial_yuan_per_household"] * w.n
+        self.red_order = [self.random.random() for _ in range(w.n_compounds)]
         self.offices = [GridOffice(p, int(h)) for h in w.grid_households]
         self.whistles_by_grid = [0] * w.n_grids
         self.digital = w.community_digital.copy()
         self.p_route = p["routing_base"] + (1.0 - p["routing_base"]) * self.digital
-        self.fee_m2 = self.market.fee_m2(p)
         cap = p["department_capacity"] * w.n / 1000.0
         self.departments = [ScoredDepartment(p, cap) for _ in CATEGORIES]  # one per category, in order
         self.count = dict.fromkeys(("arisen", "faded", "registered", "resolved", "lost", "whistles", "gamed"), 0)
@@ -71,6 +73,9 @@ class ReferenceModel(mesa.Model):
         self.by_compound = [[] for _ in range(w.n_compounds)]
         for h in hh:
             self.by_compound[h.compound].append(h)
+        for site in self.market.sites:
+            site.members = self.by_compound[site.c]
+        self.market.start()
         for h in hh:
             h.decide_payment(p["pay_neighbour_initial"], review_all=True)
         self.outcomes = self.compute_outcomes()
@@ -87,18 +92,20 @@ class ReferenceModel(mesa.Model):
             office.plan_week(self.whistles_by_grid[g])
         self.whistles_by_grid = [0] * w.n_grids
         self.patrol = [office.patrol_chance for office in self.offices]
+        self.fund += p["fiscal_fund_yuan_per_household_year"] * w.n / 52.0
+        env = np.array([site.env for site in mk.sites])
         # 1. problems arise (per-compound multipliers: environment and season)
         heating = in_heating_season((p["start_week"] - 1 + self.steps) % 52 + 1, p["heating_season_start_week"],
                                     p["heating_season_end_week"])
         season = np.where(SEASONAL & heating, p["heating_season_factor"], 1.0)
-        per_c = 1.0 + p["environment_problem_factor"] * (1.0 - mk.env)
+        per_c = 1.0 + p["environment_problem_factor"] * (1.0 - env)
         self.rate_mult = np.multiply.outer(per_c, season).tolist()
         self.households.shuffle_do("arise")
         # 2. discovery
         self.households.shuffle_do("discover")
         # 3. routing, handling, escalation, loss
         available = np.ones((w.n_compounds, 4), bool)
-        available[:, PROPERTY] = mk.provider != NONE
+        available[:, PROPERTY] = [site.provider != VACANT for site in mk.sites]
         available[:, DELIBERATION] = False
         self.available = available.tolist()
         self.households.shuffle_do("route")
@@ -118,48 +125,63 @@ class ReferenceModel(mesa.Model):
         # 4. residents: everyone looks, then everyone updates
         self.households.shuffle_do("look_around")
         self.households.shuffle_do("update")
-        # 5. providers' accounts, exits, environment, entries
+        # 5. providers: fees, red subsidy, accounts; companies' and red property's decisions; tenders
         wk = 1.0 / WEEKS_PER_MONTH
-        fees = np.zeros(w.n_compounds)
-        paying = np.zeros(w.n_compounds)
-        part = np.zeros(w.n_compounds)
+        n_c = w.n_compounds
+        fees, paying, part = [0.0] * n_c, [0] * n_c, [0] * n_c
         for h in self.households:
+            site = mk.sites[h.compound]
             if h.paying:
-                fees[h.compound] += self.fee_m2[h.compound] * h.area * wk
+                fees[h.compound] += site.fee(p) * h.area * wk
                 paying[h.compound] += 1
             part[h.compound] += h.participating
-        managed = mk.provider != NONE
-        mk.collection = np.where(managed, paying / np.maximum(w.c_households, 1), 0.0)
-        for c in mk.settle(p, fees, np.zeros(w.n_compounds)):
-            mk.exit(np.array([c]))
-            for h in self.by_compound[c]:
-                h.paying = False
-        mk.update_environment(p, part / np.maximum(w.c_households, 1))
-        for c in range(w.n_compounds):
-            if mk.provider[c] == NONE and self.random.random() < p["firm_entry_rate"]:
-                members = self.by_compound[c]
-                expected = sum(h.willingness(h.nb[2]) for h in members) / max(len(members), 1)
-                margin = self._margin(c, expected)
-                if margin >= 0:
-                    mk.enter(np.array([c]))
-                    for h in members:
-                        h.paying = self.random.random() < p["entry_payment_share"]
-        self.fee_m2 = mk.fee_m2(p)
+        transfers = [0.0] * n_c
+        want = [p["red_property_subsidy"] * site.area * wk if site.provider == RED and self._red_on() else 0.0
+                for site in mk.sites]
+        total = sum(want)
+        if total > 0:
+            paid = min(total, self.fund)
+            self.fund -= paid
+            transfers = [x * paid / total for x in want]
+        for site in mk.sites:
+            site.collection = paying[site.c] / max(site.households, 1) if site.provider != VACANT else 0.0
+        mk.settle(fees, transfers)
+        mk.decide()
+        mk.environment([part[c] / max(w.c_households[c], 1) for c in range(n_c)])
+        mk.contracts_end()
+        mk.tenders()
+        if self._red_on() and p["red_property_share"] > 0:
+            for site in mk.sites:
+                if site.provider == VACANT and w.c_party[site.c] and self.red_order[site.c] < p["red_property_share"]:
+                    grant = p["red_property_startup_months"] * site.base_cost * p["red_property_cost_factor"] * site.area
+                    if grant > self.fund + 1e-9:
+                        continue
+                    self.fund -= grant
+                    mk.red_takes(site, grant)
         self.outcomes = self.compute_outcomes()
 
-    def _margin(self, c: int, expected_collection: float) -> float:
-        p, mk = self.p, self.market
-        rev = mk.fee[c] * expected_collection * (1.0 - p["firm_required_margin"])
-        fixed = p["fixed_cost_share"]
-        return rev - mk.firm_cost_m2[c] * (fixed + (1.0 - fixed) * p["firm_min_service"])
+    def _red_on(self) -> bool:
+        p, t = self.p, self.steps - 1
+        return p["red_property_start"] <= t and (p["red_property_end"] < 0 or t < p["red_property_end"])
+
+    # ---------------------------------------------------------------- what the market asks of households
+    def mean_satisfaction(self, site) -> float:
+        return sum(h.satisfaction for h in site.members) / max(len(site.members), 1)
+
+    def participation_share(self, site) -> float:
+        return sum(h.participating for h in site.members) / max(len(site.members), 1)
+
+    def party_org(self, c: int) -> bool:
+        return bool(self.world.c_party[c])
 
     # ================================================================ outcomes (same definitions)
     def compute_outcomes(self) -> dict[str, float]:
         mk, w = self.market, self.world
-        managed = mk.provider != NONE
-        n_managed_hh = int(w.c_households[managed].sum())
+        managed = [site.provider != VACANT for site in mk.sites]
+        n_managed_hh = sum(site.households for site, on in zip(mk.sites, managed) if on)
         paying = sum(1 for h in self.households if h.paying)
         registered = self.count["registered"]
+        fees = [site.contract.fee for site in mk.sites if site.provider == FIRM]
         return {
             "resolution_rate": self.count["resolved"] / registered if registered else 0.0,
             "reported_resolution_rate": (self.count["resolved"] + self.count["gamed"]) / registered if registered else 0.0,
@@ -169,9 +191,14 @@ class ReferenceModel(mesa.Model):
             "belonging_mean": sum(h.belonging for h in self.households) / w.n,
             "participation_rate": sum(h.participating for h in self.households) / w.n,
             "grid_hours_cases": sum(o.hours["cases"] for o in self.offices),
-            "trap_share": float(1.0 - managed.mean()),
+            "trap_share": 1.0 - sum(managed) / len(managed),
             "fee_collection_rate": paying / n_managed_hh if n_managed_hh else 0.0,
-            "environment_mean": float(mk.env.mean()),
+            "environment_mean": sum(site.env for site in mk.sites) / len(mk.sites),
             "satisfaction_mean": sum(h.satisfaction for h in self.households) / w.n,
             "problems_registered": self.count["registered"],
+            "firm_entries": mk.entries,
+            "firm_exits": mk.exits,
+            "provider_changes": mk.changes,
+            "fee_mean": sum(fees) / len(fees) if fees else 0.0,
+            "red_property_handbacks": mk.handbacks,
         }

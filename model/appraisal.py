@@ -1,0 +1,107 @@
+"""How a bidder appraises a compound: the money a contract would make under its own service.
+
+Forward-looking, month by month over the contract: the environment recovers (or not) under the
+service it would give; residents' satisfaction follows the environment; payment follows
+satisfaction and the neighbours already paying, starting from the few who pay a newcomer
+(Harbin Pingfang). Cost includes the upkeep of a run-down environment. The bidder's yardstick
+is a prior for a managed compound of this type in good condition (table rows, which a survey of
+collection by compound age and condition would set), updated with what it sees in the street's
+managed compounds of the same type; how residents respond to satisfaction, neighbours and the
+fee is taken from the residents' own rule (an experienced firm knows its customers).
+
+The two links of the vicious cycle run through here: environment -> satisfaction -> payment
+(a long, costly ramp in a run-down compound) and environment -> upkeep cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import expit, logit
+
+from .property_market import WEEKS_PER_MONTH
+from .world import FIRM, OLD
+
+
+@dataclass(frozen=True)
+class Yardstick:
+    """What a managed compound of a type looks like, as a bidder believes (prior + the street)."""
+
+    collection: float
+    satisfaction: float
+    environment: float
+    fee: float
+
+
+def yardstick(p: dict, kind: int, provider: np.ndarray, c_type: np.ndarray, collection: np.ndarray,
+              satisfaction: np.ndarray, env: np.ndarray, fee: np.ndarray, guide_fee: float) -> Yardstick:
+    """Prior for a managed compound of type `kind`, updated with the street's firm-managed compounds."""
+    seen = (provider == FIRM) & (c_type == kind)
+    n, k = float(np.count_nonzero(seen)), p["appraisal_prior_weight"]
+    prior = p["appraisal_prior_collection_old"] if kind == OLD else p["appraisal_prior_collection_commercial"]
+    tiny = 1e-9
+
+    def mix(prior_value: float, values: np.ndarray) -> float:
+        return (k * prior_value + float(values[seen].sum())) / max(k + n, tiny)
+
+    return Yardstick(collection=float(np.clip(mix(prior, collection), tiny, 1.0 - tiny)),
+                     satisfaction=mix(p["appraisal_prior_satisfaction"], satisfaction),
+                     environment=mix(p["environment_standard"], env),
+                     fee=mix(guide_fee, fee))
+
+
+@dataclass(frozen=True)
+class Compound:
+    """The compound as a bidder finds it (means over its households where a mean is meant)."""
+
+    env: float
+    satisfaction: float
+    collection: float  # share paying on the first day of the contract
+    participation: float
+    decay: float  # weekly environment decay
+    area_m2: float
+    burden_per_fee: float  # mean % of income one yuan/m²/month of fee takes
+    full_cost_month_m2: float  # full-service cost at the street's base cost (yuan/m²/month)
+    subsidy_month_m2: float  # subsidy a provider of it receives (yuan/m²/month)
+
+
+def appraise(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, services: np.ndarray,
+             cost_factor: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Contract profit over `contract_months`, the worst running loss on the way (yuan), and the
+    collection expected at the contract's end, for every bidder (rows) and option (columns).
+
+    `fees` and `services` are the options (one row), `cost_factor` the bidders (one column). The
+    revenue path does not depend on who bids, so months are stepped once per option; each
+    bidder's cost is its factor times the same path.
+    """
+    months = int(p["contract_months"])
+    fees, services = np.broadcast_arrays(np.ravel(fees), np.ravel(services))
+    t = np.arange(1, months + 1)[:, None]  # months x options from here on
+    a = p["service_env_rate"] * services + p["participation_env_effect"] * site.participation
+    d = site.decay
+    e_star = a / np.maximum(a + d, 1e-12)
+    env = e_star + (site.env - e_star) * np.power(np.clip(1.0 - a - d, 0.0, 1.0), WEEKS_PER_MONTH * t)
+    sat_target = ruler.satisfaction + p["env_satisfaction_weight"] * (env - ruler.environment)
+    sat_keep = (1.0 - p["satisfaction_rate"]) ** WEEKS_PER_MONTH
+    pay_keep = (1.0 - p["pay_review_rate"]) ** WEEKS_PER_MONTH
+    drive = (logit(ruler.collection) - p["pay_fee_weight"] * site.burden_per_fee * (fees - ruler.fee)
+             - p["pay_neighbour_weight"] * ruler.collection)
+    paying = np.empty_like(env)
+    sat = np.full(fees.shape, site.satisfaction)
+    q = np.full(fees.shape, site.collection)
+    w_sat, w_nb = p["pay_satisfaction_weight"], p["pay_neighbour_weight"]
+    for m in range(months):
+        sat = sat_target[m] + (sat - sat_target[m]) * sat_keep
+        target = expit(drive + w_sat * (sat - ruler.satisfaction) + w_nb * q)
+        q = target + (q - target) * pay_keep
+        paying[m] = q
+    revenue = (fees * paying + site.subsidy_month_m2) * site.area_m2 * (1.0 - p["firm_required_margin"])
+    arrears = np.maximum(p["environment_standard"] - env, 0.0)
+    fixed = p["fixed_cost_share"]
+    base_cost = (site.full_cost_month_m2 * (1.0 + p["upkeep_environment_cost"] * arrears)
+                 * (fixed + (1.0 - fixed) * services) * site.area_m2)
+    cf = np.reshape(cost_factor, (-1, 1, 1))
+    cumulative = np.cumsum(revenue, axis=0)[None] - cf * np.cumsum(base_cost, axis=0)[None]  # bidders x months x options
+    worst = np.minimum(cumulative.min(axis=1), 0.0)
+    return cumulative[:, -1], -worst, np.broadcast_to(paying[-1], cumulative[:, -1].shape)

@@ -1,0 +1,90 @@
+"""Tendering (招投标): who puts a vacant contract out, how bids are scored, who wins.
+
+A compound's contract is tendered when it falls vacant (a firm left, red property hands it
+back), when a contract ends and is not simply renewed, and again after a waiting time when a
+tender found no acceptable bid. The owners' committee (业委会) runs the tender where the
+compound has one (more likely with a compound party organisation), otherwise the street
+office. Every company in the market appraises the compound (`model/appraisal.py`) at each fee
+of the government-guided band and each service level from the contract minimum up to full, and
+bids the option that scores best under the published rule among those it can afford: profit
+over the contract not negative, worst running loss within what it will risk. The highest score
+wins (ties: the cheaper company).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .appraisal import Compound, appraise, yardstick
+
+STREET_OFFICE, OWNERS_COMMITTEE = "street office", "owners' committee"
+
+
+@dataclass(frozen=True)
+class Bid:
+    firm: object
+    fee: float
+    service: float
+    score: float
+    expected_collection: float
+    worst_loss: float  # the worst running loss the bidder expects on the way (yuan)
+
+
+class TenderOffice:
+    def __init__(self, party, u_committee: np.ndarray):
+        self.party = party  # its compound organisations make owners' committees likelier
+        self.u_committee = u_committee  # one fixed uniform per compound
+        self.tenders = 0
+        self.without_bid = 0
+
+    def has_committee(self, p: dict, c: int) -> bool:
+        chance = p["owners_committee_share"] + p["owners_committee_party_boost"] * self.party.compound_org[c]
+        return bool(self.u_committee[c] < chance)
+
+    def organiser(self, p: dict, c: int) -> str:
+        return OWNERS_COMMITTEE if self.has_committee(p, c) else STREET_OFFICE
+
+    def fee_weight(self, p: dict, c: int) -> float:
+        return p["tender_weight_fee_committee"] if self.has_committee(p, c) else p["tender_weight_fee_street"]
+
+    @staticmethod
+    def options(p: dict, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+        """Every (fee, service) pair a bidder considers, as two flat arrays."""
+        k = int(p["tender_fee_options"])
+        fees = np.linspace(lo, hi, k)
+        services = np.linspace(p["firm_min_service"], 1.0, k)
+        f, s = np.meshgrid(fees, services, indexing="ij")
+        return f.ravel(), s.ravel()
+
+    def score(self, p: dict, c: int, fee: np.ndarray, service: np.ndarray, lo: float, hi: float) -> np.ndarray:
+        """The published rule: a weighted sum of a low fee and a high service, each on 0-1."""
+        wf = self.fee_weight(p, c)
+        cheap = (hi - fee) / max(hi - lo, 1e-12) if hi > lo else np.ones_like(fee)
+        span = 1.0 - p["firm_min_service"]
+        better = (service - p["firm_min_service"]) / span if span > 1e-12 else np.ones_like(service)
+        return wf * cheap + (1.0 - wf) * better
+
+    def run(self, p: dict, c: int, firms: list, site: Compound, ruler_args: dict, lo: float, hi: float) -> Bid | None:
+        """Put compound `c` out to tender among `firms`; the winning bid, or None."""
+        self.tenders += 1
+        if not firms:
+            self.without_bid += 1
+            return None
+        ruler = yardstick(p, **ruler_args)
+        fees, services = self.options(p, lo, hi)
+        cost = np.array([f.cost_factor for f in firms])[:, None]
+        at_risk = np.array([f.at_risk() for f in firms])[:, None]
+        profit, worst, paying = appraise(p, site, ruler, fees, services, cost)
+        ok = (profit >= 0.0) & (worst <= at_risk)
+        if not ok.any():
+            self.without_bid += 1
+            return None
+        scores = np.where(ok, self.score(p, c, fees, services, lo, hi)[None, :], -np.inf)
+        best_option = np.argmax(scores, axis=1)
+        best = scores[np.arange(len(firms)), best_option]
+        order = np.lexsort((np.arange(len(firms)), cost[:, 0], -best))  # best score, then cheaper, then index
+        i = int(order[0])
+        j = int(best_option[i])
+        return Bid(firms[i], float(fees[j]), float(services[j]), float(best[i]), float(paying[i, j]), float(worst[i, j]))
