@@ -99,6 +99,7 @@ class ClassStreet:
         self.latency: list[dict] = []  # per round: seconds from the trigger (last decision, countdown) to the next round
         self.replied_total: dict[str, int] = {}
         self.trigger_at: float | None = None
+        self.last_decision_at: float | None = None
 
     # ---------------------------------------------------------------- people
     def join(self, nickname: str, role: str) -> Player:
@@ -159,6 +160,7 @@ class ClassStreet:
             d = parse_decision(self.main.model, p, decision)
             self.nonces.add(nonce)
             self.decisions[p.slot] = (self.round + 1, d)
+            self.last_decision_at = self.clock()
             self.changed.notify_all()
             return d
 
@@ -193,7 +195,7 @@ class ClassStreet:
                 self.nonces.add(nonce)
                 self.pace = {"mode": mode, "seconds": seconds}
                 if self.phase == "deciding":
-                    self.deadline = self.clock() + seconds if mode == "countdown" else None
+                    self.deadline = self.clock() + seconds
             elif action == "preset":
                 name = kw.get("preset")
                 if name not in PRESETS or self.phase == "ended":
@@ -220,16 +222,20 @@ class ClassStreet:
     def _open(self) -> None:
         self.phase = "deciding"
         self.opened_at = self.clock()
-        self.deadline = self.clock() + self.pace["seconds"] if self.pace["mode"] == "countdown" else None
+        self.deadline = self.clock() + self.pace["seconds"]  # "all" mode closes earlier when everyone has decided
 
     # ---------------------------------------------------------------- rounds
     def due(self) -> bool:
-        """Should the round close now (everyone here decided, or the countdown ran out)?"""
+        """Should the round close now (everyone here decided, or the countdown ran out)? Sets `trigger_at`."""
         if self.phase != "deciding":
             return False
         if self.deadline is not None and self.clock() >= self.deadline:
+            self.trigger_at = self.deadline
             return True
-        return self.pace["mode"] == "all" and self.all_decided()
+        if self.pace["mode"] == "all" and self.all_decided():
+            self.trigger_at = self.last_decision_at or self.clock()
+            return True
+        return False
 
     def play_round(self) -> None:
         """Close the round: decisions of the players who made them, the rule for everyone else; four weeks."""
