@@ -262,8 +262,14 @@ def main(argv: list[str] | None = None) -> None:
     ticker = Ticker(street)
     ticker.start()
     app = make_app(street, token, code, a.lang, join_url)
-    print("govsim class: ready", flush=True)
-    uvicorn.run(app, host=a.host, port=a.port, log_level="warning", access_log=False)
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets=None):
+            await super().startup(sockets=sockets)
+            if not self.should_exit:
+                print("govsim class: ready", flush=True)  # listening now
+
+    Server(uvicorn.Config(app, host=a.host, port=a.port, log_level="warning", access_log=False)).run()
 
 
 if __name__ == "__main__":
