@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 
 def qr_svg(url: str) -> bytes:
+    """A standalone SVG document (an <img> needs the namespace) of `url`, medium error correction."""
     import segno
 
-    return segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#000", light="#fff").encode("utf-8")
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", scale=8, border=2, dark="#000", light="#fff", xmldecl=False)
+    return buf.getvalue()
