@@ -143,7 +143,9 @@ def rule_decision(model, role: str, slot: str, contracts: list[int]) -> dict:
         return {"whistle_share": dept.responsiveness(p["department_base_responsiveness"], lv("response_scoring_weight"),
                                                      p["response_scoring_gain"]), "close_by_reply": False}
     if role == "firm":
-        svc = [float(model.market.service[c]) for c in contracts if model.market.provider[c] == FIRM]
+        mk = model.market  # the firm's rule: the service its smoothed revenue pays for, never below the contract minimum
+        paid = mk.service_paid_by(p, mk.revenue_ewma * (1.0 - p["firm_required_margin"]), mk.full_cost_week(p))
+        svc = [max(float(paid[c]), p["firm_min_service"]) for c in contracts if mk.provider[c] == FIRM]
         return {"service": float(np.mean(svc)) if svc else float(p["firm_min_service"]), "leave": False, "bids": []}
     raise Refused("why_malformed")
 
