@@ -48,10 +48,10 @@ def class_server(tmp_path_factory):
     s.stop()
 
 
-def round_is(page, n: int, zh: bool = True) -> None:
-    text = f"第{n}轮" if zh else f"Round {n}"
-    page.wait_for_function("t => { const e = document.querySelector('.gs-round'); return e && e.innerText.includes(t); }",
-                           arg=text, timeout=WAIT)
+def round_is(page, n: int) -> None:
+    page.wait_for_function("ts => { const e = document.querySelector('.gs-round'); "
+                           "return e && ts.some(t => e.innerText.includes(t)); }", arg=[f"第{n}轮", f"Round {n}"],
+                           timeout=WAIT)
 
 
 def saved(page, n: int) -> None:
@@ -116,6 +116,11 @@ def test_a_teacher_and_four_phones_play_three_rounds_and_read_the_debrief(class_
                 round_is(page, r)
                 page.wait_for_selector(".gs-submit:not([disabled])", timeout=WAIT)
             for i, (role, page) in enumerate(phones.items()):
+                if role == "firm" and r == 3:  # a phone switches to English mid-round
+                    page.locator(".gs-lang").click()
+                    page.wait_for_function("() => document.body.innerText.includes('Your firm')", timeout=WAIT)
+                    set_range(page, ".gs-service", 100)
+                    page.screenshot(path=str(shots / "class_firm_phone_en.png"), full_page=True)
                 decide(page, role, r)
                 if role == "department" and r == 2:
                     page.locator(".gs-submit").click()  # a double submit: the same decision, kept once
@@ -154,15 +159,14 @@ def test_a_teacher_and_four_phones_play_three_rounds_and_read_the_debrief(class_
         assert csv.count("\n") == 13 and all(n in csv for n in NICKS.values())
         assert not any(p.evaluate("() => localStorage.getItem('govsim-token')") in csv for p in phones.values())
         teacher.screenshot(path=str(shots / "class_teacher_debrief_zh.png"), full_page=True)
-        for page in phones.values():
-            page.wait_for_function("() => document.querySelector('.gs-status').innerText.includes('课堂已结束')",
-                                   timeout=WAIT)
+        for page in phones.values():  # every phone learns the class has ended (the firm's in English)
+            page.wait_for_function("() => ['课堂已结束', 'The class has ended'].some(t => "
+                                   "document.querySelector('.gs-status').innerText.includes(t))", timeout=WAIT)
 
         # English on the teacher's screen and a phone
         teacher.locator(".gs-lang").click()
         teacher.wait_for_function("() => document.body.innerText.includes('Debrief')", timeout=WAIT)
-        phones["firm"].locator(".gs-lang").click()
-        phones["firm"].wait_for_function("() => document.body.innerText.includes('Your firm')", timeout=WAIT)
-        phones["firm"].screenshot(path=str(shots / "class_firm_phone_en.png"), full_page=True)
+        phones["firm"].wait_for_function("() => document.body.innerText.includes('The class has ended')", timeout=WAIT)
+        assert "Round 3" in phones["firm"].locator(".gs-round").inner_text()
         browser.close()
     assert not outside, f"the class asked the internet for: {outside[:5]}"

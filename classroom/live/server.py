@@ -146,7 +146,7 @@ def make_app(street: ClassStreet, teacher_token: str, join_code: str, lang: str,
     def me_state(p) -> dict:
         remaining = None if st.deadline is None else max(0.0, st.deadline - st.clock())
         return {"ok": True, "nickname": p.nickname, "role": p.role, "slot": p.slot, "phase": st.phase,
-                "round": st.round + 1, "week": st.main.steps, "remaining": remaining,
+                "round": st.round if st.phase == "ended" else st.round + 1, "week": st.main.steps, "remaining": remaining,
                 "decision": st.decided(p), "view": view(st.main.model, p, st.replied_total)}
 
     async def me(request: Request):
