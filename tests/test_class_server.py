@@ -191,6 +191,11 @@ def test_students_never_reach_the_teacher_s_controls_and_bad_requests_change_not
         "decision"]["fee_stance"] == -1
     assert s.token not in s.save.read_text(encoding="utf-8") and amy not in s.save.read_text(encoding="utf-8")
 
+    # the teacher closes a round at once; a stale or replayed close changes nothing
+    assert s.teacher("POST", "/api/teacher/action", {"action": "close", "round": 1, "nonce": "close-nonce-1"})[0] == 409
+    assert s.teacher("POST", "/api/teacher/action", {"action": "close", "round": 2, "nonce": "close-nonce-2"})[0] == 200
+    assert s.teacher("POST", "/api/teacher/action", {"action": "close", "round": 2, "nonce": "close-nonce-2"})[0] == 409
+    assert s.teacher("GET", "/api/teacher/state")[1]["played"] == 2
     assert s.student("POST", "/api/leave", amy, {"nonce": "amy-leaves-01"})[0] == 200
     assert s.student("GET", "/api/me", amy)[0] == 403  # gone: the simulated rule plays the compound
     assert s.teacher("POST", "/api/teacher/action", {"action": "end", "nonce": "end-nonce-01"})[0] == 200
@@ -199,7 +204,13 @@ def test_students_never_reach_the_teacher_s_controls_and_bad_requests_change_not
     status, text = s.request("GET", f"/api/teacher/debrief.csv?t={s.token}&lang=en")
     assert status == 200 and b"amy" in text and amy.encode() not in text
     state = s.teacher("GET", "/api/teacher/state")[1]
-    assert state["phase"] == "ended" and len(state["debrief"]["rows"]) == 1
+    assert state["phase"] == "ended" and len(state["debrief"]["rows"]) == 1  # round 2: amy had not decided
+
+
+def test_the_classroom_address_is_an_ipv4_address():
+    from govsim.cli import classroom_address
+
+    assert re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", classroom_address())
 
 
 def test_a_class_resumes_from_its_file(tmp_path):

@@ -21,8 +21,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from model.errors import GovsimError, writing
 from model.overrides import Overrides
 from model.parameters import BY_NAME, POLICY_GROUPS
@@ -111,7 +109,7 @@ class ClassStreet:
         with self.lock:
             if self.phase == "ended":
                 raise Refused("why_not_open")
-            if sum(not p.left for p in self.players.values()) >= MAX_PLAYERS:
+            if sum(not p.left for p in self.players.values()) >= MAX_PLAYERS or len(self.players) >= 5 * MAX_PLAYERS:
                 raise Refused("why_full")
             here = [p for p in self.players.values() if not p.left]
             free = slots_free(self.main.model, role, {p.slot for p in here}, {c for p in here for c in p.contracts})
@@ -384,4 +382,4 @@ def new_token() -> str:
 
 
 __all__ = ["ClassStreet", "ClassFileError", "Player", "ROUND_WEEKS", "apply_preset", "new_join_code", "new_token",
-           "np"]
+           ]

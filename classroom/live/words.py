@@ -82,7 +82,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "stance_back": ("Back paying", "支持缴费"),
     "stance_neutral": ("Leave it to households", "由住户自行决定"),
     "stance_oppose": ("Oppose paying", "反对缴费"),
-    "tender": ("Put the vacancy out to tender", "招标选聘物业"),
+    "tender": ("Put the vacancy out to tender (when there is no firm)", "招标选聘物业(无物业时)"),
     "report": ("Collect and report problems together", "集体收集上报问题"),
     "deliberate": ("Call a deliberation meeting", "召集议事协商"),
     "volunteer": ("Call for volunteers", "号召志愿服务"),
