@@ -32,6 +32,7 @@ import threading
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -122,12 +123,13 @@ def make_app(street: ClassStreet, teacher_token: str, join_code: str, lang: str,
             return PlainTextResponse("404", status_code=404)
         return FileResponse(PAGES / name, media_type=STATIC[name], headers=HEADERS)
 
+    def free_places() -> dict:
+        here = [p for p in st.players.values() if not p.left]
+        taken, held = {p.slot for p in here}, {c for p in here for c in p.contracts}
+        return {"free": {r: len(slots_free(st.main.model, r, taken, held)) for r in ROLES}, "phase": st.phase}
+
     async def roles(request: Request):
-        with st.lock:
-            here = [p for p in st.players.values() if not p.left]
-            taken, held = {p.slot for p in here}, {c for p in here for c in p.contracts}
-            free = {r: len(slots_free(st.main.model, r, taken, held)) for r in ROLES}
-        return JSONResponse({"free": free, "phase": st.phase}, headers=HEADERS)
+        return JSONResponse(await locked(free_places), headers=HEADERS)
 
     async def join(request: Request):
         try:
@@ -138,7 +140,7 @@ def make_app(street: ClassStreet, teacher_token: str, join_code: str, lang: str,
                 raise Refused("why_code", status=403)
             if not isinstance(data.get("nickname"), str) or not isinstance(data.get("role"), str):
                 raise Refused("why_malformed")
-            p = st.join(data["nickname"], data["role"])
+            p = await locked(st.join, data["nickname"], data["role"])
         except Refused as exc:
             return refused(exc)
         return JSONResponse({"ok": True, "token": p.token, "role": p.role, "slot": p.slot}, headers=HEADERS)
@@ -149,33 +151,45 @@ def make_app(street: ClassStreet, teacher_token: str, join_code: str, lang: str,
                 "round": st.round if st.phase == "ended" else st.round + 1, "week": st.main.steps, "remaining": remaining,
                 "decision": st.decided(p), "view": view(st.main.model, p, st.replied_total)}
 
+    def locked(fn, *args):
+        """Work on the shared street in a worker thread, under its lock: the event loop never waits for a round."""
+        def run():
+            with st.lock:
+                return fn(*args)
+        return run_in_threadpool(run)
+
     async def me(request: Request):
         try:
-            with st.lock:
-                p = st.player(request.headers.get("x-student-token", ""))
-                return JSONResponse(me_state(p), headers=HEADERS)
+            p = await locked(st.player, request.headers.get("x-student-token", ""))
+            return JSONResponse(await locked(me_state, p), headers=HEADERS)
         except Refused as exc:
             return refused(exc)
 
     async def decide(request: Request):
         try:
             data = await body(request)
-            with st.lock:
-                st.decide(request.headers.get("x-student-token", ""), data.get("round"), data.get("nonce"),
-                          data.get("decision"))
-                p = st.player(request.headers.get("x-student-token", ""))
-                return JSONResponse(me_state(p), headers=HEADERS)
+            token = request.headers.get("x-student-token", "")
+
+            def decide_now():
+                st.decide(token, data.get("round"), data.get("nonce"), data.get("decision"))
+                return me_state(st.player(token))  # the answer shows the decision kept for this round
+
+            return JSONResponse(await locked(decide_now), headers=HEADERS)
         except Refused as exc:
             return refused(exc)
 
     async def leave(request: Request):
         try:
             data = await body(request)
-            with st.lock:
-                st.player(request.headers.get("x-student-token", ""))
+            token = request.headers.get("x-student-token", "")
+
+            def leave_now():
+                st.player(token)
                 st.check_nonce(data.get("nonce"))
                 st.nonces.add(data["nonce"])
-                st.leave(request.headers.get("x-student-token", ""))
+                st.leave(token)
+
+            await locked(leave_now)
         except Refused as exc:
             return refused(exc)
         return JSONResponse({"ok": True}, headers=HEADERS)
@@ -186,8 +200,7 @@ def make_app(street: ClassStreet, teacher_token: str, join_code: str, lang: str,
         from .debrief import teacher_state as state
 
         since = request.query_params.get("since", "0")
-        with st.lock:
-            return JSONResponse(state(st, int(since) if since.isdigit() else 0), headers=HEADERS)
+        return JSONResponse(await locked(state, st, int(since) if since.isdigit() else 0), headers=HEADERS)
 
     async def teacher_action(request: Request):
         if not is_teacher(request):
@@ -198,7 +211,7 @@ def make_app(street: ClassStreet, teacher_token: str, join_code: str, lang: str,
             if not isinstance(action, str):
                 raise Refused("why_malformed")
             kw = {k: v for k, v in data.items() if k not in ("action", "nonce")}
-            st.teacher_action(data.get("nonce"), action, **kw)
+            await locked(lambda: st.teacher_action(data.get("nonce"), action, **kw))
         except Refused as exc:
             return refused(exc)
         return JSONResponse({"ok": True}, headers=HEADERS)
@@ -218,15 +231,12 @@ def make_app(street: ClassStreet, teacher_token: str, join_code: str, lang: str,
         name = request.path_params["name"]
         want = request.query_params.get("lang", lang)
         want = want if want in ("zh", "en") else lang
-        with st.lock:
-            if name == "debrief.png":
-                return Response(debrief.figure_png(st, want), media_type="image/png", headers=HEADERS)
-            if name == "debrief.csv":
-                return Response(debrief.decisions_csv(st, want), media_type="text/csv; charset=utf-8",
-                                headers={**HEADERS, "Content-Disposition": "attachment; filename=class-decisions.csv"})
-            if name == "compounds.csv":
-                return Response(debrief.compounds_csv(st, want), media_type="text/csv; charset=utf-8",
-                                headers={**HEADERS, "Content-Disposition": "attachment; filename=class-compounds.csv"})
+        if name == "debrief.png":
+            return Response(await locked(debrief.figure_png, st, want), media_type="image/png", headers=HEADERS)
+        if name in ("debrief.csv", "compounds.csv"):
+            make = debrief.decisions_csv if name == "debrief.csv" else debrief.compounds_csv
+            return Response(await locked(make, st, want), media_type="text/csv; charset=utf-8",
+                            headers={**HEADERS, "Content-Disposition": f"attachment; filename=class-{name.replace('debrief', 'decisions')}"})
         return PlainTextResponse("404", status_code=404)
 
     routes = [
