@@ -21,6 +21,7 @@ import json
 import os
 import random
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -45,6 +46,8 @@ def call(base: str, method: str, path: str, body=None, headers=None):
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, json.loads(e.read() or b"{}")
+    except urllib.error.URLError:
+        return 0, {}  # the server is gone (the benchmark is ending)
 
 
 def main() -> int:
@@ -58,14 +61,21 @@ def main() -> int:
         port = s.getsockname()[1]
     tmp = tempfile.mkdtemp(prefix="govsim-class-bench-")
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    sys.path.insert(0, str(ROOT))
+    from govsim.cli import _die_with_parent
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a `kill` still stops the server (finally below)
     proc = subprocess.Popen([sys.executable, "-m", "govsim", "class", "--port", str(port), "--households", str(a.households),
                              "--save", os.path.join(tmp, "class.json")], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                            stderr=subprocess.STDOUT, text=True, preexec_fn=_die_with_parent)
     out = ""
     for line in proc.stdout:
         out += line
         if "ready" in line:
             break
+    if "ready" not in out:
+        proc.wait(timeout=30)
+        sys.exit("govsim class did not start:\n" + out)
     threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()  # keep the pipe drained
     token = re.search(r"/teacher\?t=(\S+)", out).group(1)
     code = re.search(r"join\?code=(\d+)", out).group(1)
@@ -110,7 +120,7 @@ def main() -> int:
             if r == countdown_from:  # the last rounds: a 5-second countdown, five students silent
                 silent.update(range(5))
                 call(base, "POST", "/api/teacher/action", {"action": "pace", "mode": "countdown", "seconds": 5,
-                                                           "nonce": f"bench-pace-{r}"}, T)
+                                                           "nonce": f"bench-countdown-{r}"}, T)
             while True:
                 st, s = call(base, "GET", "/api/teacher/state", headers=T)
                 if s["played"] >= r:
@@ -124,8 +134,10 @@ def main() -> int:
             print(f"round {r:2d} ({rows[-1]['pace']}): next round open {s['latency']:.3f} s after the trigger "
                   f"(server); a client saw it {client:.3f} s after the last decision's answer", flush=True)
         stop.set()
+        for th in threads:
+            th.join(timeout=10)
         server = [x["server_s"] for x in rows]
-        client = [x["client_s"] for x in rows if x["client_s"] == x["client_s"]]
+        client = [x["client_s"] for x in rows if x["client_s"] == x["client_s"]] or [float("nan")]
         print(f"{len(students)} students, {a.households:,} households: server median {sorted(server)[len(server) // 2]:.3f} s, "
               f"max {max(server):.3f} s; client median {sorted(client)[len(client) // 2]:.3f} s, max {max(client):.3f} s "
               "(goal: < 1 s)")

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from govsim.cli import _die_with_parent
+
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 30  # seconds: any single request
 
@@ -61,7 +63,8 @@ class ClassServer:
         env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
         self.proc = subprocess.Popen([sys.executable, "-m", "govsim", "class", "--port", str(self.port), "--save", str(save),
                                       "--households", str(households), *extra], cwd=ROOT, env=env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     preexec_fn=_die_with_parent)  # even a killed test run leaves no server
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
