@@ -109,7 +109,7 @@ def test_a_saved_class_resumes_to_the_same_street(tmp_path):
     vacant = [int(c) for c in np.flatnonzero(st.main.model.market.provider == 0)]
     decisions = {"committee": {"fee_stance": 1, "tender": True, "report": True, "deliberate": True, "volunteer": True},
                  "grid": {"cases": 40, "patrols": 20, "visits": 20, "paperwork": 20},
-                 "department": {"whistle_share": 0.9, "close_by_reply": True},
+                 "department": {"whistle_share": 0.1, "close_by_reply": True},
                  "firm": {"service": 0.9, "leave": False, "bids": vacant[:1]}}
     for r in range(3):
         for role, p in players.items():
@@ -122,7 +122,7 @@ def test_a_saved_class_resumes_to_the_same_street(tmp_path):
     assert back.round == 3 and back.preset == "c2_party_and_red_property"
     same_state(back.main.model, st.main.model)
     same_state(back.twin.model, st.twin.model)
-    assert back.replied_total == st.replied_total
+    assert [d.gamed for d in back.main.model.departments] == [d.gamed for d in st.main.model.departments]
 
 
 def test_refused_requests_change_nothing():
@@ -172,3 +172,20 @@ def test_a_student_who_leaves_or_goes_away_never_stalls_a_round():
     assert st.due()  # the countdown (pace default 90 s) ran out
     st.play_round()
     assert st.log[1]["played"][a.slot]["decision"]["fee_stance"] == 1
+
+
+def test_a_department_head_who_closes_by_reply_games_the_record_through_the_model_s_own_gaming():
+    """Issue 16's gaming (closed on paper, the problem stays open), chosen by a student without scoring."""
+    clock = Clock()
+    st = ClassStreet(seed=7, households=HH, clock=clock)
+    p = st.join("head", "department")
+    st.teacher_action("start-nonce-dp", "start")
+    for r in range(10):
+        st.decide(p.token, r + 1, f"reply-{r}-nonce", {"whistle_share": 0.1, "close_by_reply": True})
+        st.play_round()
+    mine = next(d for d in st.main.model.departments if d.name == p.place)
+    twin = next(d for d in st.twin.model.departments if d.name == p.place)
+    assert mine.gamed > 0 and twin.gamed == 0, "only the played head closes by reply (no scoring in the baseline)"
+    assert st.main.model.problems.c.gamed == mine.gamed
+    assert mine.answered < twin.answered, "a tenth of the capacity answers fewer whistles for real"
+

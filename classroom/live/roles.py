@@ -134,14 +134,15 @@ def rule_decision(model, role: str, slot: str, contracts: list[int]) -> dict:
         c = int(place)
         return {"fee_stance": 0, "tender": False, "report": False,
                 "deliberate": bool(model.party.compound_org[c] and lv("deliberation_rate") > 0), "volunteer": False}
-    if role == "grid":
+    if role == "grid":  # the street's forms first, then cases and patrols by `grid_patrol_share` (model/grid_time.py)
         paper = float(model.grid.paperwork[int(place)])
         patrol = p["grid_patrol_share"]
         return {"cases": (1 - patrol) * (1 - paper), "patrols": patrol * (1 - paper), "visits": 0.0, "paperwork": paper}
-    if role == "department":
+    if role == "department":  # the score's adjustment from where the share stands; gaming when short of target
         dept = next(d for d in model.departments if d.name == place)
-        return {"whistle_share": dept.responsiveness(p["department_base_responsiveness"], lv("response_scoring_weight"),
-                                                     p["response_scoring_gain"]), "close_by_reply": False}
+        weight = lv("response_scoring_weight")
+        gaming = dept.gaming_chance(weight, p["department_gaming_propensity"], p["response_score_target"]) > 0
+        return {"whistle_share": float(dept.whistle_share if weight > 0 else dept.base_share), "close_by_reply": gaming}
     if role == "firm":
         mk = model.market  # the firm's rule: the service its smoothed revenue pays for, never below the contract minimum
         paid = mk.service_paid_by(p, mk.revenue_ewma * (1.0 - p["firm_required_margin"]), mk.full_cost_week(p))
@@ -203,7 +204,7 @@ def compound_facts(model, c: int) -> dict:
             "participation": round(float(_per_compound(model, r.participating)[c]), 3)}
 
 
-def view(model, player, replied: dict[str, int]) -> dict:
+def view(model, player) -> dict:
     """What the role would see in its place now (no more than that)."""
     role, place = player.role, player.place
     p, w, mk, pr = model.p, model.world, model.market, model.problems
@@ -213,20 +214,25 @@ def view(model, player, replied: dict[str, int]) -> dict:
         g = int(place)
         h = pr.handling()
         at = h[(pr.level_of(h) == GRID) & (w.hh_grid[h // K] == g)]
-        patrol = model.grid.patrol_chance(p)
+        week, total = model.grid_hours.week, float(model.grid.hours(p)[g])  # last week's hours (model/grid_time.py)
+        patrol = model.grid.patrol_chance(p, week["patrols"])
+        mandated = sum(float(week[u][g]) for u in ("meetings", "visits", "warnings"))
         return {"grid": g + 1, "households": int(w.grid_households[g]), "queue": int(len(at)),
                 "patrol_cover": round(float(patrol[g]), 3),
                 "required_paperwork": round(float(model.grid.paperwork[g]), 3),
+                "paperwork_last_week": round(float(week["paperwork"][g]) / max(total, 1e-9), 3),
+                "mandated": round(mandated / max(total, 1e-9), 3),
                 "compounds": [compound_label(c) for c in np.unique(w.hh_compound[w.hh_grid == g])]}
     if role == "department":
         dept = next(d for d in model.departments if d.name == place)
         h = pr.handling()
-        waiting = int(np.count_nonzero((pr.level_of(h) == DEPARTMENT) & (h % K == dept.category)))
-        closed = dept.answered + replied.get(place, 0)
+        waiting = int(np.count_nonzero((pr.level_of(h) == DEPARTMENT) & (h % K == dept.category) & ~pr.gamed[h]))
         return {"department": place, "whistles_waiting": waiting, "received": int(dept.received),
-                "answered": int(dept.answered), "replied": int(replied.get(place, 0)),
-                "record": round(closed / dept.received, 3) if dept.received else None,
-                "scoring": float(model.policies.level("response_scoring_weight"))}
+                "answered": int(dept.answered), "replied": int(dept.gamed), "record": round(float(dept.score), 3),
+                "whistle_share_now": round(float(dept.whistle_share), 3),
+                "other_backlog": round(float(dept.other_backlog), 1),
+                "scoring": float(model.policies.level("response_scoring_weight")),
+                "target": float(p["response_score_target"])}
     if role == "firm":
         contracts = []
         for c in sorted(player.contracts):

@@ -149,7 +149,7 @@ def make_app(street: ClassStreet, teacher_token: str, join_code: str, lang: str,
         remaining = None if st.deadline is None else max(0.0, st.deadline - st.clock())
         return {"ok": True, "nickname": p.nickname, "role": p.role, "slot": p.slot, "phase": st.phase,
                 "round": st.round if st.phase == "ended" else st.round + 1, "week": st.main.steps, "remaining": remaining,
-                "decision": st.decided(p), "view": view(st.main.model, p, st.replied_total)}
+                "decision": st.decided(p), "view": view(st.main.model, p)}
 
     def locked(fn, *args):
         """Work on the shared street in a worker thread, under its lock: the event loop never waits for a round."""

@@ -95,7 +95,6 @@ class ClassStreet:
         self.deadline: float | None = None
         self.opened_at: float | None = None
         self.latency: list[dict] = []  # per round: seconds from the trigger (last decision, countdown) to the next round
-        self.replied_total: dict[str, int] = {}
         self.trigger_at: float | None = None
         self.last_decision_at: float | None = None
 
@@ -269,8 +268,6 @@ class ClassStreet:
             self.twin.model.step()
             self.twin.record()
         m.overrides = None
-        for dept, n in ov.replied.items():
-            self.replied_total[dept] = self.replied_total.get(dept, 0) + n
         entry["won"], entry["left"] = sorted(set(ov.won)), sorted(set(ov.left))
         # a played firm's contracts follow what happened: compounds it left or lost go, compounds it won come
         from model.world import FIRM
