@@ -85,7 +85,8 @@ def main() -> int:
         roles = [r for r, n in MIX for _ in range(n)][: a.students]
         students = []
         for i, role in enumerate(roles):
-            st, body = call(base, "POST", "/api/join", {"code": code, "nickname": f"s{i:02d}", "role": role})
+            st, body = call(base, "POST", "/api/join", {"code": code, "nickname": f"s{i:02d}", "role": role,
+                                                        "nonce": f"bench-join-{i:03d}"})
             assert st == 200, body
             students.append((role, body["token"]))
         call(base, "POST", "/api/teacher/action", {"action": "pace", "mode": "all", "seconds": 600, "nonce": "bench-pace-1"}, T)

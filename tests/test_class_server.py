@@ -148,11 +148,16 @@ def test_students_never_reach_the_teacher_s_controls_and_bad_requests_change_not
     assert s.request("GET", "/teacher?t=" + s.token)[0] == 200
     assert s.request("GET", "/")[0] == 200 and s.request("GET", "/play")[0] == 200
 
-    status, body = s.request("POST", "/api/join", {"code": "000000", "nickname": "eve", "role": "committee"})
+    status, body = s.request("POST", "/api/join", {"code": "000000", "nickname": "eve", "role": "committee",
+                                                   "nonce": "eve-joins-01"})
     assert status == 403 and body["why"] == "why_code"
-    status, body = s.request("POST", "/api/join", {"code": s.code, "nickname": "amy", "role": "committee"})
+    join = {"code": s.code, "nickname": "amy", "role": "committee", "nonce": "amy-joins-01"}
+    status, body = s.request("POST", "/api/join", join)
     assert status == 200
     amy = body["token"]
+    assert s.request("POST", "/api/join", join)[0] == 409, "a replayed join takes no second place"
+    assert s.request("POST", "/api/join", {**join, "nonce": None})[0] == 400
+    assert len(s.teacher("GET", "/api/teacher/state")[1]["players"]) == 1
     # a student's token opens nothing of the teacher's, nor does a forged one
     for token in (amy, "forged" + s.token[6:], ""):
         assert s.teacher("GET", "/api/teacher/state", token=token)[0] == 403
@@ -219,7 +224,8 @@ def test_the_classroom_address_is_an_ipv4_address():
 def test_a_class_resumes_from_its_file(tmp_path):
     first = ClassServer(tmp_path / "class.json")
     try:
-        token = first.request("POST", "/api/join", {"code": first.code, "nickname": "bo", "role": "firm"})[1]["token"]
+        token = first.request("POST", "/api/join", {"code": first.code, "nickname": "bo", "role": "firm",
+                                                    "nonce": "bo-joins-001"})[1]["token"]
         first.teacher("POST", "/api/teacher/action", {"action": "start", "nonce": "start-nonce-1"})
         for r in (1, 2):
             first.student("POST", "/api/decide", token, {"round": r, "nonce": f"bo-round-{r}-x",

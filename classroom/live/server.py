@@ -9,7 +9,7 @@ so a phone's browser (WeChat's included) needs only the classroom network.
 
 Endpoints (JSON in and out; every change carries a fresh nonce, decisions also the round):
 
-    GET  /                      the join page (students)           POST /api/join     {code, nickname, role}
+    GET  /                      the join page (students)           POST /api/join     {code, nickname, role, nonce}
     GET  /play                  a role's page (token in #t=...)     GET  /api/me       (X-Student-Token)
                                                                     POST /api/decide   {round, nonce, decision}
                                                                     POST /api/leave    {nonce}
@@ -140,7 +140,14 @@ def make_app(street: ClassStreet, teacher_token: str, join_code: str, lang: str,
                 raise Refused("why_code", status=403)
             if not isinstance(data.get("nickname"), str) or not isinstance(data.get("role"), str):
                 raise Refused("why_malformed")
-            p = await locked(st.join, data["nickname"], data["role"])
+
+            def join_now():
+                st.check_nonce(data.get("nonce"))  # a replayed join takes no second place
+                p = st.join(data["nickname"], data["role"])
+                st.nonces.add(data["nonce"])
+                return p
+
+            p = await locked(join_now)
         except Refused as exc:
             return refused(exc)
         return JSONResponse({"ok": True, "token": p.token, "role": p.role, "slot": p.slot}, headers=HEADERS)
