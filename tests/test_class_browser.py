@@ -132,6 +132,8 @@ def test_a_teacher_and_four_phones_play_three_rounds_and_read_the_debrief(class_
                 round_is(page, r + 1)
         teacher.wait_for_function("() => document.querySelectorAll('.gs-players tr').length === 4", timeout=WAIT)
         round_is(teacher, 4)
+        counters = teacher.locator(".gs-counters").inner_text()  # the paper's counters, class and all-simulated
+        assert counters.count("登记问题") == 2 and re.search(r"\d+", counters)
         teacher.screenshot(path=str(shots / "class_teacher_round4_zh.png"), full_page=True)
 
         # round 4: the committee decides, reloads its page, and finds its decision kept

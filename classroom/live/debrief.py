@@ -47,9 +47,12 @@ def teacher_state(st: ClassStreet, since: int = 0) -> dict:
                   "twin_provider": PROVIDER_KEYS[int(st.twin.model.market.provider[c])],
                   "committee": c in played, "played_firm": c in firms} for c in range(wd.n_compounds)]
     series = {k: {"class": st.main.history[k][since:], "twin": st.twin.history[k][since:]} for k in SERIES}
+    counters = {name: {k: run.model.outcomes[f"problems_{k}"] for k in ("registered", "resolved", "unresolved")}
+                for name, run in (("class", st.main), ("twin", st.twin))}
     out = {"phase": st.phase, "round": st.round + 1, "played": st.round, "week": m.steps, "since": since,
            "remaining": None if st.deadline is None else max(0.0, st.deadline - st.clock()),
            "pace": st.pace, "preset": st.preset, "players": players, "compounds": compounds, "series": series,
+           "counters": counters,
            "latency": st.latency[-1]["seconds"] if st.latency else None, "round_weeks": ROUND_WEEKS}
     if st.phase == "ended":
         out["debrief"] = {"rows": [{lg: row for lg, row in zip(LANGS, r)} for r in _rows_both(st)],
