@@ -7,8 +7,8 @@ decisions never replace the model's rules: each enters one rule at the place the
 through a coefficient of the parameter table (group `classroom_roles`):
 
 - a compound's owners' committee (业委会): its stance on the fee shifts its households' own
-  payment rule (log-odds, `committee_fee_stance_effect`); a tender makes firms appraise its
-  vacancy this week (the entry rule still decides); a collective report raises its households'
+  payment rule (log-odds, `committee_fee_stance_effect`); a tender puts its vacancy out now
+  through the model's own tender (`model/tendering.py`); a collective report raises its households'
   report chance; a deliberation it calls opens the deliberation level for its collective
   problems; a call to volunteer shifts its households' participation rule;
 - a grid worker: shares the grid's hours (`model/grid_time.py`) among paperwork (never less than
@@ -19,8 +19,9 @@ through a coefficient of the parameter table (group `classroom_roles`):
   adjustment of issue 16 then moves it as for any department), and decides whether to close
   waiting whistles by a reply (the model's gaming: closed on paper, the problem stays open;
   `department_reply_share` a week) instead of the score's pressure deciding it;
-- a property firm: the service level of its contracts (never below the contract minimum),
-  leaving now instead of when the reserve is gone, and bids that win vacant compounds.
+- a property company (issue 15's `agents/firms.py`): the service level of its contracts (never
+  below the contract minimum), leaving a contract now instead of by its patience and reserve, and
+  bids that take vacant compounds at the guideline fee and the contract minimum.
 
 Each hook takes the value the simulated rule computed and returns it unchanged when no
 decision applies. The model's stages call them only when `model.overrides` is set.
@@ -34,6 +35,9 @@ import numpy as np
 
 from .problems import REPORT
 from .property_market import WEEKS_PER_MONTH
+from .world import NONE
+
+CHOSEN = "chosen"  # the reason recorded for a played company's own act
 
 STANCES = {-1: "oppose", 0: "leave to households", 1: "back"}
 
@@ -79,17 +83,14 @@ class FirmDecision:
 class Overrides:
     """Decisions keyed by what they govern: compound index, grid index, department name, compound of a contract.
 
-    `bids` are vacant compounds a played firm bids for. After a step, `won` (compounds a bid won)
-    and `left` (contracts given up) tell what the decisions did.
+    Acts of a round that are not weekly rules (a tender called, a contract given up, a vacancy
+    taken by a played company) go through `call_tender`, `leave_contract` and `take_vacancy` below.
     """
 
     committees: dict[int, CommitteeDecision] = field(default_factory=dict)
     grids: dict[int, GridDecision] = field(default_factory=dict)
     departments: dict[str, DepartmentDecision] = field(default_factory=dict)
     firms: dict[int, FirmDecision] = field(default_factory=dict)
-    bids: frozenset[int] = frozenset()
-    won: list[int] = field(default_factory=list)
-    left: list[int] = field(default_factory=list)
 
     # ---------------------------------------------------------------- helpers
     def _per_compound(self, model, value) -> np.ndarray | None:
@@ -132,24 +133,6 @@ class Overrides:
             return meet
         return np.where(called, np.maximum(meet, min(1.0, model.p["committee_deliberation_rate"] / WEEKS_PER_MONTH)),
                         meet)
-
-    def looking(self, model, looking: np.ndarray, vacant: np.ndarray) -> np.ndarray:
-        """A tender (or a played firm's bid) makes firms appraise a vacant compound this week."""
-        asked = self._mask(model, lambda d: d.tender)
-        asked[list(self.bids)] = True
-        return looking | (asked & vacant)
-
-    def margin(self, model, margin: np.ndarray) -> np.ndarray:
-        """A played firm that bids takes the compound whatever the appraisal says: its own choice."""
-        if not self.bids:
-            return margin
-        bid = np.zeros(len(margin), bool)
-        bid[list(self.bids)] = True
-        return np.where(bid, np.inf, margin)
-
-    def entered(self, c: int) -> None:
-        if c in self.bids:
-            self.won.append(int(c))
 
     # ---------------------------------------------------------------- grid workers
     def _grid_split(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
@@ -242,8 +225,40 @@ class Overrides:
         out[list(chosen)] = list(chosen.values())
         return out
 
-    def exits(self, model, leaving: np.ndarray, managed_by_firm: np.ndarray) -> np.ndarray:
-        """Contracts a played firm gives up now, besides those whose reserve ran out."""
-        quit_ = [c for c, d in self.firms.items() if d.leave and managed_by_firm[c] and c not in set(leaving.tolist())]
-        self.left.extend(int(c) for c in quit_)
-        return np.concatenate([leaving, np.array(quit_, dtype=leaving.dtype)]) if quit_ else leaving
+
+# ---------------------------------------------------------------- acts at the start of a round
+def call_tender(model, c: int) -> bool:
+    """An owners' committee puts its vacant compound out to tender now (the model's own tender,
+    `model/tendering.py`: the companies' appraisals and the published scoring decide)."""
+    if model.market.provider[c] != NONE:
+        return False
+    model.call_tender(int(c), model.steps)
+    return True
+
+
+def leave_contract(model, company, c: int) -> None:
+    """A played company gives up its contract of compound `c` now (tendered again at once)."""
+    if c in company.contracts:
+        company.contracts.discard(c)
+        company.left += 1
+        model.contract_left(int(c), CHOSEN, "its manager chose to leave")
+
+
+def take_vacancy(model, company, c: int) -> bool:
+    """A played company's bid for a vacant compound: it takes the contract at the guideline fee and
+    the contract minimum, as the model awards a tender, whatever its appraisal says (its choice)."""
+    mk = model.market
+    if mk.provider[c] != NONE:
+        return False
+    mk.award(int(c), company.index, company.cost_factor, float(mk.guide_fee[c]), model.p["firm_min_service"],
+             model.steps + model.contract_weeks)
+    company.win(int(c))
+    from .model import NOT_DUE  # late: the model module is the hook's caller
+
+    model.tender_due[c] = NOT_DUE
+    model.firm_entries += 1
+    model.provider_changes += 1
+    model._new_provider_payment(int(c))
+    model._event(int(c), "firm entered", f"{CHOSEN}: a played company took the vacancy at the guideline fee "
+                 f"{mk.guide_fee[c]:.2f} yuan/m²/month and the contract minimum", float("nan"), CHOSEN)
+    return True

@@ -41,15 +41,16 @@ def slots(model, role: str) -> list[str]:
         return [f"grid:{g}" for g in range(w.n_grids)]
     if role == "department":
         return [f"department:{name}" for name in DEPARTMENTS]
-    if role == "firm":
-        order = sorted(np.flatnonzero(mk.provider == FIRM).tolist(), key=lambda c: (w.c_type[c] != OLD, c))
-        return [f"firm:{c}" for c in order]
+    if role == "firm":  # a property company (issue 15): those holding old compounds first, then the others
+        def key(f):
+            return (not f.contracts, not any(w.c_type[c] == OLD for c in f.contracts), f.index)
+        return [f"firm:{f.index}" for f in sorted(model.firm_list, key=key)]
     raise Refused("why_malformed")
 
 
 def slots_free(model, role: str, taken: set[str], held: set[int] = frozenset()) -> list[str]:
-    """Places of a role nobody plays now (a firm's also not among compounds a played firm holds)."""
-    return [s for s in slots(model, role) if s not in taken and not (role == "firm" and int(s.split(":")[1]) in held)]
+    """Places of a role nobody plays now."""
+    return [s for s in slots(model, role) if s not in taken]
 
 
 # ---------------------------------------------------------------- decisions
@@ -106,7 +107,6 @@ def parse_decision(model, player, raw) -> dict:
 def to_overrides(played: dict) -> Overrides:
     """A round's decisions ({slot: {"decision", "contracts", ...}}) as the model's hook."""
     ov = Overrides()
-    bids: set[int] = set()
     for slot, v in played.items():
         role, place = slot.split(":", 1)
         d = v["decision"]
@@ -116,13 +116,9 @@ def to_overrides(played: dict) -> Overrides:
             ov.grids[int(place)] = GridDecision(**d)
         elif role == "department":
             ov.departments[place] = DepartmentDecision(**d)
-        elif role == "firm":
-            for c in v.get("contracts", []):
+        elif role == "firm":  # its service on every contract it holds during the round (bids taken included)
+            for c in list(v.get("contracts", [])) + list(d["bids"]):
                 ov.firms[int(c)] = FirmDecision(service=d["service"], leave=d["leave"])
-            for c in d["bids"]:
-                ov.firms.setdefault(int(c), FirmDecision(service=d["service"], leave=False))
-            bids.update(d["bids"])
-    ov.bids = frozenset(bids)
     return ov
 
 
@@ -143,11 +139,13 @@ def rule_decision(model, role: str, slot: str, contracts: list[int]) -> dict:
         weight = lv("response_scoring_weight")
         gaming = dept.gaming_chance(weight, p["department_gaming_propensity"], p["response_score_target"]) > 0
         return {"whistle_share": float(dept.whistle_share if weight > 0 else dept.base_share), "close_by_reply": gaming}
-    if role == "firm":
-        mk = model.market  # the firm's rule: the service its smoothed revenue pays for, never below the contract minimum
+    if role == "firm":  # the company's rule (issue 15): the service revenue pays for, never below the contract's;
+        mk = model.market  # it leaves a contract losing for longer than its patience; it bids in tenders only
         paid = mk.service_paid_by(p, mk.revenue_ewma * (1.0 - p["firm_required_margin"]), mk.full_cost_week(p))
-        svc = [max(float(paid[c]), p["firm_min_service"]) for c in contracts if mk.provider[c] == FIRM]
-        return {"service": float(np.mean(svc)) if svc else float(p["firm_min_service"]), "leave": False, "bids": []}
+        held = np.array([c for c in contracts if mk.provider[c] == FIRM], np.int64)
+        svc = [max(float(paid[c]), float(mk.contract_service[c])) for c in held]
+        leave = bool(len(mk.out_of_patience(p, held))) if len(held) else False
+        return {"service": float(np.mean(svc)) if svc else float(p["firm_min_service"]), "leave": leave, "bids": []}
     raise Refused("why_malformed")
 
 
@@ -234,20 +232,22 @@ def view(model, player) -> dict:
                 "scoring": float(model.policies.level("response_scoring_weight")),
                 "target": float(p["response_score_target"])}
     if role == "firm":
+        company = model.firm_list[int(place)]
         contracts = []
-        for c in sorted(player.contracts):
+        full = mk.full_cost_week(p)
+        for c in sorted(company.contracts):
             f = compound_facts(model, c)
-            weekly_full = float(mk.full_cost_week(p)[c])
-            f.update(reserve=round(float(mk.reserve[c])), revenue=round(float(mk.revenue_ewma[c])),
-                     cost=round(weekly_full), service=round(float(mk.service[c]), 3))
+            f.update(revenue=round(float(mk.revenue_ewma[c])), cost=round(float(full[c] * mk.cost_factor[c])),
+                     profit=round(float(mk.profit_ewma[c])), service=round(float(mk.service[c]), 3),
+                     fee=round(float(mk.fee[c]), 2), loss_months=round(float(mk.loss_weeks[c]) / WEEKS_PER_MONTH, 1))
             contracts.append(f)
         vacant = []
-        exp = model._willingness()
-        exp_c = np.bincount(w.hh_compound, weights=exp, minlength=w.n_compounds) / np.maximum(w.c_households, 1)
+        satisfaction = _per_compound(model, model.residents.satisfaction)
         for c in np.flatnonzero(mk.provider == NONE):
             vacant.append({"compound": int(c), "label": compound_label(c), "old": bool(w.c_type[c] == OLD),
-                           "expected_paying": round(float(exp_c[c]), 3), "environment": round(float(mk.env[c]), 3)})
-        return {"contracts": contracts, "vacant": vacant, "min_service": p["firm_min_service"],
-                "fee_month_m2": [round(float(mk.fee[c]), 2) for c in sorted(player.contracts)],
-                "weeks_per_month": WEEKS_PER_MONTH}
+                           "satisfaction": round(float(satisfaction[c]), 3), "environment": round(float(mk.env[c]), 3),
+                           "guide_fee": round(float(mk.guide_fee[c]), 2)})
+        return {"company": int(place) + 1, "reserve": round(float(company.reserve)), "contracts": contracts,
+                "vacant": vacant, "min_service": p["firm_min_service"],
+                "patience_months": float(p["firm_loss_patience_months"])}
     raise Refused("why_malformed")

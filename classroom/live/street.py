@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.errors import GovsimError, writing
-from model.overrides import Overrides
+from model.overrides import Overrides, call_tender, leave_contract, take_vacancy
 from model.parameters import BY_NAME, POLICY_GROUPS
 from model.policies import Policies
 
@@ -117,7 +117,7 @@ class ClassStreet:
             slot = free[0]
             player = Player(secrets.token_urlsafe(18), nickname, role, slot, last_seen=self.clock())
             if role == "firm":
-                player.contracts = {int(player.place)}
+                player.contracts = set(self.main.model.firm_list[int(player.place)].contracts)
             self.players[player.token] = player
             self.changed.notify_all()
             return player
@@ -239,6 +239,7 @@ class ClassStreet:
         with self.lock:
             r = self.round + 1
             played = {}
+            self._follow_contracts()
             for p in self.players.values():
                 d = self.decided(p)
                 if d is None or p.left:
@@ -258,7 +259,33 @@ class ClassStreet:
                 self.latency.append({"round": r, "seconds": self.clock() - self.trigger_at})
                 self.trigger_at = None
 
+    def _follow_contracts(self) -> None:
+        """A played company's contracts are whatever its company holds now (won, lost, left)."""
+        for p in self.players.values():
+            if p.role == "firm":
+                p.contracts = set(self.main.model.firm_list[int(p.place)].contracts)
+
+    def _acts(self, entry: dict) -> None:
+        """What a round's decisions do at once, through the model's own machinery (model/overrides.py):
+        committees' tenders, companies leaving contracts and taking vacancies."""
+        m = self.main.model
+        won, left = [], []
+        for slot, v in sorted(entry["played"].items()):
+            role, place = slot.split(":", 1)
+            d = v["decision"]
+            if role == "committee" and d["tender"]:
+                call_tender(m, int(place))
+            elif role == "firm":
+                company = m.firm_list[int(place)]
+                if d["leave"]:
+                    for c in sorted(company.contracts):
+                        leave_contract(m, company, c)
+                        left.append(c)
+                won += [c for c in d["bids"] if take_vacancy(m, company, c)]
+        entry["won"], entry["left"] = sorted(won), sorted(left)
+
     def _step_round(self, entry: dict) -> None:
+        self._acts(entry)
         ov = to_overrides(entry["played"])
         m = self.main.model
         for _ in range(ROUND_WEEKS):
@@ -268,15 +295,7 @@ class ClassStreet:
             self.twin.model.step()
             self.twin.record()
         m.overrides = None
-        entry["won"], entry["left"] = sorted(set(ov.won)), sorted(set(ov.left))
-        # a played firm's contracts follow what happened: compounds it left or lost go, compounds it won come
-        from model.world import FIRM
-
-        for p in self.players.values():
-            if p.role == "firm":
-                d = entry["played"].get(p.slot, {}).get("decision", {})
-                won = set(d.get("bids", [])) & set(entry["won"])
-                p.contracts = {c for c in p.contracts | won if m.market.provider[c] == FIRM}
+        self._follow_contracts()
 
     # ---------------------------------------------------------------- save and resume
     def to_json(self) -> dict:
@@ -367,7 +386,7 @@ class _Replay:
 
 
 def _empty(ov: Overrides) -> bool:
-    return not (ov.committees or ov.grids or ov.departments or ov.firms or ov.bids)
+    return not (ov.committees or ov.grids or ov.departments or ov.firms)
 
 
 def new_join_code() -> str:
