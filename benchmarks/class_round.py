@@ -1,9 +1,10 @@
 """How quickly the next round starts in `govsim class` with 60 students (a benchmark, not a test).
 
-    .venv/bin/python benchmarks/class_round.py [--students 60] [--rounds 8] [--households 6000]
+    .venv/bin/python benchmarks/class_round.py [--students 60] [--rounds 8] [--households 6500]
 
 Starts the real server on 127.0.0.1, lets 60 simulated students join over HTTP (24 owners'
-committees, 21 grid workers, 4 department heads, 11 firms on the default street), each polling
+committees, 22 grid workers, 4 department heads, 10 property companies: every company of the
+market, on a street of 6,500 households, 26 compounds), each polling
 as its phone page does (every 1.5 s) and deciding after a short, random "think". Rounds run at
 the pace "when all have decided"; the last rounds run on a 5-second countdown with a few
 students silent. Reported per round: the server's own figure (from the last decision, or the
@@ -33,7 +34,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MIX = (("committee", 24), ("grid", 21), ("department", 4), ("firm", 11))
+MIX = (("committee", 24), ("grid", 22), ("department", 4), ("firm", 10))
 DECISIONS = {"committee": {"fee_stance": -1, "report": True}, "grid": {"cases": 40, "patrols": 30, "visits": 10, "paperwork": 20},
              "department": {"whistle_share": 0.6, "close_by_reply": False}, "firm": {"service": 0.8, "leave": False, "bids": []}}
 
@@ -54,7 +55,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--students", type=int, default=60)
     ap.add_argument("--rounds", type=int, default=8)
-    ap.add_argument("--households", type=int, default=6000)
+    ap.add_argument("--households", type=int, default=6500)
     a = ap.parse_args()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -77,6 +77,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "scoring": ("Response scoring weight", "响应评价权重"),
     "contracts": ("Your contracts", "你的合同小区"),
     "company": ("Company", "企业编号"),
+    "row_firm": ("{pay} paying · service {svc} · fee {fee} · {profit} yuan/week · losing {loss}/{pat} months",
+                 "缴费{pay} · 服务{svc} · 物业费{fee} · 每周{profit}元 · 亏损{loss}/{pat}月"),
     "reserve": ("Company reserve (yuan)", "企业储备金(元)"),
     "fee": ("Fee (yuan/m²/month)", "物业费(元/平方米/月)"),
     "profit": ("Running profit a week (yuan)", "近期每周利润(元)"),
