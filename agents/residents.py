@@ -84,18 +84,21 @@ class Residents:
         self.recent_resolved = memory * self.recent_resolved + resolved_now
         self.recent_lost = memory * self.recent_lost + lost_now
 
-    def decide_payment(self, p, managed, fee_month_hh, discount_hh, neighbour_paying, u, review_all=False):
+    def decide_payment(self, p, managed, fee_month_hh, discount_hh, neighbour_paying, u, review_all=False, shift=None):
         """Pay the property fee? A logistic threshold on satisfaction, trust, neighbours and burden.
 
         A household reconsiders with chance `pay_review_rate` (one uniform `u` decides both:
         it reviews if u < rate, and then pays if u / rate < its paying chance). Where there is
-        no provider nobody pays. `discount_hh` (yuan/month) is what its points will cover.
+        no provider nobody pays. `discount_hh` (yuan/month) is what its points will cover. `shift`
+        (log-odds per household, optional) is an owners' committee's stance in a participatory class.
         """
         burden = np.maximum(fee_month_hh - discount_hh, 0.0) / self.world.hh_income * 100.0
         self.fee_burden_pct = burden
         x = (p["pay_intercept"] + p["pay_satisfaction_weight"] * self.satisfaction
              + p["pay_trust_weight"] * self.trust + p["pay_neighbour_weight"] * neighbour_paying
              - p["pay_fee_weight"] * burden)
+        if shift is not None:
+            x = x + shift
         self.pay_prob = logistic(x) * managed
         rate = 1.0 if review_all else p["pay_review_rate"]
         review = u < rate
@@ -128,12 +131,14 @@ class Residents:
         news = tried | (n_tried > 0)
         self.points_belief += p["points_learning_rate"] * news * (seen - self.points_belief)
 
-    def decide_participation(self, p, reward_yuan, neighbour_part, u):
-        """Take part in a community act this week (cleaning, deliberation, volunteering)?"""
+    def decide_participation(self, p, reward_yuan, neighbour_part, u, shift=None):
+        """Take part in a community act this week (cleaning, deliberation, volunteering)? `shift`: as in payment."""
         x = (p["participation_intercept"] + p["participation_trust_weight"] * self.trust
              + p["participation_belonging_weight"] * self.belonging
              + p["participation_neighbour_weight"] * neighbour_part
              + p["participation_reward_weight"] * reward_yuan)
+        if shift is not None:
+            x = x + shift
         self.participating = u < logistic(x)
 
 

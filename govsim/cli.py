@@ -7,6 +7,8 @@
     govsim cycle [--out DIR]        (the vicious-cycle figure: two paths and hysteresis)
     govsim experiment FILE [--workers N] [--scheduler ADDR] [--out DIR]
     govsim demo [--port N] [--host H] [--lang zh|en]   (the classroom app in the browser)
+    govsim class [--port N] [--host H] [--lang zh|en] [--resume FILE] [--save FILE]
+                                    (the participatory classroom: students play roles from their phones)
 
 Bad input (any `model.errors.GovsimError`: a parameter, a file, a flag, an output folder that
 cannot be written, a full disk) exits with status 2 and a one-line message naming the field;
@@ -308,6 +310,64 @@ def cmd_demo(a) -> int:
     return serve(demo_command(a.port, a.host), demo_env(a.lang))
 
 
+def classroom_address() -> str:
+    """This computer's address on the classroom network (the interface a route out would use; nothing is sent)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 1))  # a private address: picks the LAN interface, sends no packet
+            return s.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
+def cmd_class(a) -> int:
+    import secrets
+    import time
+
+    from classroom.live.street import ClassStreet
+    from model.errors import check_writable
+
+    if not 0 < a.port < 65536:
+        raise ParameterError("--port", a.port, "1-65535")
+    from classroom.presets import PRESETS
+    from model.parameters import validate
+
+    if a.preset not in PRESETS:
+        raise ParameterError("--preset", a.preset, ", ".join(PRESETS))
+    if not 0 <= a.seed <= MAX_SEED:
+        raise ParameterError("--seed", a.seed, "a whole number in [0, 2**62]")
+    try:
+        validate({"n_households": a.households})
+    except ParameterError as exc:
+        raise ParameterError("--households", a.households, exc.allowed) from None
+    if a.resume:
+        ClassStreet.read(a.resume)  # a damaged or foreign file is one line, before any server starts
+    save = Path(a.save or a.resume or f"govsim-class-{time.strftime('%Y%m%d-%H%M%S')}.json")
+    check_writable(save.parent if str(save.parent) else Path("."))
+    if not _port_free(a.host, a.port):
+        raise ParameterError("--port", a.port, f"a free port on {a.host} (this one is in use; try another --port)")
+    token, code = secrets.token_urlsafe(24), f"{secrets.randbelow(900000) + 100000}"
+    shown = classroom_address() if a.host in ("0.0.0.0", "::") else a.host
+    join_url = f"http://{shown}:{a.port}/join?code={code}"
+    env = demo_env(a.lang)
+    env.update(GOVSIM_CLASS_TEACHER=token, GOVSIM_CLASS_CODE=code, GOVSIM_CLASS_URL=join_url)
+    local = "127.0.0.1" if a.host in ("0.0.0.0", "::") else a.host
+    print(f"govsim class: teacher's screen (keep this link to yourself): http://{local}:{a.port}/teacher?t={token}",
+          flush=True)
+    print(f"govsim class: students join at {join_url} (join code {code}); saved after every round to {save}",
+          flush=True)
+    if a.host in ("127.0.0.1", "localhost", "::1"):
+        print("govsim class: only this computer can join; start with --host 0.0.0.0 to let the class's phones in",
+              flush=True)
+    command = [sys.executable, "-m", "classroom.live.server", "--port", str(a.port), "--host", a.host, "--lang", a.lang,
+               "--save", str(save), "--households", str(a.households), "--seed", str(a.seed), "--preset", a.preset]
+    if a.resume:
+        command += ["--resume", a.resume]
+    return serve(command, env)
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="govsim", description="Party-building-led community governance ABM (Heilongjiang).")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -350,6 +410,17 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to let the class's devices connect")
     d.add_argument("--lang", default="zh", choices=("zh", "en"), help="language the page opens in (default zh)")
     d.set_defaults(func=cmd_demo)
+    k = sub.add_parser("class", help="the participatory classroom: one shared street, students play roles from phones")
+    k.add_argument("--port", type=int, default=8766)
+    k.add_argument("--host", default="127.0.0.1", help="0.0.0.0 to let the class's phones connect")
+    k.add_argument("--lang", default="zh", choices=("zh", "en"), help="language the pages open in (default zh)")
+    k.add_argument("--resume", default=None, metavar="FILE", help="continue a class from its save file")
+    k.add_argument("--save", default=None, metavar="FILE",
+                   help="save file (default: the --resume file, else govsim-class-<date>-<time>.json here)")
+    k.add_argument("--seed", type=int, default=0)
+    k.add_argument("--households", type=int, default=6000, help="households of the street (default 6,000: 24 compounds)")
+    k.add_argument("--preset", default="baseline", help="policy preset the class starts with (default baseline)")
+    k.set_defaults(func=cmd_class)
     c = sub.add_parser("cycle", help="figure: the vicious cycle's two paths and the subsidy hysteresis")
     c.add_argument("--out", default="results/vicious_cycle")
     c.add_argument("--households", type=int, default=4000)

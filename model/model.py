@@ -124,6 +124,7 @@ class CommunityModel(mesa.Model):
         self.hot = np.zeros(w.n_compounds, bool)
         self.registered_ewma = np.zeros(w.n_compounds)
         self.events: list[dict] = []
+        self.overrides = None  # [classroom] decisions people make in place of rules (model/overrides.py)
         self._compound_names = w.compounds["compound"].tolist()
         # ---- static per-slot arising weights (category mix, elder care by age, lifts)
         weights = np.array([p["problem_weight_environment"], p["problem_weight_repair"],
@@ -237,8 +238,10 @@ class CommunityModel(mesa.Model):
             scored = np.bincount(w.hh_grid[slots // K], minlength=w.n_grids).astype(float)
         meeting_hours = self._meeting_hours()
         hours = self.grid_hours
-        hours.allocate(g.hours(p), g.paperwork_hours(p, scored), meeting_hours, visit_hours, check_hours,
-                       1.0 - p["grid_patrol_share"])
+        paperwork, case_share = g.paperwork_hours(p, scored), 1.0 - p["grid_patrol_share"]
+        if self.overrides is not None:  # [classroom] a played grid worker shares the hours
+            paperwork, case_share = self.overrides.grid_budget(self, paperwork, case_share)
+        hours.allocate(g.hours(p), paperwork, meeting_hours, visit_hours, check_hours, case_share)
         self._meetings_held = self._compound_share_done("meetings", meeting_hours)
         visit = self.campaign_visit
         if visit_hours.any():  # visits beyond the hours are put off to a later week
@@ -248,6 +251,8 @@ class CommunityModel(mesa.Model):
         self.campaign_visited |= visit
         self.campaign_visits_now = int(visit.sum())
         self._patrol = g.patrol_chance(p, hours.week["patrols"])
+        if self.overrides is not None:  # [classroom] a played grid worker's home visits
+            self._patrol = self.overrides.patrol_chance(self, self._patrol)
         self._case_capacity = g.case_capacity(p, hours.week["cases"])
         self._follow_up_warnings(hot_hh, check_hours)
 
@@ -327,6 +332,8 @@ class CommunityModel(mesa.Model):
             pc[:, 3] = p["rider_discovery"] * self._rider_cover[w.hh_compound[hh]]
         if warn > 0:
             pc[:, 5] = p["early_warning_discovery"] * warn * d_hh * hot_hh * self._warning_followed[w.hh_compound[hh]]
+        if self.overrides is not None:  # [classroom] a committee's collective report
+            pc = self.overrides.channel_chances(self, hh, pc)
         return pc
 
     # ---- 3. routing and handling at the lowest level that can
@@ -335,6 +342,8 @@ class CommunityModel(mesa.Model):
         av = np.ones((w.n_compounds, len(LEVELS)), bool)
         av[:, PROPERTY] = mk.provider != NONE
         av[:, DELIBERATION] = self.party.compound_org & (self.policies.level("deliberation_rate") > 0)
+        if self.overrides is not None:  # [classroom] a deliberation a committee calls
+            av = self.overrides.available(self, av, DELIBERATION)
         return av
 
     def _problems_handled(self, t: int) -> None:
@@ -362,6 +371,8 @@ class CommunityModel(mesa.Model):
         if at.any():
             part_c = self._participation_share()
             meet = min(1.0, lv("deliberation_rate") / WEEKS_PER_MONTH) * self._meetings_held  # as hours allow
+            if self.overrides is not None:  # [classroom] a deliberation a committee calls (its owners' own time)
+                meet = self.overrides.meeting_chance(self, meet)
             floor = p["deliberation_floor"]
             pd_c = meet * p["deliberation_resolve"] * (floor + (1.0 - floor) * np.minimum(
                 1.0, p["deliberation_participation_scale"] * part_c))
@@ -369,6 +380,8 @@ class CommunityModel(mesa.Model):
         # departments answer whistles by capacity and the share of it they give to whistles
         at = lvl == DEPARTMENT
         weight = lv("response_scoring_weight")
+        if self.overrides is not None:  # [classroom] a played department head's share for whistles
+            self.overrides.whistle_shares(self)
         if at.any():
             power = self.party.community_coverage()
             comm = w.hh_community[hh]
@@ -381,7 +394,8 @@ class CommunityModel(mesa.Model):
                 pc = dept.allocate(queue, power, weight, p["response_scoring_tilt"], p["department_reallocation_rounds"])
                 prob[m] = pc[comm[m]]
         done = pr.resolve(idx, prob)
-        gamed = self._departments_game(idx, at, kk, weight) if weight > 0 and at.any() else None
+        replying = self.overrides is not None and self.overrides.replying()  # [classroom] a head who closes by reply
+        gamed = self._departments_game(idx, at, kk, weight) if (weight > 0 or replying) and at.any() else None
         pr.escalate(p["escalation_weeks"], available)
         self._departments_keep_record(done, gamed, weight)
         pr.lose(p["loss_rate"] * (1.0 - p["digital_loss_cut"] * d_hh), p["max_problem_age_weeks"])
@@ -402,6 +416,8 @@ class CommunityModel(mesa.Model):
         chance = np.zeros(K)
         for dept in self.departments:
             chance[dept.category] = dept.gaming_chance(weight, p["department_gaming_propensity"], p["response_score_target"])
+        if self.overrides is not None:  # [classroom] a played department head decides it
+            chance = self.overrides.gaming_chance(self, chance)
         left = idx[at & (pr.state[idx] == HANDLING) & ~pr.gamed[idx]]
         if not chance.any() or len(left) == 0:
             return left[:0]
@@ -445,6 +461,9 @@ class CommunityModel(mesa.Model):
         red_service = p["contact_trust_red_property"] * np.where(mk.provider == RED, mk.service, 0.0)
         contact = (p["contact_trust_central"] * self._central + red_service[comp]
                    + p["contact_trust_deliberation"] * (org_hh & (lv("deliberation_rate") > 0)))
+        ov = self.overrides  # [classroom] visits, volunteering and fee stances of played roles
+        if ov is not None:
+            contact = ov.contact(self, contact)
         r.update_trust(p, base, pr.resolved_now, pr.lost_now, N[:, 1], contact,
                        pr.gamed_now if pr.c.gamed else None)
         culture = lv("culture_belonging_rate")
@@ -455,7 +474,8 @@ class CommunityModel(mesa.Model):
             r.fade_belonging(p["belonging_fade_rate"])
         per_act = lv("points_per_act")
         reward = per_act * p["points_value_yuan"] * r.points_belief if per_act > 0 else 0.0  # what a point is believed worth
-        r.decide_participation(p, reward, N[:, 3], self.streams.uniform("residents.participate", n))
+        r.decide_participation(p, reward, N[:, 3], self.streams.uniform("residents.participate", n),
+                               shift=None if ov is None else ov.participation_shift(self))
         managed_hh = (mk.provider != NONE)[comp]
         self._points_transfer = np.zeros(w.n_compounds)
         if per_act > 0:
@@ -464,7 +484,7 @@ class CommunityModel(mesa.Model):
             r.learn_points_value(p, tried, paid, w.W)
         fee_month = mk.fee_m2(p)[comp] * w.hh_area
         r.decide_payment(p, managed_hh, fee_month, np.minimum(self.fee_credit, fee_month), N[:, 2],
-                         self.streams.uniform("residents.pay", n))
+                         self.streams.uniform("residents.pay", n), shift=None if ov is None else ov.payment_shift(self))
         self._neighbour_paying = N[:, 2]
 
     def _redeem_points(self, managed_hh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -516,7 +536,7 @@ class CommunityModel(mesa.Model):
         transfers += self._pay_share("red_property_subsidy", want)
         n_paying = np.bincount(comp, weights=r.paying.astype(float), minlength=w.n_compounds)
         mk.collection = np.where(managed, n_paying / np.maximum(w.c_households, 1), 0.0)
-        mk.settle(p, fees_c, transfers)
+        mk.settle(p, fees_c, transfers, None if self.overrides is None else self.overrides.service_chosen(self))  # [classroom]
         self.firms.do("step")  # companies book the week, pay out, leave contracts they lose on
         self.red_provider.step()  # red property asks for tenders or gives a compound up
         r.paying &= (mk.provider != NONE)[comp]

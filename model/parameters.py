@@ -342,6 +342,21 @@ PARAMS: tuple[Param, ...] = tuple([
        measure="resident survey: trust in red-property vs other compounds"),
     _p("contact_trust_deliberation", "party", "extra trust a household drifts to where its compound organisation holds deliberation meetings", "trust", 0.05, (0, 1), (0.0, 0.15), SRC_ASSUMPTION, "float", "议事协商信任加成",
        measure="resident survey: trust where deliberation is held vs not"),
+    # ---------------------------------------------------------------- roles played in a participatory class
+    # (model/overrides.py; read only when students play a role with `govsim class`, so no ordinary run uses them)
+    _p("committee_fee_stance_effect", "classroom_roles", "log-odds added to its households' payment rule when an owners' committee backs the fee (subtracted when it opposes)", "log-odds", 1.5, (0, 30), (0.5, 3.0), SRC_ASSUMPTION + " (a committee's call is one voice among neighbours': about half the neighbour effect)", "float", "业委会缴费立场效应",
+       measure="payment before and after owners' committees' fee resolutions (property firms' records)"),
+    _p("committee_volunteer_effect", "classroom_roles", "log-odds added to its households' participation rule when an owners' committee calls for volunteers", "log-odds", 1.0, (0, 30), (0.3, 2.0), SRC_ASSUMPTION, "float", "业委会志愿号召效应",
+       measure="turnout at volunteer days called by owners' committees vs ordinary weeks"),
+    _p("committee_report_effect", "classroom_roles", "extra weekly chance a household's problem is reported when its owners' committee collects reports", "1/week", 0.1, (0, 1), (0.03, 0.3), SRC_ASSUMPTION, "float", "业委会集体上报效应",
+       measure="registered problems from compounds whose committee collects reports vs others"),
+    _p("committee_deliberation_rate", "classroom_roles", "deliberation meetings per month an owners' committee holds when it calls one", "meetings/month", 1.0, (0, 8), (0.5, 2.0), SRC_ASSUMPTION + " (the paper's 一会五步)", "float", "业委会议事频率"),
+    _p("grid_visit_pace", "classroom_roles", "households a grid worker visits at home in the time a patrol covers one (a visit is slower)", "share", 0.25, (0, 1), (0.1, 0.5), SRC_ASSUMPTION, "float", "入户走访效率",
+       measure="grid workers' time logs: minutes per home visit vs per patrol contact"),
+    _p("contact_trust_visit", "classroom_roles", "extra trust a household drifts to when its grid worker visits every household of the grid each week", "trust", 0.3, (0, 1), (0.1, 0.5), SRC_ASSUMPTION, "float", "走访对信任的影响",
+       measure="resident survey: trust by how often a grid worker came to the door"),
+    _p("department_reply_share", "classroom_roles", "weekly chance a waiting whistle is closed on paper (a reply, the problem stays open) when a played department head chooses to close by reply", "1/week", 0.5, (0, 1), (0.2, 0.8), SRC_ASSUMPTION + " (formalism the paper names in P3)", "float", "以回复代替办结比例",
+       measure="share of closed whistles reopened or disputed by residents (12345 hotline records)"),
     # ================================================================ policies (doses)
     # C2 red property
     _p("red_property_share", "red_property", "dose: share of unmanaged compounds with a party organisation the red provider (红色物业) takes on", "share", 0.0, (0, 1), (0, 1), SRC_PAPER + " C2 (Hegang Yuying)", "float", "红色物业覆盖"),

@@ -84,8 +84,12 @@ class PropertyMarket:
         return np.clip((spend / np.maximum(full, 1e-9) - fixed) / (1.0 - fixed), 0.0, 1.0)
 
     # ---------------------------------------------------------------- the weekly accounts
-    def settle(self, p: dict, fees_week: np.ndarray, transfers_week: np.ndarray) -> None:
+    def settle(self, p: dict, fees_week: np.ndarray, transfers_week: np.ndarray,
+               chosen_service: np.ndarray | None = None) -> None:
         """Book a week's revenue and cost of every contract and set service.
+
+        `chosen_service` (per compound, NaN where the company's rule decides) is a played firm's
+        choice in a participatory class (model/overrides.py); the contract minimum still binds.
 
         `profit_week` holds each firm contract's profit for the companies to book; red property's
         compounds draw on, and pay into, its one budget.
@@ -105,6 +109,9 @@ class PropertyMarket:
         floor = np.where(self.loss_weeks > 0, np.minimum(p["firm_min_service"], self.contract_service),
                          self.contract_service)
         service = np.where(firm, np.maximum(paid_for, floor), 0.0)
+        if chosen_service is not None:  # [classroom] a played firm's service level
+            played = firm & ~np.isnan(chosen_service)
+            service = np.where(played, np.clip(np.nan_to_num(chosen_service), p["firm_min_service"], 1.0), service)
         cost = np.where(firm, self.cost_at(p, service, full), 0.0)
         # red property spends what its budget and this week's revenue hold, up to full service
         need = float(self.cost_at(p, np.ones_like(full), full)[red].sum())
