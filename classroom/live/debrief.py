@@ -111,13 +111,24 @@ def _events(model, c: int) -> list[dict]:
     return [e for e in model.events if e["compound"] == name]
 
 
+_EVENT_WORDS = {  # every event the model writes (model/model.py `_event`), in both languages
+    "firm left": ("第{wk}周物业企业撤出", "the firm left in week {wk}"),
+    "firm entered": ("第{wk}周物业企业入驻", "a firm moved in in week {wk}"),
+    "red property took over": ("第{wk}周红色物业接管", "red property took over in week {wk}"),
+    "no bid": ("第{wk}周招标流标", "a tender found no bid in week {wk}"),
+    "firm replaced": ("第{wk}周另一家企业中标接替", "another firm won the contract in week {wk}"),
+    "contract renewed": ("第{wk}周原企业续约", "the same firm renewed in week {wk}"),
+    "red property handed over": ("第{wk}周环境达标,红色物业移交中标企业",
+                                 "red property handed over to a firm in week {wk}"),
+    "red property handed back": ("第{wk}周红色物业难以为继,退出重新招标",
+                                 "red property handed the compound back in week {wk}"),
+}
+
+
 def _event_text(e: dict, lang: str) -> str:
     wk, what = e["step"], e["event"]
-    if lang == "zh":
-        return {"firm left": f"第{wk}周物业企业撤出", "firm entered": f"第{wk}周物业企业入驻",
-                "red property took over": f"第{wk}周红色物业接管"}.get(what, f"第{wk}周:{what}")
-    return {"firm left": f"the firm left in week {wk}", "firm entered": f"a firm moved in in week {wk}",
-            "red property took over": f"red property took over in week {wk}"}.get(what, f"week {wk}: {what}")
+    zh, en = _EVENT_WORDS.get(what, (f"第{{wk}}周:{what}", f"week {{wk}}: {what}"))
+    return (zh if lang == "zh" else en).format(wk=wk)
 
 
 def story(st: ClassStreet, c: int, lang: str) -> list[str]:
