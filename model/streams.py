@@ -12,11 +12,9 @@ import zlib
 
 import numpy as np
 
+from .jit import splitmix_uniforms
 
-# SplitMix64 finaliser constants (Steele, Lea & Flood 2014)
-_GOLDEN, _STEP_MIX = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xD1B54A32D192ED03)
-_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_STEP_MIX = 0xD1B54A32D192ED03  # SplitMix64's second constant: spreads the step over the key
 
 
 def stream_key(name: str) -> int:
@@ -46,16 +44,16 @@ class Streams:
         For processes that touch few, changing elements (open problems): the draw of element i
         at a step is the same whatever else happens, and costs nothing for elements not asked.
         """
+        return splitmix_uniforms(self.offset(name, step), np.asarray(idx, np.int64))
+
+    def offset(self, name: str, step: int) -> np.uint64:
+        """The counter-based stream's key for (`name`, `step`): kernels draw element i's uniform
+        as `model.jit.splitmix_uniform(offset, i)`."""
         key = self._keys.get(name)
         if key is None:
             ss = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name),))
-            key = self._keys[name] = ss.generate_state(1, np.uint64)[0]
-        offset = np.uint64((int(step) * int(_STEP_MIX) + int(key)) & 0xFFFFFFFFFFFFFFFF)
-        z = np.asarray(idx, np.uint64) * _GOLDEN + offset
-        z = (z ^ (z >> _S30)) * _M1
-        z = (z ^ (z >> _S27)) * _M2
-        z ^= z >> _S31
-        return (z >> _S11).astype(np.float64) * 2.0**-53
+            key = self._keys[name] = int(ss.generate_state(1, np.uint64)[0])
+        return np.uint64((int(step) * _STEP_MIX + key) & 0xFFFFFFFFFFFFFFFF)
 
     def nx_seed(self, name: str) -> int:
         """An integer seed for networkx, drawn from the named stream."""
