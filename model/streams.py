@@ -12,9 +12,34 @@ import zlib
 
 import numpy as np
 
-from .jit import splitmix_uniforms
+from .jit import kernel
 
 _STEP_MIX = 0xD1B54A32D192ED03  # SplitMix64's second constant: spreads the step over the key
+
+# SplitMix64 finaliser constants (Steele, Lea & Flood 2014), the counter-based stream below
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_UNIT = 2.0**-53
+
+
+@kernel
+def splitmix_uniform(offset, i):
+    """The counter-based uniform of element `i` for a stream-and-step `offset` (`Streams.offset`):
+    the same float as `Streams.hashed`, computed inside a kernel."""
+    z = np.uint64(i) * _GOLDEN + offset
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    z ^= z >> _S31
+    return np.float64(z >> _S11) * _UNIT
+
+
+@kernel
+def splitmix_uniforms(offset, idx):
+    out = np.empty(len(idx))
+    for j in range(len(idx)):
+        out[j] = splitmix_uniform(offset, idx[j])
+    return out
 
 
 def stream_key(name: str) -> int:
@@ -48,7 +73,7 @@ class Streams:
 
     def offset(self, name: str, step: int) -> np.uint64:
         """The counter-based stream's key for (`name`, `step`): kernels draw element i's uniform
-        as `model.jit.splitmix_uniform(offset, i)`."""
+        as `splitmix_uniform(offset, i)`."""
         key = self._keys.get(name)
         if key is None:
             ss = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name),))
