@@ -16,6 +16,85 @@ whole arrays or the counter-based `model.streams.splitmix_uniform`.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 kernel = njit(cache=True, error_model="numpy", nogil=True)
+PAIRWISE_BLOCK = 128  # numpy's block for pairwise summation (PW_BLOCKSIZE)
+
+
+@kernel
+def _block_sum(a, lo, n):
+    """numpy's sum of a block of at most PAIRWISE_BLOCK elements (eight lanes, then the rest)."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    while i < n - (n % 8):
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@kernel
+def _pairwise(a, lo, n):
+    """numpy's pairwise summation of a[lo:lo + n] (numpy/_core/src/umath/loops_utils.h.src): halve
+    (to a multiple of 8) until a block fits, sum blocks, add halves back up. Written with an
+    explicit stack because numba cannot cache a recursive function."""
+    if n <= PAIRWISE_BLOCK:
+        return _block_sum(a, lo, n)
+    depth = 64
+    los = np.empty(depth, np.int64)
+    ns = np.empty(depth, np.int64)
+    vals = np.empty(depth)
+    state = np.zeros(depth, np.int64)  # 0: not split yet, 1: left half summed
+    top = 0
+    los[0], ns[0] = lo, n
+    result = 0.0
+    while top >= 0:
+        m = ns[top]
+        if m <= PAIRWISE_BLOCK or state[top] == 2:
+            v = _block_sum(a, los[top], m) if state[top] != 2 else vals[top]
+            top -= 1
+            if top < 0:
+                result = v
+                break
+            if state[top] == 0:  # the left half is done: keep it, do the right half
+                vals[top] = v
+                state[top] = 1
+                n2 = ns[top] // 2
+                n2 -= n2 % 8
+                top += 1
+                los[top], ns[top], state[top] = los[top - 1] + n2, ns[top - 1] - n2, 0
+            else:  # both halves done
+                vals[top] = vals[top] + v
+                state[top] = 2
+            continue
+        n2 = m // 2
+        n2 -= n2 % 8
+        top += 1
+        los[top], ns[top], state[top] = los[top - 1], n2, 0
+    return result
+
+
+@kernel
+def np_sum(a):
+    """`float(a.sum())` of a contiguous 1-D float64 array, bit for bit (numpy's pairwise
+    summation). Kernels that replace a numpy expression ending in `.sum()` use it so that the
+    totals they book stay the same floats."""
+    return _pairwise(a, 0, len(a))

@@ -792,7 +792,7 @@ class CommunityModel(mesa.Model):
         df["provider_start"] = [PROVIDER_NAMES[k] for k in w.c_provider0]
         df["party_org"] = self.party.compound_org.astype(int)
         df["environment"] = mk.env
-        df["service"] = mk.service
+        df["service"] = mk.service.copy()  # the market updates its arrays in place
         df["fee_collection"] = mk.collection
         df["satisfaction"] = np.bincount(w.hh_compound, weights=self.residents.satisfaction, minlength=w.n_compounds) / w.c_households
         df["trust"] = np.bincount(w.hh_compound, weights=self.residents.trust, minlength=w.n_compounds) / w.c_households

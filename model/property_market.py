@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .jit import kernel, np_sum
 from .world import FIRM, NONE, OLD, RED
 
 WEEKS_PER_MONTH = 52.0 / 12.0
@@ -56,6 +57,7 @@ class PropertyMarket:
         self.costs_paid = 0.0
         self.dividends = 0.0
         self.firm_cash_start = 0.0
+        self._no_choice = np.full(n_c, np.nan)  # no played firm chooses service (model/overrides.py)
 
     # ---------------------------------------------------------------- helpers
     def full_cost_week(self, p: dict) -> np.ndarray:
@@ -94,44 +96,18 @@ class PropertyMarket:
         `profit_week` holds each firm contract's profit for the companies to book; red property's
         compounds draw on, and pay into, its one budget.
         """
-        managed = self.provider != NONE
-        firm, red = self.provider == FIRM, self.provider == RED
-        full = self.full_cost_week(p)
-        revenue = np.where(managed, fees_week + transfers_week, 0.0)
-        self.fees_received += float(fees_week[managed].sum())
-        self.transfers_received += float(transfers_week[managed].sum())
-        a = p["revenue_smoothing"]
-        self.revenue_ewma = np.where(managed, (1.0 - a) * self.revenue_ewma + a * revenue, 0.0)
-        keep = 1.0 - 1.0 / (p["firm_profit_memory_months"] * WEEKS_PER_MONTH)
-        # a firm gives what revenue pays after its margin, never less than its contract promised;
-        # once the contract is losing beyond plan it falls back to the contract minimum
-        paid_for = self.service_paid_by(p, self.revenue_ewma * (1.0 - p["firm_required_margin"]), full)
-        floor = np.where(self.loss_weeks > 0, np.minimum(p["firm_min_service"], self.contract_service),
-                         self.contract_service)
-        service = np.where(firm, np.maximum(paid_for, floor), 0.0)
-        if chosen_service is not None:  # [classroom] a played firm's service level
-            played = firm & ~np.isnan(chosen_service)
-            service = np.where(played, np.clip(np.nan_to_num(chosen_service), p["firm_min_service"], 1.0), service)
-        cost = np.where(firm, self.cost_at(p, service, full), 0.0)
-        # red property spends what its budget and this week's revenue hold, up to full service
-        need = float(self.cost_at(p, np.ones_like(full), full)[red].sum())
-        avail = float(revenue[red].sum()) + max(self.red_budget, 0.0)
-        share = min(1.0, avail / need) if need > 0 else 1.0
-        red_cost = self.cost_at(p, np.ones_like(full), full) * share
-        service = np.where(red, self.service_paid_by(p, red_cost, full), service)
-        cost = np.where(red, red_cost, cost)
-        self.red_budget += float(revenue[red].sum() - red_cost[red].sum())
-        short = red.any() and self.red_budget <= 1e-9 and share < 1.0 and \
-            float(service[red].mean()) < p["firm_min_service"]
+        chosen = self._no_choice if chosen_service is None else np.asarray(chosen_service, float)
+        fees_sum, transfers_sum, self.red_budget, short, cost_sum = _settle_week(
+            self.provider, self.env, self.cost_factor, self.firm_cost_m2, self.world.c_area, self.contract_service,
+            self.loss_weeks, self.planned_loss, fees_week, transfers_week, chosen, chosen_service is not None,
+            self.revenue_ewma, self.profit_ewma, self.contract_profit, self.profit_week, self.service, self.red_budget,
+            p["environment_standard"], p["red_property_cost_factor"], p["upkeep_environment_cost"],
+            p["revenue_smoothing"], 1.0 - 1.0 / (p["firm_profit_memory_months"] * WEEKS_PER_MONTH),
+            p["firm_required_margin"], p["fixed_cost_share"], p["firm_min_service"])
+        self.fees_received += fees_sum
+        self.transfers_received += transfers_sum
         self.red_short_weeks = self.red_short_weeks + 1 if short else 0
-        self.service = service
-        self.costs_paid += float(cost.sum())
-        self.profit_week = np.where(firm, revenue - cost, 0.0)
-        self.profit_ewma = np.where(firm, keep * self.profit_ewma + (1.0 - keep) * self.profit_week, 0.0)
-        self.contract_profit = np.where(firm, self.contract_profit + self.profit_week, 0.0)
-        # a loss counts once the contract has lost more than its holder planned to (a newcomer's ramp is planned)
-        losing = firm & (self.profit_ewma < 0) & (self.contract_profit < -self.planned_loss)
-        self.loss_weeks = np.where(losing, self.loss_weeks + 1, 0)
+        self.costs_paid += cost_sum
 
     def out_of_patience(self, p: dict, compounds: np.ndarray) -> np.ndarray:
         """Those of `compounds` whose contract has lost money for longer than a company bears."""
@@ -177,3 +153,89 @@ class PropertyMarket:
         self.vacate(c)
         self.provider[c] = RED
         self.red_budget += grant
+
+
+# ---------------------------------------------------------------- the week's accounts, compiled
+@kernel
+def _settle_week(provider, env, cost_factor, firm_cost_m2, area, contract_service, loss_weeks, planned_loss,
+                 fees_week, transfers_week, chosen, any_chosen, revenue_ewma, profit_ewma, contract_profit,
+                 profit_week, service, red_budget, standard, red_cost_factor, upkeep_cost, smoothing, keep,
+                 margin, fixed, min_service):
+    """`PropertyMarket.settle` in one pass over the compounds (then one over red property's).
+
+    The arithmetic is the numpy version's, operation for operation, and every total is summed in
+    numpy's order (`np_sum`), so the books are the same floats. Updates the per-compound arrays
+    in place; returns (fees received, transfers received, red budget, red short this week, costs).
+    """
+    n = len(provider)
+    full = np.empty(n)
+    revenue = np.empty(n)
+    cost = np.empty(n)
+    fees_m = np.empty(n)
+    transfers_m = np.empty(n)
+    n_managed = 0
+    n_red = 0
+    for c in range(n):
+        arrears = max(standard - env[c], 0.0)
+        factor = red_cost_factor if provider[c] == RED else cost_factor[c]
+        full[c] = firm_cost_m2[c] * factor * (1.0 + upkeep_cost * arrears) * area[c] / WEEKS_PER_MONTH
+        managed = provider[c] != NONE
+        revenue[c] = fees_week[c] + transfers_week[c] if managed else 0.0
+        if managed:
+            fees_m[n_managed] = fees_week[c]
+            transfers_m[n_managed] = transfers_week[c]
+            n_managed += 1
+        revenue_ewma[c] = (1.0 - smoothing) * revenue_ewma[c] + smoothing * revenue[c] if managed else 0.0
+        if provider[c] == FIRM:
+            spend = revenue_ewma[c] * (1.0 - margin)
+            paid_for = min(max((spend / max(full[c], 1e-9) - fixed) / (1.0 - fixed), 0.0), 1.0)
+            floor = min(min_service, contract_service[c]) if loss_weeks[c] > 0 else contract_service[c]
+            s = max(paid_for, floor)
+            if any_chosen and not np.isnan(chosen[c]):  # [classroom] a played firm's service level
+                s = min(max(chosen[c], min_service), 1.0)
+            service[c] = s
+            cost[c] = full[c] * (fixed + (1.0 - fixed) * s)
+        else:
+            service[c] = 0.0
+            cost[c] = 0.0
+        if provider[c] == RED:
+            n_red += 1
+    # red property spends what its budget and this week's revenue hold, up to full service
+    red_full = np.empty(n_red)
+    red_revenue = np.empty(n_red)
+    j = 0
+    for c in range(n):
+        if provider[c] == RED:
+            red_full[j] = full[c] * (fixed + (1.0 - fixed) * 1.0)
+            red_revenue[j] = revenue[c]
+            j += 1
+    need = np_sum(red_full)
+    revenue_red = np_sum(red_revenue)
+    avail = revenue_red + max(red_budget, 0.0)
+    share = min(1.0, avail / need) if need > 0 else 1.0
+    red_cost = np.empty(n_red)
+    red_service = np.empty(n_red)
+    j = 0
+    for c in range(n):
+        if provider[c] == RED:
+            rc = full[c] * (fixed + (1.0 - fixed) * 1.0) * share
+            red_cost[j] = rc
+            service[c] = min(max((rc / max(full[c], 1e-9) - fixed) / (1.0 - fixed), 0.0), 1.0)
+            red_service[j] = service[c]
+            cost[c] = rc
+            j += 1
+    red_budget += revenue_red - np_sum(red_cost)
+    short = n_red > 0 and red_budget <= 1e-9 and share < 1.0 and np_sum(red_service) / n_red < min_service
+    for c in range(n):
+        if provider[c] == FIRM:
+            profit_week[c] = revenue[c] - cost[c]
+            profit_ewma[c] = keep * profit_ewma[c] + (1.0 - keep) * profit_week[c]
+            contract_profit[c] = contract_profit[c] + profit_week[c]
+            losing = profit_ewma[c] < 0 and contract_profit[c] < -planned_loss[c]
+            loss_weeks[c] = loss_weeks[c] + 1 if losing else 0
+        else:
+            profit_week[c] = 0.0
+            profit_ewma[c] = 0.0
+            contract_profit[c] = 0.0
+            loss_weeks[c] = 0
+    return np_sum(fees_m[:n_managed]), np_sum(transfers_m[:n_managed]), red_budget, short, np_sum(cost)
