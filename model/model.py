@@ -30,7 +30,8 @@ from .parameters import validate
 from .policies import Policies
 from .problems import (CATEGORIES, CHANNELS, COLLECTIVE, DELIBERATION, DEPARTMENT, ELDER, GRID, HANDLING, K, LEVELS,
                        PROPERTY, REGISTERED, REPAIR, SEASONAL, Problems, in_heating_season)
-from .property_market import WEEKS_PER_MONTH, PropertyMarket
+from .jit import np_sum
+from .property_market import WEEKS_PER_MONTH, PropertyMarket, collect_fees, stop_paying_unmanaged
 from .streams import Streams
 from .tendering import TenderOffice
 from .world import FIRM, NONE, OLD, PROVIDER_NAMES, RED, build_world
@@ -520,26 +521,23 @@ class CommunityModel(mesa.Model):
         p, w, r, mk, lv = self.p, self.world, self.residents, self.market, self.policies.level
         comp = w.hh_compound
         wk = 1.0 / WEEKS_PER_MONTH
-        due = mk.fee_m2(p)[comp] * w.hh_area * wk * r.paying
-        if self.points_redeemed_yuan > 0:  # fees prepaid with points are not paid twice
-            from_credit = np.minimum(self.fee_credit, due)
-            self.fee_credit -= from_credit
-            due = due - from_credit
-        fees_c = np.bincount(comp, weights=due, minlength=w.n_compounds)
-        self.household_fees_paid += float(fees_c.sum())
-        managed = mk.provider != NONE
-        old = w.c_type == OLD
+        # fees prepaid with points are not paid twice
+        fees_c, mk.collection = collect_fees(mk.fee_m2(p), comp, w.hh_area, wk, r.paying, self.fee_credit,
+                                             self.points_redeemed_yuan > 0, mk.provider, w.c_households)
+        self.household_fees_paid += np_sum(fees_c)
         transfers = self._points_transfer.copy()
-        want = lv("property_subsidy") * w.c_area * wk * (old & managed)
-        transfers += self._pay_share("property_subsidy", want)
-        want = lv("red_property_subsidy") * w.c_area * wk * (mk.provider == RED)
-        transfers += self._pay_share("red_property_subsidy", want)
-        n_paying = np.bincount(comp, weights=r.paying.astype(float), minlength=w.n_compounds)
-        mk.collection = np.where(managed, n_paying / np.maximum(w.c_households, 1), 0.0)
+        if lv("property_subsidy") > 0:
+            want = lv("property_subsidy") * w.c_area * wk * ((w.c_type == OLD) & (mk.provider != NONE))
+            transfers += self._pay_share("property_subsidy", want)
+        if lv("red_property_subsidy") > 0:
+            want = lv("red_property_subsidy") * w.c_area * wk * (mk.provider == RED)
+            transfers += self._pay_share("red_property_subsidy", want)
         mk.settle(p, fees_c, transfers, None if self.overrides is None else self.overrides.service_chosen(self))  # [classroom]
-        self.firms.do("step")  # companies book the week, pay out, leave contracts they lose on
+        for firm in self.firm_list:  # companies book the week, pay out, leave contracts they lose on
+            if firm.contracts:
+                firm.step()
         self.red_provider.step()  # red property asks for tenders or gives a compound up
-        r.paying &= (mk.provider != NONE)[comp]
+        stop_paying_unmanaged(r.paying, mk.provider, comp)
         mk.update_environment(p, self._participation_share())
         self._contracts_end()
         self._tenders()

@@ -239,3 +239,35 @@ def _settle_week(provider, env, cost_factor, firm_cost_m2, area, contract_servic
             contract_profit[c] = 0.0
             loss_weeks[c] = 0
     return np_sum(fees_m[:n_managed]), np_sum(transfers_m[:n_managed]), red_budget, short, np_sum(cost)
+
+
+@kernel
+def collect_fees(fee_m2, hh_compound, hh_area, weeks_per_month_inv, paying, fee_credit, use_credit, provider,
+                 c_households):
+    """The week's fees per compound (yuan; a household pays fee x area / weeks a month if it pays,
+    less what its points prepaid, `use_credit`) and each managed compound's collection rate, in
+    one pass over the households. Sums run in household order, as `np.bincount` adds them."""
+    n_c = len(provider)
+    fees = np.zeros(n_c)
+    payers = np.zeros(n_c)
+    for i in range(len(hh_compound)):
+        c = hh_compound[i]
+        due = fee_m2[c] * hh_area[i] * weeks_per_month_inv * (1.0 if paying[i] else 0.0)
+        if use_credit:
+            from_credit = min(fee_credit[i], due)
+            fee_credit[i] -= from_credit
+            due = due - from_credit
+        fees[c] += due
+        payers[c] += 1.0 if paying[i] else 0.0
+    collection = np.empty(n_c)
+    for c in range(n_c):
+        collection[c] = payers[c] / max(c_households[c], 1) if provider[c] != NONE else 0.0
+    return fees, collection
+
+
+@kernel
+def stop_paying_unmanaged(paying, provider, hh_compound):
+    """Nobody pays a fee where no provider is left."""
+    for i in range(len(paying)):
+        if provider[hh_compound[i]] == NONE:
+            paying[i] = False
