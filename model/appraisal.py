@@ -18,8 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import expit, logit
+from scipy.special import logit
 
+from .jit import kernel
 from .property_market import WEEKS_PER_MONTH
 from .world import FIRM, OLD
 
@@ -87,15 +88,9 @@ def appraise(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, servic
     pay_keep = (1.0 - p["pay_review_rate"]) ** WEEKS_PER_MONTH
     drive = (logit(ruler.collection) - p["pay_fee_weight"] * site.burden_per_fee * (fees - ruler.fee)
              - p["pay_neighbour_weight"] * ruler.collection)
-    paying = np.empty_like(env)
-    sat = np.full(fees.shape, site.satisfaction)
-    q = np.full(fees.shape, site.collection)
-    w_sat, w_nb = p["pay_satisfaction_weight"], p["pay_neighbour_weight"]
-    for m in range(months):
-        sat = sat_target[m] + (sat - sat_target[m]) * sat_keep
-        target = expit(drive + w_sat * (sat - ruler.satisfaction) + w_nb * q)
-        q = target + (q - target) * pay_keep
-        paying[m] = q
+    paying = _payment_path(sat_target, np.ascontiguousarray(drive, dtype=float), site.satisfaction, site.collection,
+                           sat_keep, pay_keep, p["pay_satisfaction_weight"], p["pay_neighbour_weight"],
+                           ruler.satisfaction)
     revenue = (fees * paying + site.subsidy_month_m2) * site.area_m2 * (1.0 - p["firm_required_margin"])
     arrears = np.maximum(p["environment_standard"] - env, 0.0)
     fixed = p["fixed_cost_share"]
@@ -105,3 +100,21 @@ def appraise(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, servic
     cumulative = np.cumsum(revenue, axis=0)[None] - cf * np.cumsum(base_cost, axis=0)[None]  # bidders x months x options
     worst = np.minimum(cumulative.min(axis=1), 0.0)
     return cumulative[:, -1], -worst, np.broadcast_to(paying[-1], cumulative[:, -1].shape)
+
+
+@kernel
+def _payment_path(sat_target, drive, sat0, q0, sat_keep, pay_keep, w_sat, w_nb, ruler_satisfaction):
+    """Month by month (rows of `sat_target`), for every option (columns): satisfaction follows the
+    environment, the share paying follows satisfaction and the neighbours already paying (the
+    residents' own rule, seen monthly). The logistic is scipy's `expit` formula, 1 / (1 + exp(-x))."""
+    months, k = sat_target.shape
+    paying = np.empty((months, k))
+    for j in range(k):
+        sat = sat0
+        q = q0
+        for m in range(months):
+            sat = sat_target[m, j] + (sat - sat_target[m, j]) * sat_keep
+            target = 1.0 / (1.0 + np.exp(-(drive[j] + w_sat * (sat - ruler_satisfaction) + w_nb * q)))
+            q = target + (q - target) * pay_keep
+            paying[m, j] = q
+    return paying
