@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .jit import kernel, np_sum
 from .problems import CHANNELS, HANDLING, LATENT, LEVELS, REGISTERED
 from .world import COMMERCIAL, FIRM, NONE, OLD, RED, TYPE_NAMES
 
@@ -91,25 +92,27 @@ def compute(m) -> dict[str, float]:
     """All outcomes for the model's current state."""
     w, r, pr, mk, c = m.world, m.residents, m.problems, m.market, m.problems.c
     managed_c = mk.provider != NONE
-    managed_hh = managed_c[w.hh_compound]
     old_c = w.c_type == OLD
-    old_hh = old_c[w.hh_compound]
     unresolved = c.registered - c.resolved
     counts = pr.counts()
+    t = _household_tallies(r.satisfaction, r.trust, r.belonging, r.points_belief, r.paying, r.participating,
+                           managed_c, old_c, w.hh_compound, w.elderly, w.low_income)
+    (sat_sum, trust_sum, belonging_sum, belief_sum, n_paying, n_participating, n_managed_hh, n_paying_old,
+     n_managed_old, sat_elderly, n_elderly, sat_low, n_low) = t
     out = {
         "environment_mean": float(mk.env.mean()),
         "environment_gini": gini(mk.env),
         "trap_share": float(1.0 - managed_c.mean()),
-        "fee_collection_rate": _safe(np.count_nonzero(r.paying), np.count_nonzero(managed_hh)),
+        "fee_collection_rate": _safe(n_paying, n_managed_hh),
         "problems_registered": c.registered,
         "problems_resolved": c.resolved,
         "problems_unresolved": unresolved,
         "problems_lost": c.lost,
         "resolution_rate": _safe(c.resolved, c.registered),
         "mean_days_to_resolution": _safe(c.days_to_resolution_sum, c.resolved),
-        "satisfaction_mean": float(r.satisfaction.mean()),
-        "trust_mean": float(r.trust.mean()),
-        "participation_rate": float(np.count_nonzero(r.participating) / w.n),
+        "satisfaction_mean": sat_sum / w.n,
+        "trust_mean": trust_sum / w.n,
+        "participation_rate": float(n_participating / w.n),
         "department_response_rate": _safe(c.whistles_answered, c.whistles),
         "public_spending": m.ledger.public_spending,
         "points_redeemed": float(m.points_redeemed),
@@ -132,17 +135,49 @@ def compute(m) -> dict[str, float]:
         "campaign_unresolved": c.campaign_registered - c.campaign_resolved,
         "environment_mean_old": float(mk.env[old_c].mean()) if old_c.any() else 0.0,
         "trap_share_old": float(1.0 - managed_c[old_c].mean()) if old_c.any() else 0.0,
-        "fee_collection_rate_old": _safe(np.count_nonzero(r.paying & old_hh), np.count_nonzero(managed_hh & old_hh)),
-        "satisfaction_elderly": float(r.satisfaction[w.elderly].mean()) if w.elderly.any() else 0.0,
-        "satisfaction_low_income": float(r.satisfaction[w.low_income].mean()) if w.low_income.any() else 0.0,
+        "fee_collection_rate_old": _safe(n_paying_old, n_managed_old),
+        "satisfaction_elderly": sat_elderly / n_elderly if n_elderly else 0.0,
+        "satisfaction_low_income": sat_low / n_low if n_low else 0.0,
         **{f"grid_hours_{use}": hours for use, hours in m.grid_hours.total.items()},
         "reported_resolution_rate": _safe(c.resolved + c.gamed, c.registered),
         "whistles_closed_on_paper": c.gamed,
         "department_other_backlog": float(sum(d.other_backlog for d in m.departments)),
-        "belonging_mean": float(r.belonging.mean()),
-        "points_belief_mean": float(r.points_belief.mean()),
+        "belonging_mean": belonging_sum / w.n,
+        "points_belief_mean": belief_sum / w.n,
     }
     return out
+
+
+@kernel
+def _household_tallies(satisfaction, trust, belonging, belief, paying, participating, managed_c, old_c, hh_compound,
+                       elderly, low_income):
+    """The household sums and counts the outcomes divide, in one pass (sums in numpy's order,
+    `np_sum`, so each mean is the float `array.mean()` gives)."""
+    n = len(satisfaction)
+    sat_elderly = np.empty(n)
+    sat_low = np.empty(n)
+    n_paying = n_participating = n_managed = n_paying_old = n_managed_old = n_elderly = n_low = 0
+    for i in range(n):
+        c = hh_compound[i]
+        if paying[i]:
+            n_paying += 1
+            if old_c[c]:
+                n_paying_old += 1
+        if participating[i]:
+            n_participating += 1
+        if managed_c[c]:
+            n_managed += 1
+            if old_c[c]:
+                n_managed_old += 1
+        if elderly[i]:
+            sat_elderly[n_elderly] = satisfaction[i]
+            n_elderly += 1
+        if low_income[i]:
+            sat_low[n_low] = satisfaction[i]
+            n_low += 1
+    return (np_sum(satisfaction), np_sum(trust), np_sum(belonging), np_sum(belief), n_paying, n_participating,
+            n_managed, n_paying_old, n_managed_old, np_sum(sat_elderly[:n_elderly]), n_elderly,
+            np_sum(sat_low[:n_low]), n_low)
 
 
 def breakdown(m) -> dict[str, dict[str, dict[str, float]]]:
