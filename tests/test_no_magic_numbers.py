@@ -43,6 +43,7 @@ ALGORITHM = {
 NOT_MODEL = {
     "model/plots.py": "figure layout (sizes, line widths, resolution)",
     "model/streams.py": "the SplitMix64 hash's constants and bit widths (the random-number algorithm)",
+    "model/jit.py": "the compile policy and numpy's pairwise summation (its block of 128, eight lanes, halving)",
     "model/run.py": "run length (520 weeks by default) and snapshot cadence of saved results",
 }
 
