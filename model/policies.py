@@ -183,22 +183,32 @@ class Policies:
         self.items = [cls(params) for cls in POLICY_CLASSES]
         self._by_dose = {q.name: pol for pol in self.items for q in group(pol.group)}
         self._active: dict[str, bool] = {}
+        self._levels: dict[str, float] = {}
+        self._on: list[Policy] = []
         self.step_no = 0
 
     def update(self, step: int) -> None:
+        """Which policies are on this step; the doses the mechanisms read are worked out once here
+        (the schedule reads them a few dozen times a week)."""
         self.step_no = step
-        self._active = {pol.group: pol.active(step) for pol in self.items}
+        active = {pol.group: pol.active(step) for pol in self.items}
+        if active != self._active or not self._levels:
+            self._active = active
+            self._levels = {name: (self.p[name] if active[pol.group] else 0.0) for name, pol in self._by_dose.items()}
+            self._on = [pol for pol in self.items if active[pol.group]]
 
     def is_active(self, group_name: str) -> bool:
         return self._active.get(group_name, False)
 
     def level(self, name: str) -> float:
         """A policy parameter's value while its policy is on, else 0 (neutral)."""
-        pol = self._by_dose[name]
-        return self.p[name] if self._active.get(pol.group, False) else 0.0
+        if not self._levels:  # read before the first step
+            pol = self._by_dose[name]
+            return self.p[name] if self._active.get(pol.group, False) else 0.0
+        return self._levels[name]
 
     def on(self) -> list[Policy]:
-        return [pol for pol in self.items if self._active.get(pol.group)]
+        return list(self._on)
 
     def __iter__(self):
         return iter(self.items)
