@@ -83,38 +83,61 @@ def appraise(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, servic
     d = site.decay
     e_star = a / np.maximum(a + d, 1e-12)
     env = e_star + (site.env - e_star) * np.power(np.clip(1.0 - a - d, 0.0, 1.0), WEEKS_PER_MONTH * t)
-    sat_target = ruler.satisfaction + p["env_satisfaction_weight"] * (env - ruler.environment)
     sat_keep = (1.0 - p["satisfaction_rate"]) ** WEEKS_PER_MONTH
     pay_keep = (1.0 - p["pay_review_rate"]) ** WEEKS_PER_MONTH
     drive = (logit(ruler.collection) - p["pay_fee_weight"] * site.burden_per_fee * (fees - ruler.fee)
              - p["pay_neighbour_weight"] * ruler.collection)
-    paying = _payment_path(sat_target, np.ascontiguousarray(drive, dtype=float), site.satisfaction, site.collection,
-                           sat_keep, pay_keep, p["pay_satisfaction_weight"], p["pay_neighbour_weight"],
-                           ruler.satisfaction)
-    revenue = (fees * paying + site.subsidy_month_m2) * site.area_m2 * (1.0 - p["firm_required_margin"])
-    arrears = np.maximum(p["environment_standard"] - env, 0.0)
-    fixed = p["fixed_cost_share"]
-    base_cost = (site.full_cost_month_m2 * (1.0 + p["upkeep_environment_cost"] * arrears)
-                 * (fixed + (1.0 - fixed) * services) * site.area_m2)
-    cf = np.reshape(cost_factor, (-1, 1, 1))
-    cumulative = np.cumsum(revenue, axis=0)[None] - cf * np.cumsum(base_cost, axis=0)[None]  # bidders x months x options
-    worst = np.minimum(cumulative.min(axis=1), 0.0)
-    return cumulative[:, -1], -worst, np.broadcast_to(paying[-1], cumulative[:, -1].shape)
+    profit, worst, paying = _contract_books(
+        np.ascontiguousarray(env), np.ascontiguousarray(fees, dtype=float), np.ascontiguousarray(services, dtype=float),
+        np.ascontiguousarray(drive, dtype=float), np.ascontiguousarray(np.ravel(cost_factor), dtype=float),
+        ruler.satisfaction, ruler.environment, p["env_satisfaction_weight"], site.satisfaction, site.collection,
+        sat_keep, pay_keep, p["pay_satisfaction_weight"], p["pay_neighbour_weight"], site.subsidy_month_m2,
+        site.area_m2, 1.0 - p["firm_required_margin"], p["environment_standard"], site.full_cost_month_m2,
+        p["upkeep_environment_cost"], p["fixed_cost_share"])
+    return profit, worst, np.broadcast_to(paying, profit.shape)
 
 
 @kernel
-def _payment_path(sat_target, drive, sat0, q0, sat_keep, pay_keep, w_sat, w_nb, ruler_satisfaction):
-    """Month by month (rows of `sat_target`), for every option (columns): satisfaction follows the
-    environment, the share paying follows satisfaction and the neighbours already paying (the
-    residents' own rule, seen monthly). The logistic is scipy's `expit` formula, 1 / (1 + exp(-x))."""
-    months, k = sat_target.shape
-    paying = np.empty((months, k))
+def _contract_books(env, fees, services, drive, cost_factor, ruler_satisfaction, ruler_environment, w_env, sat0, q0,
+                    sat_keep, pay_keep, w_sat, w_nb, subsidy, area, after_margin, standard, full_cost_m2, upkeep_cost,
+                    fixed):
+    """Month by month over the contract (rows of `env`) for every option (columns): satisfaction
+    follows the environment, the share paying follows satisfaction and the neighbours already
+    paying (the residents' own rule, seen monthly; the logistic is scipy's `expit` formula),
+    revenue and cost follow; then each bidder's running profit (its cost factor times the same
+    cost path). Returns profit at the end, the worst running loss and the last month's collection
+    (bidders x options, the last per option). The arithmetic is the numpy expressions', in order."""
+    months, k = env.shape
+    cum_rev = np.empty((months, k))
+    cum_cost = np.empty((months, k))
+    last_paying = np.empty(k)
     for j in range(k):
         sat = sat0
         q = q0
+        rev_sum = 0.0
+        cost_sum = 0.0
         for m in range(months):
-            sat = sat_target[m, j] + (sat - sat_target[m, j]) * sat_keep
+            target_sat = ruler_satisfaction + w_env * (env[m, j] - ruler_environment)
+            sat = target_sat + (sat - target_sat) * sat_keep
             target = 1.0 / (1.0 + np.exp(-(drive[j] + w_sat * (sat - ruler_satisfaction) + w_nb * q)))
             q = target + (q - target) * pay_keep
-            paying[m, j] = q
-    return paying
+            revenue = (fees[j] * q + subsidy) * area * after_margin
+            arrears = max(standard - env[m, j], 0.0)
+            cost = full_cost_m2 * (1.0 + upkeep_cost * arrears) * (fixed + (1.0 - fixed) * services[j]) * area
+            rev_sum = revenue if m == 0 else rev_sum + revenue
+            cost_sum = cost if m == 0 else cost_sum + cost
+            cum_rev[m, j] = rev_sum
+            cum_cost[m, j] = cost_sum
+        last_paying[j] = q
+    n_b = len(cost_factor)
+    profit = np.empty((n_b, k))
+    worst = np.empty((n_b, k))
+    for b in range(n_b):
+        for j in range(k):
+            low = np.inf
+            for m in range(months):
+                x = cum_rev[m, j] - cost_factor[b] * cum_cost[m, j]
+                low = min(low, x)
+            profit[b, j] = cum_rev[months - 1, j] - cost_factor[b] * cum_cost[months - 1, j]
+            worst[b, j] = -min(low, 0.0)
+    return profit, worst, last_paying

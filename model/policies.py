@@ -183,18 +183,19 @@ class Policies:
         self.items = [cls(params) for cls in POLICY_CLASSES]
         self._by_dose = {q.name: pol for pol in self.items for q in group(pol.group)}
         self._active: dict[str, bool] = {}
-        self._levels: dict[str, float] = {}
+        self._dose_on: dict[str, bool] = dict.fromkeys(self._by_dose, False)  # dose name -> its policy is on
         self._on: list[Policy] = []
         self.step_no = 0
 
     def update(self, step: int) -> None:
-        """Which policies are on this step; the doses the mechanisms read are worked out once here
-        (the schedule reads them a few dozen times a week)."""
+        """Which policies are on this step. Doses are read live from the parameters (an experiment
+        may change one mid-run); which policy each belongs to, and whether it is on, is worked out
+        here once (the schedule reads doses a few dozen times a week)."""
         self.step_no = step
         active = {pol.group: pol.active(step) for pol in self.items}
-        if active != self._active or not self._levels:
+        if active != self._active:
             self._active = active
-            self._levels = {name: (self.p[name] if active[pol.group] else 0.0) for name, pol in self._by_dose.items()}
+            self._dose_on = {name: active[pol.group] for name, pol in self._by_dose.items()}
             self._on = [pol for pol in self.items if active[pol.group]]
 
     def is_active(self, group_name: str) -> bool:
@@ -202,10 +203,7 @@ class Policies:
 
     def level(self, name: str) -> float:
         """A policy parameter's value while its policy is on, else 0 (neutral)."""
-        if not self._levels:  # read before the first step
-            pol = self._by_dose[name]
-            return self.p[name] if self._active.get(pol.group, False) else 0.0
-        return self._levels[name]
+        return self.p[name] if self._dose_on[name] else 0.0
 
     def on(self) -> list[Policy]:
         return list(self._on)
