@@ -14,6 +14,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from model.jit import np_sum
+
 LOSSES = "losses"
 
 
@@ -36,9 +38,9 @@ class Firm(mesa.Agent):
     # ---------------------------------------------------------------- money
     def reserve_ceiling(self) -> float:
         """Reserve it keeps; profit above it is paid out to the owners (leaves the street)."""
-        mk, p = self.model.market, self.model.p
-        held = sum(float(mk.firm_cost_m2[c] * mk.world.c_area[c]) for c in self.contracts)
-        return self.reserve_factor * p["firm_reserve_months"] * max(self.base_cost_month, held)
+        full_month = self.model.market.full_cost_month  # yuan a month at full service, per compound
+        held = sum(full_month[c] for c in self.contracts)
+        return self.reserve_factor * self.model.p["firm_reserve_months"] * max(self.base_cost_month, held)
 
     def at_risk(self) -> float:
         """The worst running loss it accepts on one new contract (yuan)."""
@@ -50,7 +52,7 @@ class Firm(mesa.Agent):
             return
         mk, p = self.model.market, self.model.p
         held = np.fromiter(sorted(self.contracts), np.int64)
-        self.reserve += float(mk.profit_week[held].sum())
+        self.reserve += np_sum(mk.profit_week[held])
         ceiling = self.reserve_ceiling()
         if self.reserve > ceiling:
             mk.dividends += self.reserve - ceiling

@@ -33,10 +33,8 @@ from .problems import (CATEGORIES, CHANNELS, COLLECTIVE, DELIBERATION, DEPARTMEN
 from .jit import np_sum
 from .property_market import WEEKS_PER_MONTH, PropertyMarket, collect_fees, stop_paying_unmanaged
 from .streams import Streams
-from .tendering import TenderOffice
+from .tendering import NOT_DUE, TenderOffice, contracts_ending, tenders_due
 from .world import FIRM, NONE, OLD, PROVIDER_NAMES, RED, build_world
-
-NOT_DUE = -1  # no tender scheduled
 
 __version__ = "0.1.0"
 
@@ -615,7 +613,7 @@ class CommunityModel(mesa.Model):
     def _contracts_end(self) -> None:
         """At a contract's end it is renewed, or (with chance `contract_retender_share`) tendered."""
         mk, now = self.market, self.steps
-        ending = np.flatnonzero((mk.provider == FIRM) & (mk.contract_end <= now) & (self.tender_due == NOT_DUE))
+        ending = contracts_ending(mk.provider, mk.contract_end, self.tender_due, now)
         if len(ending) == 0:
             return
         u = self.streams.hashed("tendering.retender", now, ending)
@@ -627,7 +625,7 @@ class CommunityModel(mesa.Model):
 
     def _tenders(self) -> None:
         """Every compound whose tender is due this week is tendered, in compound order."""
-        due = np.flatnonzero((self.tender_due != NOT_DUE) & (self.tender_due <= self.steps))
+        due = tenders_due(self.tender_due, self.steps)
         if len(due) == 0:
             return
         w, r = self.world, self.residents

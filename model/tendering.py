@@ -18,8 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .appraisal import Compound, appraise, yardstick
+from .jit import kernel
+from .world import FIRM
 
 STREET_OFFICE, OWNERS_COMMITTEE = "street office", "owners' committee"
+NOT_DUE = -1  # no tender scheduled
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class TenderOffice:
         self.u_committee = u_committee  # one fixed uniform per compound
         self.tenders = 0
         self.without_bid = 0
+        self._grids: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
 
     def has_committee(self, p: dict, c: int) -> bool:
         chance = p["owners_committee_share"] + p["owners_committee_party_boost"] * self.party.compound_org[c]
@@ -49,9 +53,17 @@ class TenderOffice:
     def fee_weight(self, p: dict, c: int) -> float:
         return p["tender_weight_fee_committee"] if self.has_committee(p, c) else p["tender_weight_fee_street"]
 
+    def options(self, p: dict, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+        """Every (fee, service) pair a bidder considers, as two flat arrays (a compound's band
+        does not move, so each band's grid is made once)."""
+        key = (lo, hi, p["tender_fee_options"], p["firm_min_service"])
+        grid = self._grids.get(key)
+        if grid is None:
+            grid = self._grids[key] = self._options(p, lo, hi)
+        return grid
+
     @staticmethod
-    def options(p: dict, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
-        """Every (fee, service) pair a bidder considers, as two flat arrays."""
+    def _options(p: dict, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
         k = int(p["tender_fee_options"])
         fees = np.linspace(lo, hi, k)
         services = np.linspace(p["firm_min_service"], 1.0, k)
@@ -88,3 +100,27 @@ class TenderOffice:
         i = int(order[0])
         j = int(best_option[i])
         return Bid(firms[i], float(fees[j]), float(services[j]), float(best[i]), float(paying[i, j]), float(worst[i, j]))
+
+
+@kernel
+def contracts_ending(provider, contract_end, tender_due, now):
+    """Firm contracts that end this week and are not already up for tender, in compound order."""
+    out = np.empty(len(provider), np.int64)
+    k = 0
+    for c in range(len(provider)):
+        if provider[c] == FIRM and contract_end[c] <= now and tender_due[c] == NOT_DUE:
+            out[k] = c
+            k += 1
+    return out[:k]
+
+
+@kernel
+def tenders_due(tender_due, now):
+    """Compounds whose tender is due this week, in compound order."""
+    out = np.empty(len(tender_due), np.int64)
+    k = 0
+    for c in range(len(tender_due)):
+        if tender_due[c] != NOT_DUE and tender_due[c] <= now:
+            out[k] = c
+            k += 1
+    return out[:k]
