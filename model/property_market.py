@@ -69,7 +69,8 @@ class PropertyMarket:
                 * self.world.c_area / WEEKS_PER_MONTH)
 
     def fee_m2(self, p: dict) -> np.ndarray:
-        return np.where(self.provider == RED, p["red_property_fee"], self.fee)
+        """Each compound's fee this week (yuan/m²/month): the contract's, or red property's low fee."""
+        return _fee_m2(self.provider, self.fee, float(p["red_property_fee"]))
 
     def fee_band(self, p: dict) -> tuple[np.ndarray, np.ndarray]:
         """The government-guided band (yuan/m²/month) inside which bids must name their fee."""
@@ -120,9 +121,8 @@ class PropertyMarket:
 
     def update_environment(self, p: dict, participation_share: np.ndarray) -> None:
         """Environment improves with service and residents' own work, and decays without upkeep."""
-        e = self.env
-        up = p["service_env_rate"] * self.service + p["participation_env_effect"] * participation_share
-        self.env = np.clip(e + up * (1.0 - e) - self.decay * e, 0.0, 1.0)
+        self.env = _environment_moves(self.env, self.service, participation_share, self.decay,
+                                      p["service_env_rate"], p["participation_env_effect"])
 
     # ---------------------------------------------------------------- contracts begin and end
     def award(self, c: int, firm_index: int, cost_factor: float, fee: float, service: float, end: int,
@@ -272,3 +272,23 @@ def stop_paying_unmanaged(paying, provider, hh_compound):
     for i in range(len(paying)):
         if provider[hh_compound[i]] == NONE:
             paying[i] = False
+
+
+@kernel
+def _fee_m2(provider, fee, red_fee):
+    out = fee.copy()
+    for c in range(len(out)):
+        if provider[c] == RED:
+            out[c] = red_fee
+    return out
+
+
+@kernel
+def _environment_moves(env, service, participation_share, decay, service_rate, participation_effect):
+    """Each compound's environment: up with service and residents' own work, down with decay (a new array)."""
+    out = np.empty(len(env))
+    for c in range(len(env)):
+        e = env[c]
+        up = service_rate * service[c] + participation_effect * participation_share[c]
+        out[c] = min(max(e + up * (1.0 - e) - decay[c] * e, 0.0), 1.0)
+    return out
