@@ -24,21 +24,30 @@ class Policy:
 
     def __init__(self, params: dict):
         self.p = params
+        self._start_key, self._end_key = f"{self.group}_start", f"{self.group}_end"
 
     @property
     def start(self) -> int:
-        return self.p.get(f"{self.group}_start", 0)
+        return self.p.get(self._start_key, 0)
 
     @property
     def end(self) -> int:
-        return self.p.get(f"{self.group}_end", NEVER)
+        return self.p.get(self._end_key, NEVER)
 
     @property
     def dosed(self) -> bool:
-        return any(self.p[d] > 0 for d in self.doses)
+        p = self.p
+        for d in self.doses:
+            if p[d] > 0:
+                return True
+        return False
 
     def active(self, step: int) -> bool:
-        return self.dosed and step >= self.start and (self.end == NEVER or step < self.end)
+        """On this step? Read from the parameters each time: an experiment may change a dose mid-run."""
+        if not self.dosed or step < self.start:
+            return False
+        end = self.end
+        return end == NEVER or step < end
 
     def direct_cost(self, model) -> float:
         """Fiscal yuan spent this step outside the fund (staff, platforms, stipends)."""
