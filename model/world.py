@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .jit import kernel
 from .parameters import BY_NAME, ParameterError
 from .streams import Streams
 
@@ -229,8 +230,7 @@ class World:
 
     def compound_mean(self, per_household: np.ndarray) -> np.ndarray:
         """The mean over each compound's households of a per-household quantity."""
-        return (np.bincount(self.hh_compound, weights=per_household, minlength=self.n_compounds)
-                / np.maximum(self.c_households, 1))
+        return _compound_mean(self.hh_compound, np.asarray(per_household, float), self.c_households)
 
     @property
     def n_compounds(self) -> int:
@@ -395,3 +395,14 @@ def build_network(p, streams, hh_compound, hh_building, hh_community, central_of
     inv = np.where(degree > 0, 1.0 / np.maximum(degree, 1), 0.0).astype(np.float32)
     W = sp.csr_matrix(sp.diags(inv) @ A)
     return W, degree, n_edges
+
+
+@kernel
+def _compound_mean(hh_compound, values, c_households):
+    """Sum per compound in household order (as `np.bincount` adds), divided by its households."""
+    out = np.zeros(len(c_households))
+    for i in range(len(hh_compound)):
+        out[hh_compound[i]] += values[i]
+    for c in range(len(out)):
+        out[c] = out[c] / max(c_households[c], 1)
+    return out
