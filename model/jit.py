@@ -2,7 +2,8 @@
 
 `kernel` is numba's `njit` with
 - `cache=True`: compiled code is kept on disk beside the module (`__pycache__`), so a batch
-  worker or a test process pays compilation once per machine, not once per process;
+  worker or a test process pays compilation once per machine, not once per process; the cache
+  is stamped with the whole engine's sources (`engine_source_stamp`), not only the kernel's file;
 - `error_model="numpy"`: a division by zero gives inf/nan as the numpy expression it replaces
   did, instead of raising;
 - no `fastmath` and no `parallel`: the kernels must give the numpy version's floats bit for bit
@@ -16,8 +17,60 @@ whole arrays or the counter-based `model.streams.splitmix_uniform`.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import numpy as np
 from numba import njit
+from numba.core import caching
+
+ENGINE_DIRS = tuple(Path(__file__).resolve().parents[1] / d for d in ("model", "agents"))
+
+
+def engine_source_stamp(dirs=ENGINE_DIRS) -> str:
+    """A stamp of every source file of the engine (name, size, modification time).
+
+    numba's cache checks only the stamp of a kernel's own file, so a kernel that calls a kernel of
+    another file (`np_sum`, `splitmix_uniform`, ...) would keep running the old code after that
+    file changed. Every engine kernel is stamped with the whole engine instead: any edit to
+    `model/` or `agents/` recompiles them all, once.
+    """
+    h = hashlib.sha1()
+    for d in dirs:
+        for f in sorted(Path(d).glob("*.py")):
+            st = f.stat()
+            h.update(f"{f.name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return h.hexdigest()
+
+
+class _EngineStamped:
+    """Mixin for numba's cache locators: engine files carry the whole engine's stamp."""
+
+    stamp: str | None = None
+
+    def get_source_stamp(self):
+        if _EngineStamped.stamp is None:
+            _EngineStamped.stamp = engine_source_stamp()
+        return _EngineStamped.stamp
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        here = Path(py_file).resolve().parent
+        if here not in ENGINE_DIRS:
+            return None  # not ours: numba's own locators decide
+        return super().from_function(py_func, py_file)
+
+
+class EngineInTreeLocator(_EngineStamped, caching.InTreeCacheLocator):
+    """Beside the module, in `__pycache__` (numba's default place)."""
+
+
+class EngineUserWideLocator(_EngineStamped, caching.UserWideCacheLocator):
+    """In the user's cache folder, when the source tree is read-only."""
+
+
+if EngineInTreeLocator not in caching.CacheImpl._locator_classes:
+    caching.CacheImpl._locator_classes[:0] = [EngineInTreeLocator, EngineUserWideLocator]
 
 kernel = njit(cache=True, error_model="numpy", nogil=True)
 PAIRWISE_BLOCK = 128  # numpy's block for pairwise summation (PW_BLOCKSIZE)

@@ -6,6 +6,10 @@ pieces that make that possible on any input, including the awkward ones.
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -45,3 +49,38 @@ def test_counter_based_uniform_in_a_kernel_is_the_streams_own(seed, step, idx):
     inside = np.array([splitmix_uniform(s.offset("problems.handle", step), i) for i in idx])
     np.testing.assert_array_equal(inside, s.hashed("problems.handle", step, idx))
     assert np.all((inside >= 0) & (inside < 1))
+
+
+def test_every_engine_kernel_is_stamped_with_the_whole_engine():
+    """A kernel calling another file's kernel must be recompiled when that file changes (numba
+    alone checks only the kernel's own file): engine kernels use the engine-wide stamp."""
+    import model.model  # noqa: F401  (imports every module with kernels)
+    from numba.core.registry import CPUDispatcher
+
+    from model.jit import ENGINE_DIRS, EngineInTreeLocator, EngineUserWideLocator
+
+    seen = 0
+    for name, module in list(sys.modules.items()):
+        if not (name.startswith("model.") or name.startswith("agents.")):
+            continue
+        for obj in vars(module).values():
+            if isinstance(obj, CPUDispatcher) and Path(obj.py_func.__code__.co_filename).resolve().parent in ENGINE_DIRS:
+                assert isinstance(obj._cache._impl.locator, (EngineInTreeLocator, EngineUserWideLocator)), name
+                seen += 1
+    assert seen >= 5
+
+
+def test_engine_stamp_changes_when_any_engine_file_changes(tmp_path):
+    from model.jit import engine_source_stamp
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "rules.py").write_text("x = 1\n")
+    helper = tmp_path / "b" / "helpers.py"
+    helper.write_text("y = 2\n")
+    dirs = (tmp_path / "a", tmp_path / "b")
+    before = engine_source_stamp(dirs)
+    assert engine_source_stamp(dirs) == before
+    helper.write_text("y = 3\n")
+    os.utime(helper, ns=(helper.stat().st_atime_ns, helper.stat().st_mtime_ns + 1_000_000))
+    assert engine_source_stamp(dirs) != before
