@@ -71,21 +71,10 @@ class Department(mesa.Agent):
         weight x each community's scoring power; capacity a community cannot use goes to the
         others, in at most `rounds` rounds; what no community uses goes back to other duties.
         """
-        q = queue_by_community.astype(float)
-        cap = self.capacity * self.whistle_share
-        prio = q * (1.0 + tilt * scoring_weight * scoring_power)
-        alloc = np.zeros_like(q)
-        for _ in range(rounds):
-            free = cap - alloc.sum()
-            want = (q - alloc) > 1e-9
-            if free <= 1e-9 or not want.any():
-                break
-            w = np.where(want, prio, 0.0)
-            if w.sum() <= 0:
-                break
-            alloc = np.minimum(q, alloc + free * w / w.sum())
-        self.whistle_capacity_used = float(alloc.sum())
-        return np.divide(alloc, q, out=np.zeros_like(q), where=q > 0)
+        chance, used = share_capacity(queue_by_community, self.capacity * self.whistle_share, tilt * scoring_weight,
+                                      scoring_power, rounds)
+        self.whistle_capacity_used = used
+        return chance
 
     def serve_other_duties(self, demand_share: float) -> None:
         """New own duties arrive; the capacity whistles did not use serves the backlog."""
@@ -111,3 +100,47 @@ class Department(mesa.Agent):
             return
         step = rate * scoring_weight * gain * (target - self.score)
         self.whistle_share = min(1.0, max(self.base_share, self.whistle_share + step))
+
+
+# Imported here, once Department exists: `model` imports this module, so when `agents` is imported
+# first, `model` must find DEPARTMENTS and Department already defined (an import cycle otherwise).
+from model.jit import kernel, np_sum  # noqa: E402
+
+
+@kernel
+def share_capacity(queue, cap, tilt_weight, power, rounds):
+    """`Department.allocate`'s rounds in one compiled pass: capacity `cap` shared over the
+    communities' queues (int) in proportion to queue x (1 + `tilt_weight` x power), what a
+    community cannot use shared again. The same floats as the numpy version: element by element
+    in its order, totals by numpy's pairwise sum (`np_sum`). Returns (chance per community,
+    capacity used)."""
+    n = len(queue)
+    q = np.empty(n)
+    prio = np.empty(n)
+    for i in range(n):
+        q[i] = queue[i]
+        prio[i] = q[i] * (1.0 + tilt_weight * power[i])
+    alloc = np.zeros(n)
+    w = np.zeros(n)
+    for _ in range(rounds):
+        free = cap - np_sum(alloc)
+        want = False
+        for i in range(n):
+            if (q[i] - alloc[i]) > 1e-9:
+                w[i] = prio[i]
+                want = True
+            else:
+                w[i] = 0.0
+        if free <= 1e-9 or not want:
+            break
+        total = np_sum(w)
+        if total <= 0:
+            break
+        for i in range(n):
+            x = alloc[i] + free * w[i] / total
+            alloc[i] = q[i] if q[i] <= x else x
+    chance = np.zeros(n)
+    for i in range(n):
+        if q[i] > 0:
+            chance[i] = alloc[i] / q[i]
+    return chance, np_sum(alloc)

@@ -9,6 +9,12 @@ counted, so every problem is in exactly one state.
 Random numbers: arising draws one uniform per slot per step from its stream; the later
 stages, which concern few slots, use a counter-based uniform keyed by (seed, stage, step,
 slot), so a slot's draw never depends on what other slots do.
+
+Speed (issue 17): each stage is one compiled pass (`model.jit.kernel`) over the live slots
+(`Problems.active`) instead of a chain of numpy calls. Because every slot's fate in a stage
+depends only on itself, the week's tables (chances per grid, compound, community) and its own
+counter-based draw, a slot-by-slot pass gives exactly what the whole-array version gave; the
+kernels keep its order (live slots as they arose) and its float operations one for one.
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+from .jit import kernel
+from .streams import splitmix_uniform
 
 # ---- categories and the chain of levels each climbs (unavailable levels are skipped)
 CATEGORIES = ("environment", "repair", "dispute", "elder_care")
@@ -36,6 +45,8 @@ EMPTY, LATENT, REGISTERED, HANDLING = range(len(STATES))
 CHANNELS = ("resident_report", "grid_patrol", "central_household", "rider", "door_knocking", "early_warning")
 REPORT, PATROL, CENTRAL, RIDER, KNOCK, WARNING = range(len(CHANNELS))
 _MAX_CHAIN = max(len(chain) for chain in CHAINS.values())
+DEPARTMENT_WEEK = ("answered", "on_time", "closed_on_paper")  # a department's week, per category (`Problems.work`)
+ANSWERED, ON_TIME, CLOSED_ON_PAPER = range(len(DEPARTMENT_WEEK))
 CHAIN_TABLE = np.full((K, _MAX_CHAIN), -1, np.int8)
 CHAIN_LAST = np.zeros(K, np.int8)
 for _k, _chain in CHAINS.items():
@@ -115,8 +126,7 @@ class Problems:
 
     def per_household(self, min_state: int = LATENT) -> np.ndarray:
         """Problems per household in a state >= `min_state` (LATENT: all live; REGISTERED: open)."""
-        a = self.active[self.state[self.active] >= min_state]
-        return np.bincount(a // K, minlength=self.n)
+        return _per_household(self.state, self.active, min_state, self.n)
 
     def level_of(self, idx: np.ndarray) -> np.ndarray:
         return CHAIN_TABLE[idx % K, self.level_pos[idx]]
@@ -127,29 +137,26 @@ class Problems:
         return (c.arisen == live + c.faded + c.resolved + c.lost
                 and c.registered == s[REGISTERED] + s[HANDLING] + c.resolved + c.lost)
 
-    def _u(self, stage: str, idx: np.ndarray) -> np.ndarray:
-        return self.streams.hashed(f"problems.{stage}", self.step_no, idx)
+    def handling(self) -> np.ndarray:
+        return _in_state(self.state, self.active, HANDLING)
+
+    def _offset(self, stage: str):
+        return self.streams.offset(f"problems.{stage}", self.step_no)
 
     # ---- lifecycle (each called once a step by the model's schedule, in this order)
-    def arise(self, rate: np.ndarray, u: np.ndarray, step: int) -> None:
-        """New latent problems where a slot is empty; `rate` and `u` are flat, per week."""
+    def arise(self, base_rate: np.ndarray, mult: np.ndarray, u: np.ndarray, step: int, fade: float) -> None:
+        """New latent problems where a slot is empty, then latent problems fade; live problems age a week.
+
+        A slot's weekly chance is its `base_rate` (flat, float32) times `mult[compound, category]`
+        (float32), compared in float32 with the step's uniform `u` (one per slot); a latent problem
+        fades (given up or fixed privately, never registered) with chance `fade`.
+        """
         self.step_no = step
         self.whistled_now = []
-        old = self.active
-        self.age[old] += 1
-        new = np.flatnonzero((u < rate) & (self.state == EMPTY))
-        self.state[new] = LATENT
-        self.age[new] = 0
-        self.c.arisen += len(new)
-        self.active = np.concatenate((old, new)) if len(old) else new  # order is irrelevant
-
-    def fade(self, p: float) -> None:
-        a = self.active
-        lat = a[self.state[a] == LATENT]
-        gone = lat[self._u("fade", lat) < p]
-        self.state[gone] = EMPTY
-        self.c.faded += len(gone)
-        self._compact()
+        self.active, arisen, faded = _arise_and_fade(self.state, self.age, self.active, base_rate, mult,
+                                                     self.hh_compound, u, float(fade), self._offset("fade"))
+        self.c.arisen += arisen
+        self.c.faded += faded
 
     def discover(self, channel_chances, visited_hh: np.ndarray) -> None:
         """Latent problems become registered through one of the channels.
@@ -158,125 +165,351 @@ class Problems:
         asked (only those with latent problems are); one uniform per slot decides discovery and
         picks the channel. A door-knocking visit registers every latent problem of the household.
         """
-        a = self.active
-        lat = a[self.state[a] == LATENT]
+        lat = _in_state(self.state, self.active, LATENT)
         if len(lat) == 0:
             return
-        hh = lat // K
-        pc = channel_chances(hh)
-        p_any = 1.0 - np.prod(1.0 - pc, axis=1)
-        u = self._u("discover", lat)
-        visit = visited_hh[hh]
-        found = (u < p_any) | visit
-        lat, hh, pc, p_any, u, visit = lat[found], hh[found], pc[found], p_any[found], u[found], visit[found]
-        if len(lat) == 0:
-            return
-        cum = np.cumsum(pc, axis=1) * (p_any / np.maximum(pc.sum(axis=1), 1e-12))[:, None]
-        ch = np.minimum((u[:, None] >= cum).sum(axis=1), len(CHANNELS) - 1).astype(np.int8)
-        ch = np.where(visit, KNOCK, ch).astype(np.int8)
-        self.state[lat] = REGISTERED
-        self.channel[lat] = ch
-        self.campaign[lat] = visit
-        self.registered_at[lat] = self.step_no
-        self.wait[lat] = 0
-        self.level_pos[lat] = 0
-        self.whistled[lat] = False
-        c = self.c
-        c.registered += len(lat)
-        c.by_channel += np.bincount(ch, minlength=len(CHANNELS))
-        c.registered_by_category += np.bincount(lat % K, minlength=K)
-        c.campaign_registered += int(visit.sum())
-        np.add.at(self.hh_registered, hh, 1)
+        pc = channel_chances(lat // K)
+        registered, visits = _register(self.state, self.channel, self.campaign, self.registered_at, self.wait,
+                                       self.level_pos, self.whistled, lat, pc, visited_hh, self._offset("discover"),
+                                       self.step_no, self.hh_registered, self.c.by_channel,
+                                       self.c.registered_by_category)
+        self.c.registered += registered
+        self.c.campaign_registered += visits
 
-    def route(self, p_route_hh: np.ndarray, available: np.ndarray) -> None:
-        """Registered problems reach their first available handler (digital chains route faster)."""
-        a = self.active
-        reg = a[self.state[a] == REGISTERED]
-        go = reg[self._u("route", reg) < p_route_hh[reg // K]]
-        if len(go):
-            self.state[go] = HANDLING
-            self._place(go, np.zeros(len(go), np.int8), available)
+    def route(self, p_route: np.ndarray, hh_group: np.ndarray, available: np.ndarray, hh_grid: np.ndarray,
+              n_grids: int, n_groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Registered problems reach their first available handler with chance `p_route[group]`
+        (digital chains route faster; `hh_group` is each household's community); `available` is
+        (compounds x levels).
 
-    def _place(self, idx: np.ndarray, pos: np.ndarray, available: np.ndarray) -> None:
-        """Put slots at the first available level at or after chain position `pos`.
-
-        `available` is (compounds x levels); departments end every chain and are always
-        available, so the search stops inside the chain.
+        Returns what the week's handling is shared by: problems now handled at each level, at
+        each grid's workers, and waiting for each department (category x community; a whistle
+        closed on paper is no longer worked on).
         """
-        kk = idx % K
-        comp = self.hh_compound[idx // K]
-        for _ in range(_MAX_CHAIN):
-            ok = available[comp, CHAIN_TABLE[kk, pos]]
-            if ok.all():
-                break
-            pos = np.where(ok, pos, pos + 1).astype(np.int8)
-        self.level_pos[idx] = pos
-        self.wait[idx] = 0
-        new_whistle = (CHAIN_TABLE[kk, pos] == DEPARTMENT) & ~self.whistled[idx]
-        self.whistled[idx[new_whistle]] = True
-        self.whistled_now.append(idx[new_whistle])
-        self.c.whistles += int(new_whistle.sum())
-        self.c.whistles_by_category += np.bincount(kk[new_whistle], minlength=K)
+        whistled, at_level, grid_queue, dept_queue = _route(
+            self.state, self.level_pos, self.wait, self.whistled, self.gamed, self.active, self.hh_compound,
+            hh_group, p_route, available, self._offset("route"), hh_grid, n_grids, n_groups,
+            self.c.whistles_by_category)
+        self._whistled(whistled)
+        return at_level, grid_queue, dept_queue
 
-    def handling(self) -> np.ndarray:
-        a = self.active
-        return a[self.state[a] == HANDLING]
+    def work(self, hh_grid: np.ndarray, hh_group: np.ndarray, grid: np.ndarray, property_resolve: float,
+             service: np.ndarray, deliberation: np.ndarray, department: np.ndarray, gaming: np.ndarray | None,
+             gaming_offset, escalation_weeks: float, available: np.ndarray, p_loss: np.ndarray, max_age: float,
+             deadline: float, n_compounds: int) -> tuple[np.ndarray, np.ndarray]:
+        """The week's handling, after `route`: resolve, close on paper, escalate, lose.
 
-    def resolve(self, idx: np.ndarray, prob: np.ndarray) -> np.ndarray:
-        """Slots `idx` at their level are resolved with chance `prob` this week; returns those resolved."""
-        self.resolved_now[:] = 0
-        self.gamed_now[:] = 0
-        done = idx[self._u("handle", idx) < prob]
-        if len(done) == 0:
-            return done
+        Each handled problem is resolved with its level's chance: `grid[grid]`, `property_resolve`
+        x `service[compound]`, `deliberation[compound]` for collective problems (0 for others),
+        `department[category, community]` (0 once closed on paper). A whistle not answered may be
+        closed on paper by its department with chance `gaming[category]` (None: nobody games).
+        Problems that waited `escalation_weeks` at a level move up their chain (the whistle at
+        the end); open problems are lost with chance `p_loss[community]` or past `max_age`.
+
+        Returns the departments' week (`DEPARTMENT_WEEK` x category: whistles answered, answered
+        within `deadline` weeks, closed on paper) and the open (registered) problems per compound.
+        """
         c = self.c
-        hh, kk = done // K, done % K
-        lv = self.level_of(done)
-        c.resolved += len(done)
-        c.days_to_resolution_sum += float(np.sum(self.step_no - self.registered_at[done] + 1) * 7.0)
-        c.resolved_by_level += np.bincount(lv, minlength=len(LEVELS))
-        c.resolved_by_category += np.bincount(kk, minlength=K)
-        np.add.at(c.resolved_by_level_category, (lv, kk), 1)
-        c.whistles_answered += int(np.count_nonzero(lv == DEPARTMENT))
-        c.campaign_resolved += int(self.campaign[done].sum())
-        np.add.at(self.resolved_now, hh, 1)
-        np.add.at(self.compound_resolved, (self.hh_compound[hh], kk, lv), 1)
-        self.hh_resolved += self.resolved_now
-        self._clear(done)
-        return done
+        game = gaming is not None
+        (self.active, resolved, weeks_open, answered, campaign_resolved, gamed, lost, campaign_lost, dept_week,
+         open_c, whistled) = _work(
+            self.state, self.level_pos, self.wait, self.age, self.registered_at, self.channel, self.campaign,
+            self.whistled, self.gamed, self.active, self.hh_compound, hh_grid, hh_group, self.step_no,
+            grid, property_resolve, service, deliberation, department, game, gaming if game else _NO_CHANCE,
+            float(escalation_weeks), available, p_loss, float(max_age), float(deadline),
+            self._offset("handle"), gaming_offset, self._offset("lose"), n_compounds,
+            self.resolved_now, self.gamed_now, self.lost_now, self.hh_resolved, self.compound_resolved,
+            c.resolved_by_level, c.resolved_by_category, c.resolved_by_level_category, c.whistles_by_category)
+        if resolved:
+            c.resolved += resolved
+            c.days_to_resolution_sum += float(weeks_open) * 7.0
+            c.whistles_answered += answered
+            c.campaign_resolved += campaign_resolved
+        c.gamed += gamed
+        c.lost += lost
+        c.campaign_lost += campaign_lost
+        self._whistled(whistled)
+        return dept_week, open_c
 
-    def close_on_paper(self, idx: np.ndarray) -> None:
-        """A department replies that slots `idx` are closed; the problems stay open and unhandled."""
-        self.gamed[idx] = True
-        self.c.gamed += len(idx)
-        np.add.at(self.gamed_now, idx // K, 1)
+    def _whistled(self, slots: np.ndarray) -> None:
+        if len(slots):
+            self.whistled_now.append(slots)
+            self.c.whistles += len(slots)
 
-    def escalate(self, weeks: int, available: np.ndarray) -> None:
-        """Problems that waited `weeks` at a level move up their chain (the whistle at the end)."""
-        h = self.handling()
-        self.wait[h] += 1
-        up = h[(self.wait[h] >= weeks) & (self.level_pos[h] < CHAIN_LAST[h % K])]
-        if len(up):
-            self._place(up, (self.level_pos[up] + 1).astype(np.int8), available)
 
-    def lose(self, p_loss_hh: np.ndarray, max_age: int) -> None:
-        a = self.active
-        op = a[self.state[a] >= REGISTERED]
-        gone = op[(self._u("lose", op) < p_loss_hh[op // K]) | (self.age[op] > max_age)]
-        self.lost_now[:] = 0
-        if len(gone):
-            self.c.lost += len(gone)
-            self.c.campaign_lost += int(self.campaign[gone].sum())
-            np.add.at(self.lost_now, gone // K, 1)
-            self._clear(gone)
-        self._compact()
+# ---- the kernels: one pass over the live slots per stage (see the module's docstring)
+_NO_CHANCE = np.zeros(K)  # no department closes whistles on paper this week
+N_LEVELS = len(LEVELS)
+N_CHANNELS = len(CHANNELS)
 
-    def _clear(self, idx: np.ndarray) -> None:
-        self.state[idx] = EMPTY
-        self.campaign[idx] = False
-        self.whistled[idx] = False
-        self.gamed[idx] = False
-        self.channel[idx] = -1
 
-    def _compact(self) -> None:
-        self.active = self.active[self.state[self.active] != EMPTY]
+@kernel
+def _per_household(state, active, min_state, n):
+    """`np.bincount(households of live slots in a state >= min_state, minlength=n)`."""
+    out = np.zeros(n, np.int64)
+    for j in range(len(active)):
+        i = active[j]
+        if state[i] >= min_state:
+            out[i // K] += 1
+    return out
+
+
+@kernel
+def _in_state(state, active, which):
+    """The live slots in state `which`, in the order of `active`."""
+    out = np.empty(len(active), np.int64)
+    m = 0
+    for j in range(len(active)):
+        if state[active[j]] == which:
+            out[m] = active[j]
+            m += 1
+    return out[:m]
+
+
+@kernel
+def _arise_and_fade(state, age, active, base_rate, mult, hh_compound, u, fade, fade_offset):
+    """Arising and fading in one pass. The live slots age; an empty slot gets a latent problem when
+    its float32 uniform is below its float32 rate (`base_rate` x the compound's and category's
+    `mult`: numpy's float32 product); new slots follow the old in `active`; then each latent slot
+    fades when its counter-based draw is below `fade`, and faded slots leave `active`.
+    Returns (active, arisen, faded)."""
+    out = np.empty(len(state), np.int64)
+    m = 0
+    for j in range(len(active)):
+        i = active[j]
+        age[i] += 1
+        out[m] = i
+        m += 1
+    arisen = 0
+    for i in range(len(state)):
+        if state[i] == EMPTY and u[i] < base_rate[i] * mult[hh_compound[i // K], i % K]:
+            state[i] = LATENT
+            age[i] = 0
+            out[m] = i
+            m += 1
+            arisen += 1
+    kept = 0
+    for j in range(m):
+        i = out[j]
+        if state[i] == LATENT and splitmix_uniform(fade_offset, i) < fade:
+            state[i] = EMPTY
+        else:
+            out[kept] = i
+            kept += 1
+    return out[:kept], arisen, m - kept
+
+
+@kernel
+def channel_chances(hh, trust, elderly, digital, hh_community, hh_grid, hh_compound, patrol, warning_check, hot,
+                    central, rider_cover, warning_followed, report_base, report_trust, report_digital,
+                    report_elderly, central_discovery, rider_discovery, warning_discovery, warning_on, riders_on):
+    """The model's weekly chance that each channel learns of a household's problem (rows: `hh`),
+    written as `CommunityModel._channel_chances` states it (numpy's operations, in its order):
+    residents' reports (trust, digital platform, less for the elderly), grid patrols (plus warning
+    checks of hot spots), central households, riders, door knocking (decided by the visit itself,
+    0 here) and the early warning (`warning_discovery` = its coefficient x the policy's level)."""
+    pc = np.zeros((len(hh), N_CHANNELS))
+    for j in range(len(hh)):
+        h = hh[j]
+        d = digital[hh_community[h]]
+        g = hh_grid[h]
+        c = hh_compound[h]
+        hot_c = 1.0 if hot[c] else 0.0
+        x = report_base + report_trust * trust[h] + report_digital * d * (report_elderly if elderly[h] else 1.0)
+        pc[j, REPORT] = min(max(x, 0.0), 1.0)
+        pc[j, PATROL] = min(1.0, patrol[g] + warning_check[g] * hot_c) if warning_on else patrol[g]
+        pc[j, CENTRAL] = central_discovery * (1.0 if central[h] else 0.0)
+        if riders_on:
+            pc[j, RIDER] = rider_discovery * rider_cover[c]
+        if warning_on:
+            pc[j, WARNING] = warning_discovery * d * hot_c * warning_followed[c]
+    return pc
+
+
+@kernel
+def _register(state, channel, campaign, registered_at, wait, level_pos, whistled, lat, pc, visited_hh, offset, step,
+              hh_registered, by_channel, by_category):
+    """Discovery of the latent slots `lat` (channel chances `pc`, one row each): found when the
+    slot's draw is below the chance any channel finds it (1 - prod(1 - pc), sequential as numpy's
+    row product) or its household is visited; the same draw picks the channel on the cumulated
+    chances scaled to that total (numpy's row cumsum and sum of six: sequential too). Returns
+    (registered, registered by a campaign visit)."""
+    n_ch = pc.shape[1]
+    registered = 0
+    visits = 0
+    for j in range(len(lat)):
+        i = lat[j]
+        h = i // K
+        none = 1.0
+        for c in range(n_ch):
+            none *= 1.0 - pc[j, c]
+        p_any = 1.0 - none
+        u = splitmix_uniform(offset, i)
+        visit = visited_hh[h]
+        if not (u < p_any or visit):
+            continue
+        total = 0.0
+        for c in range(n_ch):
+            total += pc[j, c]
+        scale = p_any / max(total, 1e-12)
+        cum = 0.0
+        ch = 0
+        for c in range(n_ch):
+            cum += pc[j, c]
+            if u >= cum * scale:
+                ch += 1
+        ch = min(ch, n_ch - 1)
+        if visit:
+            ch = KNOCK
+            visits += 1
+        state[i] = REGISTERED
+        channel[i] = ch
+        campaign[i] = visit
+        registered_at[i] = step
+        wait[i] = 0
+        level_pos[i] = 0
+        whistled[i] = False
+        registered += 1
+        by_channel[ch] += 1
+        by_category[i % K] += 1
+        hh_registered[h] += 1
+    return registered, visits
+
+
+@kernel
+def _place(i, pos, available, compound, level_pos, wait, whistled):
+    """Put slot `i` at the first available level at or after chain position `pos` (departments end
+    every chain and are always available, so the search stops inside it); True if this reaches a
+    department for the first time: a new whistle."""
+    k = i % K
+    for _ in range(_MAX_CHAIN):
+        if available[compound, CHAIN_TABLE[k, pos]]:
+            break
+        pos += 1
+    level_pos[i] = pos
+    wait[i] = 0
+    if CHAIN_TABLE[k, pos] == DEPARTMENT and not whistled[i]:
+        whistled[i] = True
+        return True
+    return False
+
+
+@kernel
+def _route(state, level_pos, wait, whistled, gamed, active, hh_compound, hh_group, p_route, available, offset, hh_grid,
+           n_grids, n_groups, whistles_by_category):
+    """Routing, and the tally of the slots now handled (see `Problems.route`). Returns (slots
+    whistled, handled per level, per grid at the grid level, open per category and community at
+    the department level)."""
+    whistles = np.empty(len(active), np.int64)
+    n_whistles = 0
+    at_level = np.zeros(N_LEVELS, np.int64)
+    grid_queue = np.zeros(n_grids, np.int64)
+    dept_queue = np.zeros((K, n_groups), np.int64)
+    for j in range(len(active)):
+        i = active[j]
+        h = i // K
+        k = i % K
+        if state[i] == REGISTERED and splitmix_uniform(offset, i) < p_route[hh_group[h]]:
+            state[i] = HANDLING
+            if _place(i, 0, available, hh_compound[h], level_pos, wait, whistled):
+                whistles[n_whistles] = i
+                n_whistles += 1
+                whistles_by_category[k] += 1
+        if state[i] == HANDLING:
+            lv = CHAIN_TABLE[k, level_pos[i]]
+            at_level[lv] += 1
+            if lv == GRID:
+                grid_queue[hh_grid[h]] += 1
+            elif lv == DEPARTMENT and not gamed[i]:
+                dept_queue[k, hh_group[h]] += 1
+    return whistles[:n_whistles], at_level, grid_queue, dept_queue
+
+
+@kernel
+def _work(state, level_pos, wait, age, registered_at, channel, campaign, whistled, gamed, active, hh_compound, hh_grid,
+          hh_group, step, grid, property_resolve, service, deliberation, department, game, gaming, escalation_weeks,
+          available, p_loss, max_age, deadline, handle_offset, gaming_offset, lose_offset, n_compounds,
+          resolved_now, gamed_now, lost_now, hh_resolved, compound_resolved,
+          resolved_by_level, resolved_by_category, resolved_by_level_category, whistles_by_category):
+    """The week's handling of each live slot in turn (see `Problems.work`): resolve (draw
+    "handle"), else close on paper (draw "department.gaming"), else wait and maybe escalate; then
+    lose an open problem (draw "lose" or age) and count what stays open per compound. A slot's
+    steps depend on itself and the week's tables only, so this is the stage-by-stage order's
+    result."""
+    resolved_now[:] = 0
+    gamed_now[:] = 0
+    lost_now[:] = 0
+    resolved = weeks_open = answered = campaign_resolved = n_gamed = lost = campaign_lost = 0
+    dept_week = np.zeros((len(DEPARTMENT_WEEK), K), np.int64)
+    open_c = np.zeros(n_compounds, np.int64)
+    whistles = np.empty(len(active), np.int64)
+    n_whistles = 0
+    out = np.empty(len(active), np.int64)
+    kept = 0
+    for j in range(len(active)):
+        i = active[j]
+        h = i // K
+        k = i % K
+        c = hh_compound[h]
+        if state[i] == HANDLING:
+            lv = CHAIN_TABLE[k, level_pos[i]]
+            if lv == GRID:
+                prob = grid[hh_grid[h]]
+            elif lv == PROPERTY:
+                prob = property_resolve * service[c]
+            elif lv == DELIBERATION:
+                prob = deliberation[c] if COLLECTIVE[k] else 0.0
+            else:
+                prob = 0.0 if gamed[i] else department[k, hh_group[h]]
+            if splitmix_uniform(handle_offset, i) < prob:
+                resolved += 1
+                weeks_open += step - registered_at[i] + 1
+                resolved_by_level[lv] += 1
+                resolved_by_category[k] += 1
+                resolved_by_level_category[lv, k] += 1
+                if lv == DEPARTMENT:
+                    answered += 1
+                    dept_week[ANSWERED, k] += 1
+                    if wait[i] < deadline:
+                        dept_week[ON_TIME, k] += 1
+                if campaign[i]:
+                    campaign_resolved += 1
+                resolved_now[h] += 1
+                hh_resolved[h] += 1
+                compound_resolved[c, k, lv] += 1
+                _clear(i, state, campaign, whistled, gamed, channel)
+            else:
+                if lv == DEPARTMENT and game and not gamed[i] and splitmix_uniform(gaming_offset, i) < gaming[k]:
+                    gamed[i] = True
+                    n_gamed += 1
+                    gamed_now[h] += 1
+                    dept_week[CLOSED_ON_PAPER, k] += 1
+                wait[i] += 1
+                if wait[i] >= escalation_weeks and level_pos[i] < CHAIN_LAST[k]:
+                    if _place(i, level_pos[i] + 1, available, c, level_pos, wait, whistled):
+                        whistles[n_whistles] = i
+                        n_whistles += 1
+                        whistles_by_category[k] += 1
+        if state[i] >= REGISTERED:
+            if splitmix_uniform(lose_offset, i) < p_loss[hh_group[h]] or age[i] > max_age:
+                lost += 1
+                if campaign[i]:
+                    campaign_lost += 1
+                lost_now[h] += 1
+                _clear(i, state, campaign, whistled, gamed, channel)
+            else:
+                open_c[c] += 1
+        if state[i] != EMPTY:
+            out[kept] = i
+            kept += 1
+    return (out[:kept], resolved, weeks_open, answered, campaign_resolved, n_gamed, lost, campaign_lost, dept_week,
+            open_c, whistles[:n_whistles])
+
+
+@kernel
+def _clear(i, state, campaign, whistled, gamed, channel):
+    state[i] = EMPTY
+    campaign[i] = False
+    whistled[i] = False
+    gamed[i] = False
+    channel[i] = -1
