@@ -102,18 +102,31 @@ class Department(mesa.Agent):
         self.whistle_share = min(1.0, max(self.base_share, self.whistle_share + step))
 
 
-# Imported here, once Department exists: `model` imports this module, so when `agents` is imported
-# first, `model` must find DEPARTMENTS and Department already defined (an import cycle otherwise).
+def allocate_whistles(departments, queues: np.ndarray, scoring_power: np.ndarray, scoring_weight: float,
+                      tilt: float, rounds: int) -> np.ndarray:
+    """Every department's `allocate` in one compiled pass: `queues` is (category x community);
+    returns the chance that a whistle of each (category, community) is answered this week. A
+    department with no whistle waiting allocates nothing (`whistle_capacity_used` stays as it was)."""
+    caps = np.array([d.capacity * d.whistle_share for d in departments])
+    categories = np.array([d.category for d in departments], np.int64)
+    chance, used, shared = share_capacities(queues, categories, caps, tilt * scoring_weight, scoring_power, rounds)
+    for d, s, u in zip(departments, shared.tolist(), used.tolist()):
+        if s:
+            d.whistle_capacity_used = u
+    return chance
+
+
+# Imported here, below what `model` imports from this module: when `agents` is imported first, `model`
+# (loaded by this import) must find DEPARTMENTS, Department and allocate_whistles defined (an import cycle).
 from model.jit import kernel, np_sum  # noqa: E402
 
 
 @kernel
-def share_capacity(queue, cap, tilt_weight, power, rounds):
-    """`Department.allocate`'s rounds in one compiled pass: capacity `cap` shared over the
-    communities' queues (int) in proportion to queue x (1 + `tilt_weight` x power), what a
-    community cannot use shared again. The same floats as the numpy version: element by element
-    in its order, totals by numpy's pairwise sum (`np_sum`). Returns (chance per community,
-    capacity used)."""
+def _share(queue, cap, tilt_weight, power, rounds, chance):
+    """`Department.allocate`'s rounds: capacity `cap` shared over the communities' queues (int) in
+    proportion to queue x (1 + `tilt_weight` x power), what a community cannot use shared again;
+    the chance per community into `chance`, returns the capacity used. The same floats as the
+    numpy version: element by element in its order, totals by numpy's pairwise sum (`np_sum`)."""
     n = len(queue)
     q = np.empty(n)
     prio = np.empty(n)
@@ -139,8 +152,29 @@ def share_capacity(queue, cap, tilt_weight, power, rounds):
         for i in range(n):
             x = alloc[i] + free * w[i] / total
             alloc[i] = q[i] if q[i] <= x else x
-    chance = np.zeros(n)
     for i in range(n):
-        if q[i] > 0:
-            chance[i] = alloc[i] / q[i]
-    return chance, np_sum(alloc)
+        chance[i] = alloc[i] / q[i] if q[i] > 0 else 0.0
+    return np_sum(alloc)
+
+
+@kernel
+def share_capacity(queue, cap, tilt_weight, power, rounds):
+    """One department's `_share`: (chance per community, capacity used)."""
+    chance = np.zeros(len(queue))
+    used = _share(queue, cap, tilt_weight, power, rounds, chance)
+    return chance, used
+
+
+@kernel
+def share_capacities(queues, categories, caps, tilt_weight, power, rounds):
+    """`_share` for each department (its category's row of `queues`) that has whistles waiting.
+    Returns (chance per category and community, capacity used, shared?) ."""
+    chance = np.zeros(queues.shape)
+    used = np.zeros(len(categories))
+    shared = np.zeros(len(categories), np.bool_)
+    for d in range(len(categories)):
+        k = categories[d]
+        if queues[k].any():
+            used[d] = _share(queues[k], caps[d], tilt_weight, power, rounds, chance[k])
+            shared[d] = True
+    return chance, used, shared

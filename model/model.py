@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from agents.departments import DEPARTMENTS, Department
+from agents.departments import DEPARTMENTS, Department, allocate_whistles
 from agents.grid_workers import GridWorkforce
 from agents.party import PartyOrganisation
 from agents.firms import Firm
@@ -28,8 +28,8 @@ from .grid_time import GridHours
 from .ledger import Ledger
 from .parameters import validate
 from .policies import Policies
-from .problems import (ANSWERED, CATEGORIES, CLOSED_ON_PAPER, DELIBERATION, DEPARTMENT, ELDER, K, LEVELS, ON_TIME,
-                       PROPERTY, REPAIR, SEASONAL, Problems, channel_chances, in_heating_season)
+from .problems import (ANSWERED, CATEGORIES, CLOSED_ON_PAPER, DELIBERATION, DEPARTMENT, ELDER, K, ON_TIME, REPAIR,
+                       Problems, available_levels, channel_chances, in_heating_season)
 from .jit import np_sum
 from .property_market import WEEKS_PER_MONTH, PropertyMarket, collect_fees, stop_paying_unmanaged
 from .streams import Streams
@@ -304,39 +304,45 @@ class CommunityModel(mesa.Model):
             d_c = self.digital_level[w.c_community]
             per_c = per_c * (1.0 - p["early_warning_prevention"] * warn * d_c * self.hot * self._warning_followed)
         heating = in_heating_season(self.week_of_year, p["heating_season_start_week"], p["heating_season_end_week"])
-        season = np.where(SEASONAL & heating, p["heating_season_factor"], 1.0)
-        mult = np.multiply.outer(per_c, season).astype(np.float32)  # compounds x categories
         u = self.streams.uniform("problems.arise", self.base_rate.shape)
-        self.problems.arise(self.base_rate, mult, u, t, p["latent_fade_rate"])  # rate: base_rate x mult, float32
+        # a slot's rate: base_rate x float32(per_c x the season's factor for heating, snow and ice)
+        self.problems.arise(self.base_rate, per_c, p["heating_season_factor"] if heating else 1.0, u, t,
+                            p["latent_fade_rate"])
 
     # ---- 2. discovery: residents' reports, patrols, central households, riders, door knocking, warnings
     def _problems_discovered(self, t: int) -> None:
-        self.problems.discover(self._channel_chances, self.campaign_visit)
+        # without a classroom hook, the channel chances are computed inside the discovery pass
+        self.problems.discover(self.campaign_visit, self._channel_inputs(),
+                               self._channel_chances if self.overrides is not None else None)
+
+    def _channel_inputs(self) -> tuple:
+        """What the weekly channel chances are computed from (`model.problems.channel_chances`)."""
+        p, w = self.p, self.world
+        warn = self.policies.level("early_warning_level")
+        riders = self._rider_cover is not None
+        return (self.residents.trust, w.elderly, self.digital_level, w.hh_community, w.hh_grid, w.hh_compound,
+                self._patrol, self._warning_check, self.hot, self._central,
+                self._rider_cover if riders else np.zeros(0), self._warning_followed,
+                p["report_base"], p["report_trust_effect"], p["report_digital_effect"], p["report_digital_elderly_factor"],
+                p["central_household_discovery"], p["rider_discovery"], p["early_warning_discovery"] * warn, warn > 0,
+                riders)
 
     def _channel_chances(self, hh: np.ndarray) -> np.ndarray:
         """Weekly chance that each channel learns of a household's problem (rows: households `hh`):
         residents' reports (more with trust and the digital platform, less for the elderly), grid
         patrols (plus warning checks of hot spots), central households, riders, and the early
         warning (a compiled pass, `model.problems.channel_chances`)."""
-        p, w, r = self.p, self.world, self.residents
-        warn = self.policies.level("early_warning_level")
-        riders = self._rider_cover is not None
-        pc = channel_chances(hh, r.trust, w.elderly, self.digital_level, w.hh_community, w.hh_grid, w.hh_compound,
-                             self._patrol, self._warning_check, self.hot, self._central,
-                             self._rider_cover if riders else np.zeros(0), self._warning_followed,
-                             p["report_base"], p["report_trust_effect"], p["report_digital_effect"],
-                             p["report_digital_elderly_factor"], p["central_household_discovery"], p["rider_discovery"],
-                             p["early_warning_discovery"] * warn, warn > 0, riders)
+        pc = channel_chances(hh, *self._channel_inputs())
         if self.overrides is not None:  # [classroom] a committee's collective report
             pc = self.overrides.channel_chances(self, hh, pc)
         return pc
 
     # ---- 3. routing and handling at the lowest level that can
     def _available(self) -> np.ndarray:
-        w, mk = self.world, self.market
-        av = np.ones((w.n_compounds, len(LEVELS)), bool)
-        av[:, PROPERTY] = mk.provider != NONE
-        av[:, DELIBERATION] = self.party.compound_org & (self.policies.level("deliberation_rate") > 0)
+        """Levels each compound can handle at: a property provider where there is one, a deliberation
+        where a compound organisation holds them; grids and departments always."""
+        av = available_levels(self.market.provider, NONE, self.party.compound_org,
+                              self.policies.level("deliberation_rate") > 0)
         if self.overrides is not None:  # [classroom] a deliberation a committee calls
             av = self.overrides.available(self, av, DELIBERATION)
         return av
@@ -344,15 +350,12 @@ class CommunityModel(mesa.Model):
     def _problems_handled(self, t: int) -> None:
         p, w, pr, mk, lv = self.p, self.world, self.problems, self.market, self.policies.level
         available = self._available()
-        at_level, q, dept_queue = pr.route(p["routing_base"] + (1.0 - p["routing_base"]) * self.digital_level,
-                                           w.hh_community, available, w.hh_grid, w.n_grids, w.n_communities)
-        # grid workers (plus co-building units' resources for disputes and elder care)
-        cap = self._case_capacity + lv("cobuilding_capacity") * w.grid_households / 1000.0
-        pg = np.minimum(p["grid_resolve_cap"], cap / np.maximum(q, 1))
-        # property providers resolve by their service level (`Problems.work`); compound deliberation
-        # settles collective problems, better with residents taking part
+        pr.route(p["routing_base"], self.digital_level, w.hh_community, available, w.hh_grid, w.n_grids)  # digital chains route faster
+        # (`Problems.work`) grid workers share their cases (plus co-building units' resources for disputes and
+        # elder care) over their queue; property providers resolve by their service level; compound
+        # deliberation settles collective problems, better with residents taking part
         pd_c = np.zeros(0)  # no slot is at a deliberation
-        if at_level[DELIBERATION]:
+        if pr.at_level[DELIBERATION]:
             part_c = self._participation_share()
             meet = min(1.0, lv("deliberation_rate") / WEEKS_PER_MONTH) * self._meetings_held  # as hours allow
             if self.overrides is not None:  # [classroom] a deliberation a committee calls (its owners' own time)
@@ -364,26 +367,22 @@ class CommunityModel(mesa.Model):
         weight = lv("response_scoring_weight")
         if self.overrides is not None:  # [classroom] a played department head's share for whistles
             self.overrides.whistle_shares(self)
-        pdep = np.zeros((K, w.n_communities))
-        if at_level[DEPARTMENT]:
-            power = self.party.community_coverage()
-            for dept in self.departments:
-                queue = dept_queue[dept.category]  # a whistle closed on paper is no longer worked on
-                if queue.any():
-                    pdep[dept.category] = dept.allocate(queue, power, weight, p["response_scoring_tilt"],
-                                                        p["department_reallocation_rounds"])
+        pdep = np.zeros((K, w.n_communities))  # none waiting: nothing to answer
+        if pr.at_level[DEPARTMENT]:  # a whistle closed on paper is no longer worked on (not in the queue)
+            pdep = allocate_whistles(self.departments, pr.department_queue, self.party.community_coverage(), weight,
+                                     p["response_scoring_tilt"], p["department_reallocation_rounds"])
         replying = self.overrides is not None and self.overrides.replying()  # [classroom] a head who closes by reply
-        gaming = self._departments_game(weight) if (weight > 0 or replying) and at_level[DEPARTMENT] else None
-        loss = p["loss_rate"] * (1.0 - p["digital_loss_cut"] * self.digital_level)  # per community
-        dept_week, open_c = pr.work(w.hh_grid, w.hh_community, pg, p["property_resolve"], mk.service, pd_c, pdep, gaming,
-                                    self.streams.offset("department.gaming", self.steps), p["escalation_weeks"],
-                                    available, loss, p["max_problem_age_weeks"], p["response_deadline_weeks"],
-                                    w.n_compounds)
-        self._departments_keep_record(dept_week, weight)
+        gaming = self._departments_game(weight) if (weight > 0 or replying) and pr.at_level[DEPARTMENT] else None
+        # then open problems are lost, less where the platform is digital; the platform's records of
+        # open problems per household (a moving average) show the early warning its hot spots
+        self.registered_ewma = pr.work(
+            w.hh_grid, w.hh_community, self._case_capacity, lv("cobuilding_capacity"), w.grid_households,
+            p["grid_resolve_cap"], p["property_resolve"], mk.service, pd_c, pdep, gaming,
+            self.streams.offset("department.gaming", self.steps), p["escalation_weeks"], available, p["loss_rate"],
+            p["digital_loss_cut"], self.digital_level, p["max_problem_age_weeks"], p["response_deadline_weeks"],
+            w.c_households, self.registered_ewma, p["early_warning_smoothing"])
+        self._departments_keep_record(pr.department_week, weight)
         # early warning: hot spots are compounds at or above the `early_warning_hot_quantile` of recent registrations
-        reg = open_c / np.maximum(w.c_households, 1)  # what the platform's records show
-        a = p["early_warning_smoothing"]
-        self.registered_ewma = (1.0 - a) * self.registered_ewma + a * reg
         if self.policies.level("early_warning_level") > 0:
             thr = fast_quantile(self.registered_ewma, p["early_warning_hot_quantile"])
             self.hot = (self.registered_ewma >= thr) & (self.registered_ewma > 0)
