@@ -103,17 +103,17 @@ class Department(mesa.Agent):
 
 
 def allocate_whistles(departments, queues: np.ndarray, scoring_power: np.ndarray, scoring_weight: float,
-                      tilt: float, rounds: int) -> np.ndarray:
+                      tilt: float, rounds: int, chance: np.ndarray) -> None:
     """Every department's `allocate` in one compiled pass: `queues` is (category x community);
-    returns the chance that a whistle of each (category, community) is answered this week. A
-    department with no whistle waiting allocates nothing (`whistle_capacity_used` stays as it was)."""
-    caps = np.array([d.capacity * d.whistle_share for d in departments])
-    categories = np.array([d.category for d in departments], np.int64)
-    chance, used, shared = share_capacities(queues, categories, caps, tilt * scoring_weight, scoring_power, rounds)
-    for d, s, u in zip(departments, shared.tolist(), used.tolist()):
-        if s:
+    writes into `chance` (zero, same shape) the chance that a whistle of each (category, community)
+    is answered this week. A department with no whistle waiting allocates nothing (its
+    `whistle_capacity_used` stays as it was)."""
+    used = share_capacities(queues, tuple(d.category for d in departments),
+                            tuple(d.capacity * d.whistle_share for d in departments), tilt * scoring_weight,
+                            scoring_power, rounds, chance)
+    for d, u in zip(departments, used.tolist()):
+        if u >= 0:
             d.whistle_capacity_used = u
-    return chance
 
 
 # Imported here, below what `model` imports from this module: when `agents` is imported first, `model`
@@ -166,15 +166,12 @@ def share_capacity(queue, cap, tilt_weight, power, rounds):
 
 
 @kernel
-def share_capacities(queues, categories, caps, tilt_weight, power, rounds):
-    """`_share` for each department (its category's row of `queues`) that has whistles waiting.
-    Returns (chance per category and community, capacity used, shared?) ."""
-    chance = np.zeros(queues.shape)
-    used = np.zeros(len(categories))
-    shared = np.zeros(len(categories), np.bool_)
+def share_capacities(queues, categories, caps, tilt_weight, power, rounds, chance):
+    """`_share` for each department (its category's row of `queues` and of `chance`) that has
+    whistles waiting. Returns the capacity each used (-1: none waiting, nothing shared)."""
+    used = np.full(len(categories), -1.0)
     for d in range(len(categories)):
         k = categories[d]
         if queues[k].any():
             used[d] = _share(queues[k], caps[d], tilt_weight, power, rounds, chance[k])
-            shared[d] = True
-    return chance, used, shared
+    return used

@@ -369,8 +369,8 @@ class CommunityModel(mesa.Model):
             self.overrides.whistle_shares(self)
         pdep = np.zeros((K, w.n_communities))  # none waiting: nothing to answer
         if pr.at_level[DEPARTMENT]:  # a whistle closed on paper is no longer worked on (not in the queue)
-            pdep = allocate_whistles(self.departments, pr.department_queue, self.party.community_coverage(), weight,
-                                     p["response_scoring_tilt"], p["department_reallocation_rounds"])
+            allocate_whistles(self.departments, pr.department_queue, self.party.community_coverage(), weight,
+                              p["response_scoring_tilt"], p["department_reallocation_rounds"], pdep)
         replying = self.overrides is not None and self.overrides.replying()  # [classroom] a head who closes by reply
         gaming = self._departments_game(weight) if (weight > 0 or replying) and pr.at_level[DEPARTMENT] else None
         # then open problems are lost, less where the platform is digital; the platform's records of
@@ -404,14 +404,16 @@ class CommunityModel(mesa.Model):
         """Each department books its week (received, answered, on time, closed on paper: `week`, one
         row each, see `model.problems.DEPARTMENT_WEEK`), serves its other duties with the capacity
         whistles left, and, if scored, reconsiders its whistle share."""
-        p, pr = self.p, self.problems
+        p = self.p
+        whistles, week = self.problems.c.whistles_by_category.tolist(), week.tolist()
+        answered, on_time, on_paper = week[ANSWERED], week[ON_TIME], week[CLOSED_ON_PAPER]
+        memory, demand = p["department_record_memory"], p["department_other_demand"]
+        gain, target, rate = p["response_scoring_gain"], p["response_score_target"], p["department_adjust_rate"]
         for dept in self.departments:
             k = dept.category
-            received = int(pr.c.whistles_by_category[k]) - dept.received
-            dept.record_week(received, int(week[ANSWERED, k]), int(week[ON_TIME, k]), int(week[CLOSED_ON_PAPER, k]),
-                             p["department_record_memory"])
-            dept.serve_other_duties(p["department_other_demand"])
-            dept.adjust(weight, p["response_scoring_gain"], p["response_score_target"], p["department_adjust_rate"])
+            dept.record_week(whistles[k] - dept.received, answered[k], on_time[k], on_paper[k], memory)
+            dept.serve_other_duties(demand)
+            dept.adjust(weight, gain, target, rate)
 
     def _participation_share(self) -> np.ndarray:
         w = self.world
