@@ -102,22 +102,22 @@ class Department(mesa.Agent):
         self.whistle_share = min(1.0, max(self.base_share, self.whistle_share + step))
 
 
-def allocate_whistles(departments, queues: np.ndarray, scoring_power: np.ndarray, scoring_weight: float,
-                      tilt: float, rounds: int, chance: np.ndarray) -> None:
-    """Every department's `allocate` in one compiled pass: `queues` is (category x community);
-    writes into `chance` (zero, same shape) the chance that a whistle of each (category, community)
-    is answered this week. A department with no whistle waiting allocates nothing (its
+def whistle_capacities(departments) -> tuple[tuple, tuple]:
+    """Each department's category and capacity for whistles this week: what `share_capacities`
+    shares over the communities' queues (`Problems.work` calls it in its pass)."""
+    return tuple(d.category for d in departments), tuple(d.capacity * d.whistle_share for d in departments)
+
+
+def book_whistle_capacity(departments, used: np.ndarray) -> None:
+    """The whistle capacity each department used this week (-1: none waiting, nothing shared,
     `whistle_capacity_used` stays as it was)."""
-    used = share_capacities(queues, tuple(d.category for d in departments),
-                            tuple(d.capacity * d.whistle_share for d in departments), tilt * scoring_weight,
-                            scoring_power, rounds, chance)
     for d, u in zip(departments, used.tolist()):
         if u >= 0:
             d.whistle_capacity_used = u
 
 
 # Imported here, below what `model` imports from this module: when `agents` is imported first, `model`
-# (loaded by this import) must find DEPARTMENTS, Department and allocate_whistles defined (an import cycle).
+# (loaded by this import) must find what it imports from here defined (an import cycle otherwise).
 from model.jit import kernel, np_sum  # noqa: E402
 
 

@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from agents.departments import DEPARTMENTS, Department, allocate_whistles
+from agents.departments import DEPARTMENTS, Department, book_whistle_capacity, whistle_capacities
 from agents.grid_workers import GridWorkforce
 from agents.party import PartyOrganisation
 from agents.firms import Firm
@@ -367,20 +367,20 @@ class CommunityModel(mesa.Model):
         weight = lv("response_scoring_weight")
         if self.overrides is not None:  # [classroom] a played department head's share for whistles
             self.overrides.whistle_shares(self)
-        pdep = np.zeros((K, w.n_communities))  # none waiting: nothing to answer
-        if pr.at_level[DEPARTMENT]:  # a whistle closed on paper is no longer worked on (not in the queue)
-            allocate_whistles(self.departments, pr.department_queue, self.party.community_coverage(), weight,
-                              p["response_scoring_tilt"], p["department_reallocation_rounds"], pdep)
+        # (a whistle closed on paper is no longer worked on; communities' power to score tilts it)
+        power = self.party.community_coverage() if pr.at_level[DEPARTMENT] else None
         replying = self.overrides is not None and self.overrides.replying()  # [classroom] a head who closes by reply
         gaming = self._departments_game(weight) if (weight > 0 or replying) and pr.at_level[DEPARTMENT] else None
         # then open problems are lost, less where the platform is digital; the platform's records of
         # open problems per household (a moving average) show the early warning its hot spots
-        self.registered_ewma = pr.work(
+        self.registered_ewma, used = pr.work(
             w.hh_grid, w.hh_community, self._case_capacity, lv("cobuilding_capacity"), w.grid_households,
-            p["grid_resolve_cap"], p["property_resolve"], mk.service, pd_c, pdep, gaming,
+            p["grid_resolve_cap"], p["property_resolve"], mk.service, pd_c, whistle_capacities(self.departments), power,
+            p["response_scoring_tilt"] * weight, p["department_reallocation_rounds"], gaming,
             self.streams.offset("department.gaming", self.steps), p["escalation_weeks"], available, p["loss_rate"],
             p["digital_loss_cut"], self.digital_level, p["max_problem_age_weeks"], p["response_deadline_weeks"],
             w.c_households, self.registered_ewma, p["early_warning_smoothing"])
+        book_whistle_capacity(self.departments, used)
         self._departments_keep_record(pr.department_week, weight)
         # early warning: hot spots are compounds at or above the `early_warning_hot_quantile` of recent registrations
         if self.policies.level("early_warning_level") > 0:

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from agents import departments as _departments  # the module: `agents` may be importing `model` (a cycle)
+
 from .jit import kernel
 from .streams import splitmix_uniform
 
@@ -118,6 +120,7 @@ class Problems:
         self.at_level = np.zeros(len(LEVELS), np.int64)
         self.grid_queue = np.zeros(0, np.int64)
         self.department_queue = np.zeros((K, 0), np.int64)
+        self._department_chance = np.zeros((K, 0))  # chance a whistle is answered, category x community
         self.department_week = np.zeros((len(DEPARTMENT_WEEK), K), np.int64)
         self._slots = np.empty(size, np.int64)  # scratch: the slots a pass whistled
 
@@ -204,6 +207,7 @@ class Problems:
         if len(self.grid_queue) != n_grids or self.department_queue.shape[1] != len(digital):
             self.grid_queue = np.zeros(n_grids, np.int64)
             self.department_queue = np.zeros((K, len(digital)), np.int64)
+            self._department_chance = np.zeros((K, len(digital)))
         n = _route(self.state, self.level_pos, self.wait, self.whistled, self.gamed, self.active, self.hh_compound,
                    hh_group, float(routing_base), digital, available, self._offset("route"), hh_grid,
                    self.c.whistles_by_category, self._slots, self.at_level, self.grid_queue, self.department_queue)
@@ -211,17 +215,20 @@ class Problems:
 
     def work(self, hh_grid: np.ndarray, hh_group: np.ndarray, case_capacity: np.ndarray, cobuilding: float,
              grid_households: np.ndarray, grid_cap: float, property_resolve: float, service: np.ndarray,
-             deliberation: np.ndarray, department: np.ndarray, gaming: np.ndarray | None, gaming_offset,
-             escalation_weeks: float, available: np.ndarray, loss_rate: float, loss_cut: float, digital: np.ndarray,
-             max_age: float, deadline: float, c_households: np.ndarray, record: np.ndarray,
-             smoothing: float) -> np.ndarray:
+             deliberation: np.ndarray, departments: tuple, power: np.ndarray | None, tilt_weight: float, rounds: int,
+             gaming: np.ndarray | None, gaming_offset, escalation_weeks: float, available: np.ndarray,
+             loss_rate: float, loss_cut: float, digital: np.ndarray, max_age: float, deadline: float,
+             c_households: np.ndarray, record: np.ndarray, smoothing: float) -> tuple[np.ndarray, np.ndarray]:
         """The week's handling, after `route`: resolve, close on paper, escalate, lose.
 
         Each handled problem is resolved with its level's chance: at the grid, its workers' cases
         (`case_capacity` plus co-building units' `cobuilding` per 1,000 `grid_households`) shared
         over the grid's queue, at most `grid_cap`; at the property provider `property_resolve` x
         `service[compound]`; at a deliberation `deliberation[compound]` for collective problems (0
-        for others); at a department `department[category, community]` (0 once closed on paper).
+        for others); at a department, the share of its queue (`department_queue`) its capacity
+        answers: `agents.departments.share_capacities` with `departments` (categories and
+        capacities), the communities' scoring `power` (None: no whistle waits) and `tilt_weight`,
+        in at most `rounds` (0 once closed on paper).
         A whistle not answered may be closed on paper by its department with chance
         `gaming[category]` (None: nobody games). Problems that waited `escalation_weeks` at a level
         move up their chain (the whistle at the end); open problems are lost with chance
@@ -230,15 +237,20 @@ class Problems:
         Books the departments' week (`department_week`: whistles answered, answered within
         `deadline` weeks, closed on paper, per category) and returns the platform's record of open
         problems per compound: `record` (a moving average) moved by `smoothing` toward this week's
-        open (registered) problems per household.
+        open (registered) problems per household; and the whistle capacity each department used
+        (-1: none waiting).
         """
         c = self.c
         game = gaming is not None
-        self.active, resolved, weeks_open, answered, campaign_resolved, gamed, lost, campaign_lost, record, n = _work(
+        shared = power is not None
+        (self.active, resolved, weeks_open, answered, campaign_resolved, gamed, lost, campaign_lost, record, used,
+         n) = _work(
             self.state, self.level_pos, self.wait, self.age, self.registered_at, self.channel, self.campaign,
             self.whistled, self.gamed, self.active, self.hh_compound, hh_grid, hh_group, self.step_no,
             self.grid_queue, case_capacity, float(cobuilding), grid_households, float(grid_cap),
-            float(property_resolve), service, deliberation, department, game, gaming if game else _NO_CHANCE,
+            float(property_resolve), service, deliberation, self.department_queue, self._department_chance, shared,
+            *departments, power if shared else digital, float(tilt_weight), rounds, game,
+            gaming if game else _NO_CHANCE,
             float(escalation_weeks), available, float(loss_rate), float(loss_cut), digital, float(max_age),
             float(deadline), self._offset("handle"), gaming_offset, self._offset("lose"), c_households, record,
             float(smoothing), self.resolved_now, self.gamed_now, self.lost_now, self.hh_resolved,
@@ -253,7 +265,7 @@ class Problems:
         c.lost += lost
         c.campaign_lost += campaign_lost
         self._whistled(n)
-        return record
+        return record, used
 
     def _whistled(self, n: int) -> None:
         """The first `n` slots of the scratch space were whistled."""
@@ -506,7 +518,8 @@ def _route(state, level_pos, wait, whistled, gamed, active, hh_compound, hh_grou
 @kernel
 def _work(state, level_pos, wait, age, registered_at, channel, campaign, whistled, gamed, active, hh_compound, hh_grid,
           hh_group, step, grid_queue, case_capacity, cobuilding, grid_households, grid_cap, property_resolve, service,
-          deliberation, department, game, gaming, escalation_weeks, available, loss_rate, loss_cut, digital, max_age,
+          deliberation, dept_queue, department, shared, categories, caps, power, tilt_weight, rounds, game, gaming,
+          escalation_weeks, available, loss_rate, loss_cut, digital, max_age,
           deadline, handle_offset, gaming_offset, lose_offset, c_households, record, smoothing, resolved_now, gamed_now,
           lost_now, hh_resolved, compound_resolved, resolved_by_level, resolved_by_category, resolved_by_level_category,
           whistles_by_category, dept_week, whistles):
@@ -517,11 +530,15 @@ def _work(state, level_pos, wait, age, registered_at, channel, campaign, whistle
     stage-by-stage order's result. The grid's chance and the record's moving average are numpy's
     expressions element by element. Returns (active, resolved, weeks open of those resolved,
     answered by departments, resolved of a campaign, closed on paper, lost, lost of a campaign,
-    the new record, new whistles)."""
+    the new record, whistle capacity each department used, new whistles)."""
     pg = np.empty(len(grid_queue))
     for g in range(len(grid_queue)):
         cap = case_capacity[g] + cobuilding * grid_households[g] / 1000.0
         pg[g] = min(grid_cap, cap / max(grid_queue[g], 1))
+    department[:] = 0.0
+    used = np.full(len(categories), -1.0)
+    if shared:
+        used = _departments.share_capacities(dept_queue, categories, caps, tilt_weight, power, rounds, department)
     resolved_now[:] = 0
     gamed_now[:] = 0
     lost_now[:] = 0
@@ -598,4 +615,4 @@ def _work(state, level_pos, wait, age, registered_at, channel, campaign, whistle
     for c in range(len(c_households)):
         new_record[c] = (1.0 - smoothing) * record[c] + smoothing * (open_c[c] / max(c_households[c], 1))
     return (out[:kept], resolved, weeks_open, answered, campaign_resolved, n_gamed, lost, campaign_lost, new_record,
-            n_whistles)
+            used, n_whistles)
