@@ -228,11 +228,10 @@ class Problems:
         for others); at a department, the share of its queue (`department_queue`) its capacity
         answers: `agents.departments.share_capacities` with `departments` (categories and
         capacities), the communities' scoring `power` (None: no whistle waits) and `tilt_weight`,
-        in at most `rounds` (0 once closed on paper).
-        A whistle not answered may be closed on paper by its department with chance
-        `gaming[category]` (None: nobody games). Problems that waited `escalation_weeks` at a level
-        move up their chain (the whistle at the end); open problems are lost with chance
-        `loss_rate` x (1 - `loss_cut` x `digital[group]`) or past `max_age`.
+        in at most `rounds` (0 once closed on paper). A whistle not answered may be closed on paper
+        by its department with chance `gaming[category]` (None: nobody games). Problems that waited
+        `escalation_weeks` at a level move up their chain (the whistle at the end); open problems
+        are lost with chance `loss_rate` x (1 - `loss_cut` x `digital[group]`) or past `max_age`.
 
         Books the departments' week (`department_week`: whistles answered, answered within
         `deadline` weeks, closed on paper, per category) and returns the platform's record of open
