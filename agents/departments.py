@@ -105,7 +105,7 @@ class Department(mesa.Agent):
 def whistle_capacities(departments) -> tuple[tuple, tuple]:
     """Each department's category and capacity for whistles this week: what `share_capacities`
     shares over the communities' queues (`Problems.work` calls it in its pass)."""
-    return tuple(d.category for d in departments), tuple(d.capacity * d.whistle_share for d in departments)
+    return tuple([d.category for d in departments]), tuple([d.capacity * d.whistle_share for d in departments])
 
 
 def book_whistle_capacity(departments, used: np.ndarray) -> None:
