@@ -71,21 +71,10 @@ class Department(mesa.Agent):
         weight x each community's scoring power; capacity a community cannot use goes to the
         others, in at most `rounds` rounds; what no community uses goes back to other duties.
         """
-        q = queue_by_community.astype(float)
-        cap = self.capacity * self.whistle_share
-        prio = q * (1.0 + tilt * scoring_weight * scoring_power)
-        alloc = np.zeros_like(q)
-        for _ in range(rounds):
-            free = cap - alloc.sum()
-            want = (q - alloc) > 1e-9
-            if free <= 1e-9 or not want.any():
-                break
-            w = np.where(want, prio, 0.0)
-            if w.sum() <= 0:
-                break
-            alloc = np.minimum(q, alloc + free * w / w.sum())
-        self.whistle_capacity_used = float(alloc.sum())
-        return np.divide(alloc, q, out=np.zeros_like(q), where=q > 0)
+        chance, used = share_capacity(queue_by_community, self.capacity * self.whistle_share, tilt * scoring_weight,
+                                      scoring_power, rounds)
+        self.whistle_capacity_used = used
+        return chance
 
     def serve_other_duties(self, demand_share: float) -> None:
         """New own duties arrive; the capacity whistles did not use serves the backlog."""
@@ -111,3 +100,78 @@ class Department(mesa.Agent):
             return
         step = rate * scoring_weight * gain * (target - self.score)
         self.whistle_share = min(1.0, max(self.base_share, self.whistle_share + step))
+
+
+def whistle_capacities(departments) -> tuple[tuple, tuple]:
+    """Each department's category and capacity for whistles this week: what `share_capacities`
+    shares over the communities' queues (`Problems.work` calls it in its pass)."""
+    return tuple([d.category for d in departments]), tuple([d.capacity * d.whistle_share for d in departments])
+
+
+def book_whistle_capacity(departments, used: np.ndarray) -> None:
+    """The whistle capacity each department used this week (-1: none waiting, nothing shared,
+    `whistle_capacity_used` stays as it was)."""
+    for d, u in zip(departments, used.tolist()):
+        if u >= 0:
+            d.whistle_capacity_used = u
+
+
+# Imported here, below what `model` imports from this module: when `agents` is imported first, `model`
+# (loaded by this import) must find what it imports from here defined (an import cycle otherwise).
+from model.jit import kernel, np_sum  # noqa: E402
+
+
+@kernel
+def _share(queue, cap, tilt_weight, power, rounds, chance):
+    """`Department.allocate`'s rounds: capacity `cap` shared over the communities' queues (int) in
+    proportion to queue x (1 + `tilt_weight` x power), what a community cannot use shared again;
+    the chance per community into `chance`, returns the capacity used. The same floats as the
+    numpy version: element by element in its order, totals by numpy's pairwise sum (`np_sum`)."""
+    n = len(queue)
+    q = np.empty(n)
+    prio = np.empty(n)
+    for i in range(n):
+        q[i] = queue[i]
+        prio[i] = q[i] * (1.0 + tilt_weight * power[i])
+    alloc = np.zeros(n)
+    w = np.zeros(n)
+    for _ in range(rounds):
+        free = cap - np_sum(alloc)
+        want = False
+        for i in range(n):
+            if (q[i] - alloc[i]) > 1e-9:
+                w[i] = prio[i]
+                want = True
+            else:
+                w[i] = 0.0
+        if free <= 1e-9 or not want:
+            break
+        total = np_sum(w)
+        if total <= 0:
+            break
+        for i in range(n):
+            x = alloc[i] + free * w[i] / total
+            alloc[i] = q[i] if q[i] <= x else x
+    for i in range(n):
+        chance[i] = alloc[i] / q[i] if q[i] > 0 else 0.0
+    return np_sum(alloc)
+
+
+@kernel
+def share_capacity(queue, cap, tilt_weight, power, rounds):
+    """One department's `_share`: (chance per community, capacity used)."""
+    chance = np.zeros(len(queue))
+    used = _share(queue, cap, tilt_weight, power, rounds, chance)
+    return chance, used
+
+
+@kernel
+def share_capacities(queues, categories, caps, tilt_weight, power, rounds, chance):
+    """`_share` for each department (its category's row of `queues` and of `chance`) that has
+    whistles waiting. Returns the capacity each used (-1: none waiting, nothing shared)."""
+    used = np.full(len(categories), -1.0)
+    for d in range(len(categories)):
+        k = categories[d]
+        if queues[k].any():
+            used[d] = _share(queues[k], caps[d], tilt_weight, power, rounds, chance[k])
+    return used

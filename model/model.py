@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from agents.departments import DEPARTMENTS, Department
+from agents.departments import DEPARTMENTS, Department, book_whistle_capacity, whistle_capacities
 from agents.grid_workers import GridWorkforce
 from agents.party import PartyOrganisation
 from agents.firms import Firm
@@ -28,8 +28,8 @@ from .grid_time import GridHours
 from .ledger import Ledger
 from .parameters import validate
 from .policies import Policies
-from .problems import (CATEGORIES, CHANNELS, COLLECTIVE, DELIBERATION, DEPARTMENT, ELDER, GRID, HANDLING, K, LEVELS,
-                       PROPERTY, REGISTERED, REPAIR, SEASONAL, Problems, in_heating_season)
+from .problems import (ANSWERED, CATEGORIES, CLOSED_ON_PAPER, DELIBERATION, DEPARTMENT, ELDER, K, ON_TIME, REPAIR,
+                       Problems, available_levels, channel_chances, in_heating_season)
 from .jit import np_sum
 from .property_market import WEEKS_PER_MONTH, PropertyMarket, collect_fees, stop_paying_unmanaged
 from .streams import Streams
@@ -304,70 +304,58 @@ class CommunityModel(mesa.Model):
             d_c = self.digital_level[w.c_community]
             per_c = per_c * (1.0 - p["early_warning_prevention"] * warn * d_c * self.hot * self._warning_followed)
         heating = in_heating_season(self.week_of_year, p["heating_season_start_week"], p["heating_season_end_week"])
-        season = np.where(SEASONAL & heating, p["heating_season_factor"], 1.0)
-        mult = np.multiply.outer(per_c, season).astype(np.float32)  # compounds x categories
-        rate = self.base_rate * mult[w.hh_compound].ravel()
-        self.problems.arise(rate, self.streams.uniform("problems.arise", rate.shape), t)
-        self.problems.fade(p["latent_fade_rate"])
+        u = self.streams.uniform("problems.arise", self.base_rate.shape)
+        # a slot's rate: base_rate x float32(per_c x the season's factor for heating, snow and ice)
+        self.problems.arise(self.base_rate, per_c, p["heating_season_factor"] if heating else 1.0, u, t,
+                            p["latent_fade_rate"])
 
     # ---- 2. discovery: residents' reports, patrols, central households, riders, door knocking, warnings
     def _problems_discovered(self, t: int) -> None:
-        self.problems.discover(self._channel_chances, self.campaign_visit)
+        # without a classroom hook, the channel chances are computed inside the discovery pass
+        self.problems.discover(self.campaign_visit, self._channel_inputs(),
+                               self._channel_chances if self.overrides is not None else None)
+
+    def _channel_inputs(self) -> tuple:
+        """What the weekly channel chances are computed from (`model.problems.channel_chances`)."""
+        p, w = self.p, self.world
+        warn = self.policies.level("early_warning_level")
+        riders = self._rider_cover is not None
+        return (self.residents.trust, w.elderly, self.digital_level, w.hh_community, w.hh_grid, w.hh_compound,
+                self._patrol, self._warning_check, self.hot, self._central,
+                self._rider_cover if riders else np.zeros(0), self._warning_followed,
+                p["report_base"], p["report_trust_effect"], p["report_digital_effect"], p["report_digital_elderly_factor"],
+                p["central_household_discovery"], p["rider_discovery"], p["early_warning_discovery"] * warn, warn > 0,
+                riders)
 
     def _channel_chances(self, hh: np.ndarray) -> np.ndarray:
-        """Weekly chance that each channel learns of a household's problem (rows: households `hh`)."""
-        p, w, r, lv = self.p, self.world, self.residents, self.policies.level
-        d_hh = self.digital_level[w.hh_community[hh]]
-        warn = lv("early_warning_level")
-        hot_hh = self.hot[w.hh_compound[hh]]
-        pc = np.zeros((len(hh), len(CHANNELS)))
-        pc[:, 0] = np.clip(p["report_base"] + p["report_trust_effect"] * r.trust[hh]
-                           + p["report_digital_effect"] * d_hh * np.where(w.elderly[hh], p["report_digital_elderly_factor"], 1.0),
-                           0, 1)
-        g = w.hh_grid[hh]
-        pc[:, 1] = np.minimum(1.0, self._patrol[g] + self._warning_check[g] * hot_hh) if warn > 0 else self._patrol[g]
-        pc[:, 2] = p["central_household_discovery"] * self._central[hh]
-        if self._rider_cover is not None:
-            pc[:, 3] = p["rider_discovery"] * self._rider_cover[w.hh_compound[hh]]
-        if warn > 0:
-            pc[:, 5] = p["early_warning_discovery"] * warn * d_hh * hot_hh * self._warning_followed[w.hh_compound[hh]]
+        """Weekly chance that each channel learns of a household's problem (rows: households `hh`):
+        residents' reports (more with trust and the digital platform, less for the elderly), grid
+        patrols (plus warning checks of hot spots), central households, riders, and the early
+        warning (a compiled pass, `model.problems.channel_chances`)."""
+        pc = channel_chances(hh, *self._channel_inputs())
         if self.overrides is not None:  # [classroom] a committee's collective report
             pc = self.overrides.channel_chances(self, hh, pc)
         return pc
 
     # ---- 3. routing and handling at the lowest level that can
     def _available(self) -> np.ndarray:
-        w, mk = self.world, self.market
-        av = np.ones((w.n_compounds, len(LEVELS)), bool)
-        av[:, PROPERTY] = mk.provider != NONE
-        av[:, DELIBERATION] = self.party.compound_org & (self.policies.level("deliberation_rate") > 0)
+        """Levels each compound can handle at: a property provider where there is one, a deliberation
+        where a compound organisation holds them; grids and departments always."""
+        av = available_levels(self.market.provider, NONE, self.party.compound_org,
+                              self.policies.level("deliberation_rate") > 0)
         if self.overrides is not None:  # [classroom] a deliberation a committee calls
             av = self.overrides.available(self, av, DELIBERATION)
         return av
 
     def _problems_handled(self, t: int) -> None:
         p, w, pr, mk, lv = self.p, self.world, self.problems, self.market, self.policies.level
-        d_hh = self.digital_level[w.hh_community]
         available = self._available()
-        pr.route(p["routing_base"] + (1.0 - p["routing_base"]) * d_hh, available)
-        idx = pr.handling()
-        hh, kk = idx // K, idx % K
-        lvl = pr.level_of(idx)
-        prob = np.zeros(len(idx))
-        # grid workers (plus co-building units' resources for disputes and elder care)
-        g = w.hh_grid[hh]
-        at = lvl == GRID
-        q = np.bincount(g[at], minlength=w.n_grids)
-        cap = self._case_capacity + lv("cobuilding_capacity") * w.grid_households / 1000.0
-        pg = np.minimum(p["grid_resolve_cap"], cap / np.maximum(q, 1))
-        prob[at] = pg[g[at]]
-        # property providers, by their service level
-        c = w.hh_compound[hh]
-        at = lvl == PROPERTY
-        prob[at] = p["property_resolve"] * mk.service[c[at]]
-        # compound deliberation settles collective problems, better with residents taking part
-        at = lvl == DELIBERATION
-        if at.any():
+        pr.route(p["routing_base"], self.digital_level, w.hh_community, available, w.hh_grid, w.n_grids)  # digital chains route faster
+        # (`Problems.work`) grid workers share their cases (plus co-building units' resources for disputes and
+        # elder care) over their queue; property providers resolve by their service level; compound
+        # deliberation settles collective problems, better with residents taking part
+        pd_c = np.zeros(0)  # no slot is at a deliberation
+        if pr.at_level[DELIBERATION]:
             part_c = self._participation_share()
             meet = min(1.0, lv("deliberation_rate") / WEEKS_PER_MONTH) * self._meetings_held  # as hours allow
             if self.overrides is not None:  # [classroom] a deliberation a committee calls (its owners' own time)
@@ -375,70 +363,57 @@ class CommunityModel(mesa.Model):
             floor = p["deliberation_floor"]
             pd_c = meet * p["deliberation_resolve"] * (floor + (1.0 - floor) * np.minimum(
                 1.0, p["deliberation_participation_scale"] * part_c))
-            prob[at] = np.where(COLLECTIVE[kk[at]], pd_c[c[at]], 0.0)
         # departments answer whistles by capacity and the share of it they give to whistles
-        at = lvl == DEPARTMENT
         weight = lv("response_scoring_weight")
         if self.overrides is not None:  # [classroom] a played department head's share for whistles
             self.overrides.whistle_shares(self)
-        if at.any():
-            power = self.party.community_coverage()
-            comm = w.hh_community[hh]
-            open_at = at & ~pr.gamed[idx]  # a whistle closed on paper is no longer worked on
-            for dept in self.departments:
-                m = open_at & (kk == dept.category)
-                if not m.any():
-                    continue
-                queue = np.bincount(comm[m], minlength=w.n_communities)
-                pc = dept.allocate(queue, power, weight, p["response_scoring_tilt"], p["department_reallocation_rounds"])
-                prob[m] = pc[comm[m]]
-        done = pr.resolve(idx, prob)
+        # (a whistle closed on paper is no longer worked on; communities' power to score tilts it)
+        power = self.party.community_coverage() if pr.at_level[DEPARTMENT] else None
         replying = self.overrides is not None and self.overrides.replying()  # [classroom] a head who closes by reply
-        gamed = self._departments_game(idx, at, kk, weight) if (weight > 0 or replying) and at.any() else None
-        pr.escalate(p["escalation_weeks"], available)
-        self._departments_keep_record(done, gamed, weight)
-        pr.lose(p["loss_rate"] * (1.0 - p["digital_loss_cut"] * d_hh), p["max_problem_age_weeks"])
+        gaming = self._departments_game(weight) if (weight > 0 or replying) and pr.at_level[DEPARTMENT] else None
+        # then open problems are lost, less where the platform is digital; the platform's records of
+        # open problems per household (a moving average) show the early warning its hot spots
+        self.registered_ewma, used = pr.work(
+            w.hh_grid, w.hh_community, self._case_capacity, lv("cobuilding_capacity"), w.grid_households,
+            p["grid_resolve_cap"], p["property_resolve"], mk.service, pd_c, whistle_capacities(self.departments), power,
+            p["response_scoring_tilt"] * weight, p["department_reallocation_rounds"], gaming,
+            self.streams.offset("department.gaming", self.steps), p["escalation_weeks"], available, p["loss_rate"],
+            p["digital_loss_cut"], self.digital_level, p["max_problem_age_weeks"], p["response_deadline_weeks"],
+            w.c_households, self.registered_ewma, p["early_warning_smoothing"])
+        book_whistle_capacity(self.departments, used)
+        self._departments_keep_record(pr.department_week, weight)
         # early warning: hot spots are compounds at or above the `early_warning_hot_quantile` of recent registrations
-        open_hh = pr.per_household(REGISTERED)  # what the platform's records show
-        reg = np.bincount(w.hh_compound, weights=open_hh, minlength=w.n_compounds) / np.maximum(w.c_households, 1)
-        a = p["early_warning_smoothing"]
-        self.registered_ewma = (1.0 - a) * self.registered_ewma + a * reg
         if self.policies.level("early_warning_level") > 0:
             thr = fast_quantile(self.registered_ewma, p["early_warning_hot_quantile"])
             self.hot = (self.registered_ewma >= thr) & (self.registered_ewma > 0)
         else:
             self.hot[:] = False
 
-    def _departments_game(self, idx: np.ndarray, at: np.ndarray, kk: np.ndarray, weight: float) -> np.ndarray:
-        """Scored departments short of their target close some unanswered whistles on paper."""
-        p, pr = self.p, self.problems
+    def _departments_game(self, weight: float) -> np.ndarray:
+        """Scored departments short of their target close some unanswered whistles on paper: the
+        weekly chance per category (`Problems.work` closes them)."""
+        p = self.p
         chance = np.zeros(K)
         for dept in self.departments:
             chance[dept.category] = dept.gaming_chance(weight, p["department_gaming_propensity"], p["response_score_target"])
         if self.overrides is not None:  # [classroom] a played department head decides it
             chance = self.overrides.gaming_chance(self, chance)
-        left = idx[at & (pr.state[idx] == HANDLING) & ~pr.gamed[idx]]
-        if not chance.any() or len(left) == 0:
-            return left[:0]
-        closed = left[self.streams.hashed("department.gaming", self.steps, left) < chance[left % K]]
-        pr.close_on_paper(closed)
-        return closed
+        return chance
 
-    def _departments_keep_record(self, done: np.ndarray, gamed: np.ndarray | None, weight: float) -> None:
-        """Each department books its week (received, answered, on time, closed on paper), serves its
-        other duties with the capacity whistles left, and, if scored, reconsiders its whistle share."""
-        p, pr = self.p, self.problems
-        answered_at = done[pr.level_of(done) == DEPARTMENT]
-        answered = np.bincount(answered_at % K, minlength=K)
-        on_time = np.bincount(answered_at[pr.wait[answered_at] < p["response_deadline_weeks"]] % K, minlength=K)
-        closed_on_paper = np.bincount(gamed % K, minlength=K) if gamed is not None else np.zeros(K, np.int64)
+    def _departments_keep_record(self, week: np.ndarray, weight: float) -> None:
+        """Each department books its week (received, answered, on time, closed on paper: `week`, one
+        row each, see `model.problems.DEPARTMENT_WEEK`), serves its other duties with the capacity
+        whistles left, and, if scored, reconsiders its whistle share."""
+        p = self.p
+        whistles, week = self.problems.c.whistles_by_category.tolist(), week.tolist()
+        answered, on_time, on_paper = week[ANSWERED], week[ON_TIME], week[CLOSED_ON_PAPER]
+        memory, demand = p["department_record_memory"], p["department_other_demand"]
+        gain, target, rate = p["response_scoring_gain"], p["response_score_target"], p["department_adjust_rate"]
         for dept in self.departments:
             k = dept.category
-            received = int(pr.c.whistles_by_category[k]) - dept.received
-            dept.record_week(received, int(answered[k]), int(on_time[k]), int(closed_on_paper[k]),
-                             p["department_record_memory"])
-            dept.serve_other_duties(p["department_other_demand"])
-            dept.adjust(weight, p["response_scoring_gain"], p["response_score_target"], p["department_adjust_rate"])
+            dept.record_week(whistles[k] - dept.received, answered[k], on_time[k], on_paper[k], memory)
+            dept.serve_other_duties(demand)
+            dept.adjust(weight, gain, target, rate)
 
     def _participation_share(self) -> np.ndarray:
         w = self.world
