@@ -14,7 +14,8 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from model.jit import np_sum
+from model.jit import kernel, np_sum
+from model.property_market import WEEKS_PER_MONTH
 
 LOSSES = "losses"
 
@@ -51,9 +52,10 @@ class Firm(mesa.Agent):
         if not self.contracts:
             return
         mk, p = self.model.market, self.model.p
-        held = np.fromiter(sorted(self.contracts), np.int64)
-        self.reserve += np_sum(mk.profit_week[held])
-        ceiling = self.reserve_ceiling()
+        self.reserve, ceiling, held, leaving = _book_week(
+            np.fromiter(self.contracts, np.int64, len(self.contracts)), mk.profit_week, mk.full_cost_month_array,
+            mk.loss_weeks, self.reserve, self.reserve_factor, p["firm_reserve_months"], self.base_cost_month,
+            p["firm_loss_patience_months"] * WEEKS_PER_MONTH)
         if self.reserve > ceiling:
             mk.dividends += self.reserve - ceiling
             self.reserve = ceiling
@@ -61,7 +63,7 @@ class Firm(mesa.Agent):
             for c in held:
                 self.leave(int(c), "its reserve is used up")
             return
-        for c in mk.out_of_patience(p, held):
+        for c in leaving:
             self.leave(int(c), f"running profit negative for {p['firm_loss_patience_months']:g} months")
 
     def win(self, c: int) -> None:
@@ -80,3 +82,28 @@ class Firm(mesa.Agent):
     def __repr__(self) -> str:
         return (f"Firm({self.index}, cost x{self.cost_factor:.2f}, reserve {self.reserve:,.0f} yuan, "
                 f"appetite {self.appetite:.2f}, contracts {sorted(self.contracts)})")
+
+
+@kernel
+def _book_week(held, profit_week, full_cost_month, loss_weeks, reserve, reserve_factor, reserve_months,
+               base_cost_month, patience_weeks):
+    """A company's week in one pass: its contracts' profit into the reserve (in compound order, summed
+    as numpy sums), the reserve's ceiling (`reserve_ceiling`: the held compounds' full monthly cost,
+    added in the order the company's set holds them, as Python's `sum` does), and the contracts it
+    has lost money on for longer than its patience. `held` comes in the set's order."""
+    ordered = np.sort(held)
+    profits = np.empty(len(ordered))
+    for k in range(len(ordered)):
+        profits[k] = profit_week[ordered[k]]
+    reserve = reserve + np_sum(profits)
+    cost = 0.0
+    for c in held:
+        cost += full_cost_month[c]
+    ceiling = reserve_factor * reserve_months * max(base_cost_month, cost)
+    leaving = np.empty(len(ordered), np.int64)
+    n = 0
+    for c in ordered:
+        if loss_weeks[c] >= patience_weeks:
+            leaving[n] = c
+            n += 1
+    return reserve, ceiling, ordered, leaving[:n]

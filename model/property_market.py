@@ -35,7 +35,8 @@ class PropertyMarket:
         self.fee = world.c_fee.copy()  # the contract's fee (yuan/m²/month)
         base_cost = np.where(world.c_type == OLD, p["cost_old"], p["cost_commercial"])
         self.firm_cost_m2 = base_cost * np.where(world.c_lift, p["lift_cost_factor"], 1.0)  # yuan/m²/month at full service
-        self.full_cost_month = (self.firm_cost_m2 * world.c_area).tolist()  # yuan a month, per compound (a firm's reserve)
+        self.full_cost_month_array = self.firm_cost_m2 * world.c_area  # yuan a month at full service (a firm's reserve)
+        self.full_cost_month = self.full_cost_month_array.tolist()
         typical_age = np.where(world.c_type == OLD, p["building_age_old"], p["building_age_commercial"])
         age_factor = np.clip(world.c_age / typical_age, p["age_factor_min"], p["age_factor_max"])
         self.decay = np.where(world.c_type == OLD, p["env_decay_old"], p["env_decay_commercial"]) * age_factor
