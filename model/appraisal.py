@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import logit
 
-from .jit import kernel
+from .jit import kernel, np_sum
 from .property_market import WEEKS_PER_MONTH
 from .world import FIRM, OLD
 
@@ -38,18 +38,38 @@ class Yardstick:
 def yardstick(p: dict, kind: int, provider: np.ndarray, c_type: np.ndarray, collection: np.ndarray,
               satisfaction: np.ndarray, env: np.ndarray, fee: np.ndarray, guide_fee: float) -> Yardstick:
     """Prior for a managed compound of type `kind`, updated with the street's firm-managed compounds."""
-    seen = (provider == FIRM) & (c_type == kind)
-    n, k = float(np.count_nonzero(seen)), p["appraisal_prior_weight"]
+    seen, s_collection, s_satisfaction, s_env, s_fee = _seen_sums(provider, c_type, kind, collection, satisfaction,
+                                                                  env, fee)
+    n, k = float(seen), p["appraisal_prior_weight"]
     prior = p["appraisal_prior_collection_old"] if kind == OLD else p["appraisal_prior_collection_commercial"]
     tiny = 1e-9
 
-    def mix(prior_value: float, values: np.ndarray) -> float:
-        return (k * prior_value + float(values[seen].sum())) / max(k + n, tiny)
+    def mix(prior_value: float, seen_sum: float) -> float:
+        return (k * prior_value + seen_sum) / max(k + n, tiny)
 
-    return Yardstick(collection=float(np.clip(mix(prior, collection), tiny, 1.0 - tiny)),
-                     satisfaction=mix(p["appraisal_prior_satisfaction"], satisfaction),
-                     environment=mix(p["environment_standard"], env),
-                     fee=mix(guide_fee, fee))
+    return Yardstick(collection=min(max(mix(prior, s_collection), tiny), 1.0 - tiny),
+                     satisfaction=mix(p["appraisal_prior_satisfaction"], s_satisfaction),
+                     environment=mix(p["environment_standard"], s_env),
+                     fee=mix(guide_fee, s_fee))
+
+
+@kernel
+def _seen_sums(provider, c_type, kind, collection, satisfaction, env, fee):
+    """How many firm-managed compounds of the type there are, and the sums of what a bidder sees
+    in them (numpy's summation order, `np_sum`)."""
+    idx = np.empty(len(provider), np.int64)
+    n = 0
+    for c in range(len(provider)):
+        if provider[c] == FIRM and c_type[c] == kind:
+            idx[n] = c
+            n += 1
+    buf = np.empty(n)
+    out = np.empty(4)
+    for v, values in enumerate((collection, satisfaction, env, fee)):
+        for j in range(n):
+            buf[j] = values[idx[j]]
+        out[v] = np_sum(buf)
+    return n, out[0], out[1], out[2], out[3]
 
 
 @dataclass(frozen=True)

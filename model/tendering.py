@@ -86,20 +86,14 @@ class TenderOffice:
             return None
         ruler = yardstick(p, **ruler_args)
         fees, services = self.options(p, lo, hi)
-        cost = np.array([f.cost_factor for f in firms])[:, None]
-        at_risk = np.array([f.at_risk() for f in firms])[:, None]
+        cost = np.array([f.cost_factor for f in firms])
+        at_risk = np.array([f.at_risk() for f in firms])
         profit, worst, paying = appraise(p, site, ruler, fees, services, cost)
-        ok = (profit >= 0.0) & (worst <= at_risk)
-        if not ok.any():
+        i, j, best = _winner(profit, worst, at_risk, self.score(p, c, fees, services, lo, hi), cost)
+        if i < 0:
             self.without_bid += 1
             return None
-        scores = np.where(ok, self.score(p, c, fees, services, lo, hi)[None, :], -np.inf)
-        best_option = np.argmax(scores, axis=1)
-        best = scores[np.arange(len(firms)), best_option]
-        order = np.lexsort((np.arange(len(firms)), cost[:, 0], -best))  # best score, then cheaper, then index
-        i = int(order[0])
-        j = int(best_option[i])
-        return Bid(firms[i], float(fees[j]), float(services[j]), float(best[i]), float(paying[i, j]), float(worst[i, j]))
+        return Bid(firms[i], float(fees[j]), float(services[j]), best, float(paying[i, j]), float(worst[i, j]))
 
 
 @kernel
@@ -124,3 +118,24 @@ def tenders_due(tender_due, now):
             out[k] = c
             k += 1
     return out[:k]
+
+
+@kernel
+def _winner(profit, worst, at_risk, score, cost):
+    """The winning (bidder, option) and its score, or (-1, -1, -inf) if no bid is acceptable.
+
+    A bidder may offer an option whose contract profit is not negative and whose worst running
+    loss is within what it will risk; it offers its best-scoring such option (the first, on a
+    tie). The best offer wins; ties go to the cheaper company, then the lower index."""
+    n_b, k = profit.shape
+    win, win_j, win_score = -1, -1, -np.inf
+    for b in range(n_b):
+        best_j, best = -1, -np.inf
+        for j in range(k):
+            if profit[b, j] >= 0.0 and worst[b, j] <= at_risk[b] and score[j] > best:
+                best_j, best = j, score[j]
+        if best_j < 0:
+            continue
+        if win < 0 or best > win_score or (best == win_score and cost[b] < cost[win]):
+            win, win_j, win_score = b, best_j, best
+    return win, win_j, win_score
