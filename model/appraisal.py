@@ -64,8 +64,9 @@ def _seen_sums(provider, c_type, kind, collection, satisfaction, env, fee):
             idx[n] = c
             n += 1
     buf = np.empty(n)
-    out = np.empty(4)
-    for v, values in enumerate((collection, satisfaction, env, fee)):
+    seen_values = (collection, satisfaction, env, fee)
+    out = np.empty(len(seen_values))
+    for v, values in enumerate(seen_values):
         for j in range(n):
             buf[j] = values[idx[j]]
         out[v] = np_sum(buf)
