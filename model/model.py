@@ -416,29 +416,21 @@ class CommunityModel(mesa.Model):
             dept.adjust(weight, gain, target, rate)
 
     def _participation_share(self) -> np.ndarray:
-        w = self.world
-        return np.bincount(w.hh_compound, weights=self.residents.participating.astype(float),
-                           minlength=w.n_compounds) / np.maximum(w.c_households, 1)
+        return self.residents.participating_share()
 
     # ---- 4. residents: satisfaction, trust, participation, points, payment
     def _residents_update(self) -> None:
         p, w, r, mk, pr, lv = self.p, self.world, self.residents, self.market, self.problems, self.policies.level
         n = w.n
-        comp = w.hh_compound
-        X = np.column_stack([r.satisfaction, r.trust, r.paying, r.participating]).astype(np.float32)
-        N = w.W @ X
-        open_hh = pr.per_household()
-        r.update_satisfaction(p, mk.env[comp], mk.service[comp], open_hh, N[:, 0])
-        org_hh = self.party.compound_org[comp]
-        base = p["trust_mean"] + p["party_trust_base"] * org_hh
+        nb_satisfaction, nb_trust, nb_paying, nb_participating = r.neighbour_means()  # network means, float32
+        r.update_satisfaction(p, mk.env, mk.service, pr.per_household(), nb_satisfaction)
+        org_c = self.party.compound_org
         # red property earns trust through the service it gives, not by its name
-        red_service = p["contact_trust_red_property"] * np.where(mk.provider == RED, mk.service, 0.0)
-        contact = (p["contact_trust_central"] * self._central + red_service[comp]
-                   + p["contact_trust_deliberation"] * (org_hh & (lv("deliberation_rate") > 0)))
+        contact = r.contact(p, self._central, org_c, mk.provider == RED, mk.service, lv("deliberation_rate") > 0)
         ov = self.overrides  # [classroom] visits, volunteering and fee stances of played roles
         if ov is not None:
             contact = ov.contact(self, contact)
-        r.update_trust(p, base, pr.resolved_now, pr.lost_now, N[:, 1], contact,
+        r.update_trust(p, org_c, pr.resolved_now, pr.lost_now, nb_trust, contact,
                        pr.gamed_now if pr.c.gamed else None)
         culture = lv("culture_belonging_rate")
         if culture > 0:
@@ -447,19 +439,18 @@ class CommunityModel(mesa.Model):
         if self._culture_ever:  # without upkeep, what culture work built fades
             r.fade_belonging(p["belonging_fade_rate"])
         per_act = lv("points_per_act")
-        reward = per_act * p["points_value_yuan"] * r.points_belief if per_act > 0 else 0.0  # what a point is believed worth
-        r.decide_participation(p, reward, N[:, 3], self.streams.uniform("residents.participate", n),
+        reward = per_act * p["points_value_yuan"] if per_act > 0 else None  # per act, if points are paid
+        r.decide_participation(p, reward, nb_participating, self.streams.uniform("residents.participate", n),
                                shift=None if ov is None else ov.participation_shift(self))
-        managed_hh = (mk.provider != NONE)[comp]
+        managed_c = mk.provider != NONE
         self._points_transfer = np.zeros(w.n_compounds)
         if per_act > 0:
             r.points += per_act * r.participating
-            tried, paid = self._redeem_points(managed_hh)
+            tried, paid = self._redeem_points(managed_c[w.hh_compound])
             r.learn_points_value(p, tried, paid, w.W)
-        fee_month = mk.fee_m2(p)[comp] * w.hh_area
-        r.decide_payment(p, managed_hh, fee_month, np.minimum(self.fee_credit, fee_month), N[:, 2],
-                         self.streams.uniform("residents.pay", n), shift=None if ov is None else ov.payment_shift(self))
-        self._neighbour_paying = N[:, 2]
+        r.pay_week(p, managed_c, mk.fee_m2(p), self.fee_credit, nb_paying, self.streams.uniform("residents.pay", n),
+                   shift=None if ov is None else ov.payment_shift(self))
+        self._neighbour_paying = nb_paying
 
     def _redeem_points(self, managed_hh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Households over the threshold redeem; the fund pays, in household order, while it can.
