@@ -214,7 +214,10 @@ class CommunityModel(mesa.Model):
         lv, p = self.policies.level, self.p
         self.grid.set_levels(p, lv("grid_extra_workers"), lv("grid_training"), lv("grid_paperwork_cut"))
         self.party.set_coverage_boost(lv("party_coverage_boost"))
-        self.digital_level = np.clip(self.world.community_digital + lv("digital_boost"), 0.0, 1.0)
+        boost = lv("digital_boost")
+        if getattr(self, "_digital_boost", None) != boost:  # set again only when the boost changed
+            self.digital_level = np.clip(self.world.community_digital + boost, 0.0, 1.0)
+            self._digital_boost = boost
         w = self.world
         self._central = self.party.central_active()
         self._rider_cover = None
@@ -229,8 +232,12 @@ class CommunityModel(mesa.Model):
         patrol chance and case capacity."""
         p, w, g, lv = self.p, self.world, self.grid, self.policies.level
         visit_hours = self._plan_campaign_visits(t)
-        hot_hh = self.grid_compound_households @ self.hot if lv("early_warning_level") > 0 else np.zeros(w.n_grids)
-        check_hours = lv("early_warning_level") * p["early_warning_check_rate"] * hot_hh * g.visit_hours(p)
+        warn = lv("early_warning_level")
+        if warn > 0:
+            hot_hh = self.grid_compound_households @ self.hot
+            check_hours = warn * p["early_warning_check_rate"] * hot_hh * g.visit_hours(p)
+        else:  # no warning, no hot spots to check
+            hot_hh, check_hours = np.zeros(w.n_grids), np.zeros(w.n_grids)
         scored = np.zeros(w.n_grids)
         if lv("response_scoring_weight") > 0 and self.problems.whistled_now:  # last week's whistles, to be documented
             slots = np.concatenate(self.problems.whistled_now)
@@ -242,13 +249,16 @@ class CommunityModel(mesa.Model):
             paperwork, case_share = self.overrides.grid_budget(self, paperwork, case_share)
         hours.allocate(g.hours(p), paperwork, meeting_hours, visit_hours, check_hours, case_share)
         self._meetings_held = self._compound_share_done("meetings", meeting_hours)
-        visit = self.campaign_visit
-        if visit_hours.any():  # visits beyond the hours are put off to a later week
-            planned = np.flatnonzero(visit)
-            done = hours.granted_share("visits", visit_hours)
-            visit[planned[self.streams.hashed("door_knocking.time", t, planned) >= done[w.hh_grid[planned]]]] = False
-        self.campaign_visited |= visit
-        self.campaign_visits_now = int(visit.sum())
+        if self.policies.is_active("door_knocking"):  # (otherwise nobody is visited this week)
+            visit = self.campaign_visit
+            if visit_hours.any():  # visits beyond the hours are put off to a later week
+                planned = np.flatnonzero(visit)
+                done = hours.granted_share("visits", visit_hours)
+                visit[planned[self.streams.hashed("door_knocking.time", t, planned) >= done[w.hh_grid[planned]]]] = False
+            self.campaign_visited |= visit
+            self.campaign_visits_now = int(visit.sum())
+        else:
+            self.campaign_visits_now = 0
         self._patrol = g.patrol_chance(p, hours.week["patrols"])
         if self.overrides is not None:  # [classroom] a played grid worker's home visits
             self._patrol = self.overrides.patrol_chance(self, self._patrol)
@@ -268,8 +278,8 @@ class CommunityModel(mesa.Model):
     def _compound_share_done(self, use: str, demand: np.ndarray) -> np.ndarray:
         """Share of what each compound's grids were asked for `use` that got its hours (1: all)."""
         w = self.world
-        share = self.grid_hours.granted_share(use, demand)
-        if np.all(share >= 1.0):
+        share, all_done = self.grid_hours.granted(use, demand)
+        if all_done:
             return np.ones(w.n_compounds)
         return share @ self.grid_compound_households / np.maximum(w.c_households, 1)
 
@@ -291,6 +301,9 @@ class CommunityModel(mesa.Model):
         """A hot-spot household's weekly chance of a check, and the share of the warning acted on in
         each compound: a warning nobody has the hours to follow up prevents and finds nothing."""
         w, g, hours = self.world, self.grid, self.grid_hours
+        if not hot_hh.any():  # no hot spot: no checks asked, none made (what the lines below give)
+            self._warning_check, self._warning_followed = np.zeros(w.n_grids), np.ones(w.n_compounds)
+            return
         self._warning_check = np.divide(hours.week["warnings"] / g.visit_hours(self.p), hot_hh,
                                         out=np.zeros(w.n_grids), where=hot_hh > 0)
         self._warning_followed = self._compound_share_done("warnings", check_hours)
