@@ -365,13 +365,15 @@ def _decide_participation(trust, belonging, nb, belief, reward_per_belief, rewar
 @kernel
 def _pays(satisfaction, trust, nb_term, burden, managed, u, u_rate, rate, paying, shift, intercept, w_satisfaction,
           w_trust, w_fee, shifted):
-    """One household's payment rule (7.9): its paying chance and whether it pays this week."""
+    """One household's payment rule (7.9): its paying chance and whether it pays this week. Without
+    a provider the chance is the logistic times 0, so the logistic is not computed (nan stays nan)."""
     x = intercept + w_satisfaction * satisfaction + w_trust * trust + nb_term - w_fee * burden
     if shifted:
         x = x + shift
-    prob = _logistic(x) * (1.0 if managed else 0.0)
-    pays = (u < rate * prob) if u < u_rate else paying
-    return prob, pays and managed
+    if not managed:
+        return (x if x != x else 0.0), False
+    prob = _logistic(x)
+    return prob, (u < rate * prob) if u < u_rate else paying
 
 
 @kernel
