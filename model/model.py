@@ -439,12 +439,11 @@ class CommunityModel(mesa.Model):
         r.update_satisfaction(p, mk.env, mk.service, pr.per_household(), nb_satisfaction)
         org_c = self.party.compound_org
         # red property earns trust through the service it gives, not by its name
-        contact = r.contact(p, self._central, org_c, mk.provider == RED, mk.service, lv("deliberation_rate") > 0)
+        party_work = (self._central, mk.provider == RED, mk.service, lv("deliberation_rate") > 0)
         ov = self.overrides  # [classroom] visits, volunteering and fee stances of played roles
-        if ov is not None:
-            contact = ov.contact(self, contact)
+        contact = None if ov is None else ov.contact(self, r.contact(p, org_c, *party_work))
         r.update_trust(p, org_c, pr.resolved_now, pr.lost_now, nb_trust, contact,
-                       pr.gamed_now if pr.c.gamed else None)
+                       pr.gamed_now if pr.c.gamed else None, party_work)
         culture = lv("culture_belonging_rate")
         if culture > 0:
             r.raise_belonging(culture)
