@@ -157,6 +157,18 @@ class Residents:
         """Without upkeep, belonging fades back toward where it was before culture work."""
         _fade_belonging(self.belonging, self.belonging_before_culture, rate_per_year / 52.0)
 
+    def redeem_points(self, p, fund_limit: float, managed_c, fee_credit) -> tuple:
+        """Households with at least `points_redeem_threshold` points redeem all of them, in household
+        order while the running total of their value stays within `fund_limit` (yuan); of each value
+        the share `points_fee_share` prepays fees (`fee_credit`, only where the compound is managed).
+
+        Updates points, lifetime value and `fee_credit` in place; returns (tried, paid, fee part per
+        compound, fee part, goods part, points, value), the last four summed as numpy sums them."""
+        w = self.world
+        return _redeem_points(self.points, p["points_redeem_threshold"], p["points_value_yuan"], fund_limit,
+                              p["points_fee_share"], managed_c, w.hh_compound, fee_credit, self.points_redeemed_yuan,
+                              w.n_compounds)
+
     def learn_points_value(self, p, tried: np.ndarray, paid: np.ndarray, W) -> None:
         """Households learn whether points are paid: from their own redemption this week if they
         tried, else from neighbours who tried (the share of them paid); no news, no change.
@@ -231,7 +243,7 @@ class Resident:
 # ================================================================ the rules, compiled (issue 17)
 # Imported here, below the classes: `model` imports this module, so an import of `model.jit` at the
 # top would go round in a circle whenever `agents` is imported before `model`.
-from model.jit import kernel  # noqa: E402
+from model.jit import kernel, np_sum  # noqa: E402
 
 
 @kernel
@@ -463,3 +475,48 @@ def _share_by_compound(comp, flag, c_households):
     for c in range(k):
         out[c] = count[c] / max(c_households[c], 1)
     return out
+
+
+@kernel
+def _redeem_points(points, threshold, value_per_point, fund_limit, fee_share, managed_c, comp, fee_credit,
+                   redeemed_yuan, n_compounds):
+    """`Residents.redeem_points` in two passes (who tries, then who the fund pays, by the running sum
+    in household order as `np.cumsum`), totals in numpy's order (`np_sum`), fee parts per compound
+    in household order (as `np.bincount` adds them)."""
+    n = len(points)
+    tried = np.empty(n, np.bool_)
+    paid = np.zeros(n, np.bool_)
+    n_tried = 0
+    for i in range(n):
+        tried[i] = points[i] >= threshold
+        if tried[i]:
+            n_tried += 1
+    who = np.empty(n_tried, np.int64)
+    value = np.empty(n_tried)
+    cum = 0.0
+    k = 0
+    for i in range(n):
+        if tried[i]:
+            v = points[i] * value_per_point
+            cum += v
+            if cum <= fund_limit:
+                who[k] = i
+                value[k] = v
+                k += 1
+    who = who[:k]
+    value = value[:k]
+    fee_part = np.empty(k)
+    goods = np.empty(k)
+    spent = np.empty(k)
+    transfer = np.zeros(n_compounds)
+    for j in range(k):
+        i = who[j]
+        paid[i] = True
+        fee_part[j] = value[j] * fee_share * (1.0 if managed_c[comp[i]] else 0.0)
+        goods[j] = value[j] - fee_part[j]
+        spent[j] = points[i]
+        fee_credit[i] += fee_part[j]
+        transfer[comp[i]] += fee_part[j]
+        redeemed_yuan[i] += value[j]
+        points[i] = 0.0
+    return tried, paid, transfer, np_sum(fee_part), np_sum(goods), np_sum(spent), np_sum(value)

@@ -221,9 +221,14 @@ class CommunityModel(mesa.Model):
         w = self.world
         self._central = self.party.central_active()
         self._rider_cover = None
-        if lv("rider_recruit_share") > 0:
-            per_c = np.bincount(w.hh_compound, weights=self._recruited_mask().astype(float), minlength=w.n_compounds)
-            self._rider_cover = np.minimum(1.0, per_c * p["rider_households_per_week"] / np.maximum(w.c_households, 1))
+        if lv("rider_recruit_share") > 0:  # computed again only when the share or the pace changed
+            key = (lv("rider_recruit_share"), p["rider_households_per_week"])
+            done_for, cover = getattr(self, "_rider_cover_for", (None, None))
+            if done_for != key:
+                per_c = np.bincount(w.hh_compound, weights=self._recruited_mask().astype(float), minlength=w.n_compounds)
+                cover = np.minimum(1.0, per_c * p["rider_households_per_week"] / np.maximum(w.c_households, 1))
+                self._rider_cover_for = (key, cover)
+            self._rider_cover = cover
 
     # ---- 0d. the grid workers' week: mandated work first, then patrols and cases (model/grid_time.py)
     def _grid_time(self, t: int) -> None:
@@ -458,38 +463,25 @@ class CommunityModel(mesa.Model):
         self._points_transfer = np.zeros(w.n_compounds)
         if per_act > 0:
             r.points += per_act * r.participating
-            tried, paid = self._redeem_points(managed_c[w.hh_compound])
+            tried, paid = self._redeem_points()
             r.learn_points_value(p, tried, paid, w.W)
         r.pay_week(p, managed_c, mk.fee_m2(p), self.fee_credit, nb_paying, self.streams.uniform("residents.pay", n),
                    shift=None if ov is None else ov.payment_shift(self))
         self._neighbour_paying = nb_paying
 
-    def _redeem_points(self, managed_hh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _redeem_points(self) -> tuple[np.ndarray, np.ndarray]:
         """Households over the threshold redeem; the fund pays, in household order, while it can.
 
         Returns who tried and who was paid this week (the lesson households learn from)."""
-        p, r, w = self.p, self.residents, self.world
-        tried = r.points >= p["points_redeem_threshold"]
-        paid = np.zeros(w.n, bool)
-        who = np.flatnonzero(tried)
-        if len(who) == 0:
+        tried, paid, transfer, fee_sum, goods_sum, points_sum, value_sum = self.residents.redeem_points(
+            self.p, self.ledger.fund_balance + 1e-9, self.market.provider != NONE, self.fee_credit)
+        if not paid.any():
             return tried, paid
-        value = r.points[who] * p["points_value_yuan"]
-        affordable = np.cumsum(value) <= self.ledger.fund_balance + 1e-9
-        who, value = who[affordable], value[affordable]
-        paid[who] = True
-        if len(who) == 0:
-            return tried, paid
-        fee_part = value * p["points_fee_share"] * managed_hh[who]
-        goods = value - fee_part
-        self.ledger.pay("points_fee", float(fee_part.sum()), partial=False)
-        self.ledger.pay("points_goods", float(goods.sum()), partial=False)
-        self.fee_credit[who] += fee_part
-        self._points_transfer = np.bincount(w.hh_compound[who], weights=fee_part, minlength=w.n_compounds)
-        self.points_redeemed += float(r.points[who].sum())
-        self.points_redeemed_yuan += float(value.sum())
-        r.points_redeemed_yuan[who] += value
-        r.points[who] = 0.0
+        self.ledger.pay("points_fee", fee_sum, partial=False)
+        self.ledger.pay("points_goods", goods_sum, partial=False)
+        self._points_transfer = transfer
+        self.points_redeemed += points_sum
+        self.points_redeemed_yuan += value_sum
         return tried, paid
 
     # ---- 5. providers: fees, subsidies, costs, service, exit and entry; environment moves
