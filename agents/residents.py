@@ -31,9 +31,9 @@ def logistic(x: np.ndarray) -> np.ndarray:
     return expit(x)  # no overflow for extreme log-odds
 
 
-def _per_household(x, n: int, dtype) -> np.ndarray:
-    """`x` (a number or one value per household) as a writable array of n values."""
-    return np.array(np.broadcast_to(np.asarray(x, dtype), n))
+def _per_household(x, dtype) -> np.ndarray:
+    """`x` (one value per household, or one for all) as a 1-d array; kernels read it with `_at`."""
+    return np.asarray(x, dtype).reshape(-1)
 
 
 class Residents:
@@ -128,12 +128,11 @@ class Residents:
         (log-odds per household, optional) is an owners' committee's stance in a participatory class.
         (The model's week runs the same rule with per-compound fees: `Residents.pay_week`.)
         """
-        n = self.n
         nb = np.asarray(neighbour_paying)
         rate = 1.0 if review_all else p["pay_review_rate"]
         self.fee_burden_pct, self.pay_prob, self.paying = _decide_payment(
-            self.satisfaction, self.trust, nb, nb.dtype.type(p["pay_neighbour_weight"]), _per_household(managed, n, bool),
-            _per_household(fee_month_hh, n, float), _per_household(discount_hh, n, float), self.world.hh_income,
+            self.satisfaction, self.trust, nb, nb.dtype.type(p["pay_neighbour_weight"]), _per_household(managed, bool),
+            _per_household(fee_month_hh, float), _per_household(discount_hh, float), self.world.hh_income,
             u, u.dtype.type(rate), rate, self.paying, _NONE if shift is None else shift, shift is not None,
             p["pay_intercept"], p["pay_satisfaction_weight"], p["pay_trust_weight"], p["pay_fee_weight"])
 
@@ -261,6 +260,12 @@ def _clip01(x):
     if x > 1.0:
         return 1.0
     return x
+
+
+@kernel
+def _at(a, i):
+    """a[i], or a's one value for all."""
+    return a[0] if len(a) == 1 else a[i]
 
 
 @kernel
@@ -414,8 +419,8 @@ def _decide_payment(satisfaction, trust, nb, w_nb, managed, fee_month, discount,
     prob = np.empty(n)
     pays = np.empty(n, np.bool_)
     for i in range(n):
-        burden[i] = _np_max(fee_month[i] - discount[i], 0.0) / income[i] * 100.0
-        prob[i], pays[i] = _pays(satisfaction[i], trust[i], w_nb * nb[i], burden[i], managed[i], u[i], u_rate, rate,
+        burden[i] = _np_max(_at(fee_month, i) - _at(discount, i), 0.0) / income[i] * 100.0
+        prob[i], pays[i] = _pays(satisfaction[i], trust[i], w_nb * nb[i], burden[i], _at(managed, i), u[i], u_rate, rate,
                                  paying[i], shift[i] if shifted else 0.0, intercept, w_satisfaction, w_trust, w_fee,
                                  shifted)
     return burden, prob, pays
