@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .jit import kernel, np_sum
+from .streams import splitmix_uniform
 
 USES = ("paperwork", "meetings", "visits", "warnings", "cases", "patrols")  # in order of priority (cases and patrols share)
 PAPERWORK, MEETINGS, VISITS, WARNINGS, CASES, PATROLS = range(len(USES))
@@ -99,3 +100,37 @@ def _granted_share(got, demand):
         if not out[i] >= 1.0:
             all_done = False
     return out, all_done
+
+
+# ---------------------------------------------------------------- the door-knocking campaign's visits
+@kernel
+def plan_visits(reach, visited, visit, grid, n_grids, offset, chance, hours_per_visit):
+    """The campaign's plan (`CommunityModel._plan_campaign_visits`): each reachable household not yet
+    visited is planned with chance `chance`, by its counter-based uniform (`offset`: the stream
+    'door_knocking.visit' at this step); `visit` is set in place. Returns the hours asked per grid
+    (the count per grid, as `np.bincount`, times the hours of a visit)."""
+    count = np.zeros(n_grids, np.int64)
+    for i in range(len(reach)):
+        if reach[i] and not visited[i] and splitmix_uniform(offset, i) < chance:
+            visit[i] = True
+            count[grid[i]] += 1
+    out = np.empty(n_grids)
+    for g in range(n_grids):
+        out[g] = count[g] * hours_per_visit
+    return out
+
+
+@kernel
+def make_visits(visit, visited, grid, put_off, done, offset):
+    """The visits the hours allow: with `put_off`, a planned visit waits for a later week if its
+    uniform (`offset`: the stream 'door_knocking.time' at this step) is at least its grid's granted
+    share `done`; the others are made (marked visited). Returns how many were made."""
+    made = 0
+    for i in range(len(visit)):
+        if visit[i]:
+            if put_off and splitmix_uniform(offset, i) >= done[grid[i]]:
+                visit[i] = False
+            else:
+                visited[i] = True
+                made += 1
+    return made

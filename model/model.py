@@ -24,7 +24,7 @@ from agents.residents import Residents, logistic
 
 from . import outcomes as oc
 from .appraisal import Compound
-from .grid_time import GridHours
+from .grid_time import GridHours, make_visits, plan_visits
 from .ledger import Ledger
 from .parameters import validate
 from .policies import Policies
@@ -255,13 +255,10 @@ class CommunityModel(mesa.Model):
         hours.allocate(g.hours(p), paperwork, meeting_hours, visit_hours, check_hours, case_share)
         self._meetings_held = self._compound_share_done("meetings", meeting_hours)
         if self.policies.is_active("door_knocking"):  # (otherwise nobody is visited this week)
-            visit = self.campaign_visit
-            if visit_hours.any():  # visits beyond the hours are put off to a later week
-                planned = np.flatnonzero(visit)
-                done = hours.granted_share("visits", visit_hours)
-                visit[planned[self.streams.hashed("door_knocking.time", t, planned) >= done[w.hh_grid[planned]]]] = False
-            self.campaign_visited |= visit
-            self.campaign_visits_now = int(visit.sum())
+            put_off = bool(visit_hours.any())  # visits beyond the hours are put off to a later week
+            self.campaign_visits_now = make_visits(
+                self.campaign_visit, self.campaign_visited, w.hh_grid, put_off, hours.granted_share("visits", visit_hours),
+                self.streams.offset("door_knocking.time", t))
         else:
             self.campaign_visits_now = 0
         self._patrol = g.patrol_chance(p, hours.week["patrols"])
@@ -297,10 +294,9 @@ class CommunityModel(mesa.Model):
         if not self.policies.is_active("door_knocking"):
             return np.zeros(w.n_grids)
         weeks_left = p["door_knock_start"] + p["door_knock_weeks"] - t
-        todo = np.flatnonzero(self.campaign_reach & ~self.campaign_visited)
-        go = todo[self.streams.hashed("door_knocking.visit", t, todo) < 1.0 / max(weeks_left, 1)]
-        visit[go] = True
-        return np.bincount(w.hh_grid[go], minlength=w.n_grids) * p["door_knock_hours_per_visit"]
+        return plan_visits(self.campaign_reach, self.campaign_visited, visit, w.hh_grid, w.n_grids,
+                           self.streams.offset("door_knocking.visit", t), 1.0 / max(weeks_left, 1),
+                           float(p["door_knock_hours_per_visit"]))
 
     def _follow_up_warnings(self, hot_hh: np.ndarray, check_hours: np.ndarray) -> None:
         """A hot-spot household's weekly chance of a check, and the share of the warning acted on in
