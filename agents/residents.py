@@ -25,8 +25,7 @@ STARTING_TRAITS = ("satisfaction", "trust", "belonging")  # each starts at its m
 NEIGHBOUR_TRAITS = ("satisfaction", "trust", "paying", "participating")  # whose network means households see
 N_SATISFACTION, N_TRUST, N_PAYING, N_PARTICIPATING = range(len(NEIGHBOUR_TRAITS))
 _N_TRAITS = len(NEIGHBOUR_TRAITS)
-_NONE = np.zeros(0)  # an absent optional per-household array (shift, contact) for a kernel
-_NO_FLAGS = np.zeros(0, bool)
+_NONE = np.zeros(0)  # an absent optional per-household array (a shift) for a kernel
 
 
 def logistic(x: np.ndarray) -> np.ndarray:
@@ -99,23 +98,17 @@ class Residents:
                              float(p["satisfaction_open_cap"]), p["satisfaction_lost_penalty"],
                              p["satisfaction_rate"], p["network_weight"])
 
-    def update_trust(self, p, org_c, resolved_now, lost_now, neighbour_mean, contact=None, gamed_now=None,
-                     party_work=None):
+    def update_trust(self, p, org_c, resolved_now, lost_now, neighbour_mean, contact, gamed_now=None):
         """Trust in the community organisation: jumps with own problems' fate, drifts to its base.
 
         The base is higher in compounds with a party organisation (`org_c`); `contact` (0-1) is
-        the pull of party work around the household (`Residents.contact`), which raises it further:
-        given per household, or computed in the same pass from `party_work` = the arguments of
-        `Residents.contact` after `p` and `org_c`. `gamed_now` counts the household's problems a department
-        reported closed this week while they stay open: the household sees through it, loses trust
-        and remembers it like a problem dropped.
+        the pull of party work around the household (`Residents.contact`), which raises it further.
+        `gamed_now` counts the household's problems a department reported closed this week while
+        they stay open: the household sees through it, loses trust and remembers it like a problem dropped.
         """
         n = self.n
-        central, red_c, service_c, deliberating = party_work if contact is None else (_NO_FLAGS, _NO_FLAGS, _NONE, False)
         self.recent_resolved, self.recent_lost = _update_trust(
-            self.trust, self.world.hh_compound, org_c, _NONE if contact is None else contact, contact is not None,
-            central, red_c, service_c, deliberating, p["contact_trust_central"], p["contact_trust_red_property"],
-            p["contact_trust_deliberation"], neighbour_mean, resolved_now, lost_now,
+            self.trust, self.world.hh_compound, org_c, contact, neighbour_mean, resolved_now, lost_now,
             lost_now if gamed_now is None else gamed_now, gamed_now is not None,
             self.recent_resolved, self.recent_lost, np.empty(n), np.empty(n),
             p["trust_mean"], p["party_trust_base"], p["trust_rate"], p["network_weight"], p["trust_resolved_gain"],
@@ -348,19 +341,16 @@ def _contact(comp, central, org_c, red_c, service_c, deliberating, w_central, w_
 
 
 @kernel
-def _update_trust(trust, comp, org_c, contact, contacted, central, red_c, service_c, deliberating, w_central, w_red,
-                  w_deliberation, nb, resolved, lost, gamed, any_gamed, recent_resolved, recent_lost, resolved_out,
-                  lost_out, trust_mean, party_base, rate, nw, resolved_gain, lost_penalty, gamed_penalty, memory):
-    """`Residents.update_trust` for every household: trust in place, the memories into new arrays;
-    the contact as given (`contacted`) or from the party work around each household."""
+def _update_trust(trust, comp, org_c, contact, nb, resolved, lost, gamed, any_gamed, recent_resolved, recent_lost,
+                  resolved_out, lost_out, trust_mean, party_base, rate, nw, resolved_gain, lost_penalty, gamed_penalty,
+                  memory):
+    """`Residents.update_trust` for every household: trust in place, the memories into new arrays.
+    (The contact comes as an array, `_contact`'s: computing it in this pass measured slower.)"""
     nw32 = np.float32(nw)
     for i in range(len(trust)):
-        c = comp[i]
-        k = contact[i] if contacted else _contact_of(central[i], org_c[c], red_c[c], service_c[c], deliberating,
-                                                     w_central, w_red, w_deliberation)
-        base = trust_mean + party_base * (1.0 if org_c[c] else 0.0)
+        base = trust_mean + party_base * (1.0 if org_c[comp[i]] else 0.0)
         t = trust[i]
-        t = t + rate * ((1 - nw) * (base + k) + np.float64(nw32 * nb[i]) - t)
+        t = t + rate * ((1 - nw) * (base + contact[i]) + np.float64(nw32 * nb[i]) - t)
         t = t + (resolved_gain * resolved[i] - lost_penalty * lost[i])
         dropped = lost[i]
         if any_gamed:

@@ -440,11 +440,12 @@ class CommunityModel(mesa.Model):
         r.update_satisfaction(p, mk.env, mk.service, pr.per_household(), nb_satisfaction)
         org_c = self.party.compound_org
         # red property earns trust through the service it gives, not by its name
-        party_work = (self._central, mk.provider == RED, mk.service, lv("deliberation_rate") > 0)
+        contact = r.contact(p, org_c, self._central, mk.provider == RED, mk.service, lv("deliberation_rate") > 0)
         ov = self.overrides  # [classroom] visits, volunteering and fee stances of played roles
-        contact = None if ov is None else ov.contact(self, r.contact(p, org_c, *party_work))
+        if ov is not None:
+            contact = ov.contact(self, contact)
         r.update_trust(p, org_c, pr.resolved_now, pr.lost_now, nb_trust, contact,
-                       pr.gamed_now if pr.c.gamed else None, party_work)
+                       pr.gamed_now if pr.c.gamed else None)
         culture = lv("culture_belonging_rate")
         if culture > 0:
             r.raise_belonging(culture)
