@@ -308,12 +308,15 @@ def _neighbour_means(indptr, indices, data, satisfaction, trust, paying, partici
 @kernel
 def _update_satisfaction(satisfaction, comp, env_c, service_c, open_hh, nb, resolved, lost, base, w_env, w_service,
                          resolved_gain, open_penalty, open_cap, lost_penalty, rate, nw):
-    """`Residents.update_satisfaction` for every household, in place (7.8 of the ODD)."""
+    """`Residents.update_satisfaction` for every household, in place (7.8 of the ODD). What the
+    compound gives (the target's first three terms, added first) is computed once per compound."""
     service_weight = (1.0 - w_env) * w_service
     nw32 = np.float32(nw)
+    seen_c = np.empty(len(env_c))
+    for c in range(len(env_c)):
+        seen_c[c] = base + w_env * env_c[c] + service_weight * service_c[c]
     for i in range(len(satisfaction)):
-        c = comp[i]
-        target = _clip01(base + w_env * env_c[c] + service_weight * service_c[c]
+        target = _clip01(seen_c[comp[i]]
                          + resolved_gain * _np_min(resolved[i], 1.0)
                          - open_penalty * _np_min(np.float64(open_hh[i]), open_cap)
                          - lost_penalty * _np_min(lost[i], 1.0))
