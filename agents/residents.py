@@ -1,8 +1,16 @@
-"""Resident households: their state lives in arrays, each rule is one array operation a step.
+"""Resident households: their state lives in arrays, each rule is one compiled pass a step.
 
 Satisfaction, trust, fee payment and participation are the residents' side of the vicious
 cycle (payment <- satisfaction <- environment <- service <- revenue <- payment). A single
 household can still be looked at as an object: `model.residents[i]` or `model.resident(i)`.
+
+Each rule is one compiled pass over the households (the kernels at the end of this module,
+issue 17): at a few thousand households the cost of a week was numpy's per-call overhead. The
+arithmetic is the former numpy expressions', operation for operation and with numpy's types
+(neighbour means are float32, so `weight * mean` is a float32 product; a float32 uniform is
+compared with a rate rounded to float32), so every float is the same (`tools/fingerprint.py`).
+The rules stay separate passes on purpose: one fused pass over all of them (neighbours' means
+included) measured slower, 130 against 105 us a week at 3,000 households.
 """
 
 from __future__ import annotations
@@ -14,10 +22,19 @@ from scipy.special import expit
 
 
 STARTING_TRAITS = ("satisfaction", "trust", "belonging")  # each starts at its mean plus noise
+NEIGHBOUR_TRAITS = ("satisfaction", "trust", "paying", "participating")  # whose network means households see
+N_SATISFACTION, N_TRUST, N_PAYING, N_PARTICIPATING = range(len(NEIGHBOUR_TRAITS))
+_N_TRAITS = len(NEIGHBOUR_TRAITS)
+_NONE = np.zeros(0)  # an absent optional per-household array (a shift) for a kernel
 
 
 def logistic(x: np.ndarray) -> np.ndarray:
     return expit(x)  # no overflow for extreme log-odds
+
+
+def _per_household(x, dtype) -> np.ndarray:
+    """`x` (one value per household, or one for all) as a 1-d array; kernels read it with `_at`."""
+    return np.asarray(x, dtype).reshape(-1)
 
 
 class Residents:
@@ -52,37 +69,50 @@ class Residents:
             raise IndexError(f"household {i} out of range [0, {self.n})")
         return Resident(self, int(i) % self.n)
 
-    # ---------------------------------------------------------------- rules
-    def update_satisfaction(self, p, env_hh, service_hh, open_problems_hh, neighbour_mean):
-        """Satisfaction moves toward what the household sees: environment, service, its problems."""
-        w_env = p["env_satisfaction_weight"]
-        target = (p["satisfaction_base"] + w_env * env_hh + (1.0 - w_env) * p["satisfaction_service_weight"] * service_hh
-                  + p["satisfaction_resolved_gain"] * np.minimum(self.recent_resolved, 1.0)
-                  - p["satisfaction_open_penalty"] * np.minimum(open_problems_hh, p["satisfaction_open_cap"])
-                  - p["satisfaction_lost_penalty"] * np.minimum(self.recent_lost, 1.0))
-        np.clip(target, 0.0, 1.0, out=target)
-        nw = p["network_weight"]
-        self.satisfaction += p["satisfaction_rate"] * ((1 - nw) * target + nw * neighbour_mean - self.satisfaction)
-        np.clip(self.satisfaction, 0.0, 1.0, out=self.satisfaction)
+    # ---------------------------------------------------------------- what the households see
+    def neighbour_means(self) -> np.ndarray:
+        """Network neighbours' means of `NEIGHBOUR_TRAITS` (one row each, float32), as last week left them."""
+        W = self.world.W
+        return _neighbour_means(W.indptr, W.indices, W.data, self.satisfaction, self.trust, self.paying,
+                                self.participating)
 
-    def update_trust(self, p, base, resolved_now, lost_now, neighbour_mean, contact, gamed_now=None):
+    def contact(self, p, org_c, central, red_c, service_c, deliberating: bool) -> np.ndarray:
+        """The pull of party work around each household on the trust it drifts to: an active central
+        household (`central`), red property's service (`red_c`: the compound is red's), deliberation
+        in a compound with an organisation (`org_c`) while deliberation is on."""
+        return _contact(self.world.hh_compound, central, org_c, red_c, service_c, deliberating,
+                        p["contact_trust_central"], p["contact_trust_red_property"], p["contact_trust_deliberation"])
+
+    def participating_share(self) -> np.ndarray:
+        """Share of each compound's households taking part this week."""
+        w = self.world
+        return _share_by_compound(w.hh_compound, self.participating, w.c_households)
+
+    # ---------------------------------------------------------------- rules
+    def update_satisfaction(self, p, env_c, service_c, open_problems_hh, neighbour_mean):
+        """Satisfaction moves toward what the household sees: environment, service (per compound), its problems."""
+        _update_satisfaction(self.satisfaction, self.world.hh_compound, env_c, service_c, open_problems_hh,
+                             neighbour_mean, self.recent_resolved, self.recent_lost,
+                             p["satisfaction_base"], p["env_satisfaction_weight"], p["satisfaction_service_weight"],
+                             p["satisfaction_resolved_gain"], p["satisfaction_open_penalty"],
+                             float(p["satisfaction_open_cap"]), p["satisfaction_lost_penalty"],
+                             p["satisfaction_rate"], p["network_weight"])
+
+    def update_trust(self, p, org_c, resolved_now, lost_now, neighbour_mean, contact, gamed_now=None):
         """Trust in the community organisation: jumps with own problems' fate, drifts to its base.
 
-        `contact` (0-1) is the pull of party work around the household (central households,
-        red property, deliberation), which raises the base trust drifts to. `gamed_now` counts
-        the household's problems a department reported closed this week while they stay open:
-        the household sees through it, loses trust and remembers it like a problem dropped.
+        The base is higher in compounds with a party organisation (`org_c`); `contact` (0-1) is
+        the pull of party work around the household (`Residents.contact`), which raises it further.
+        `gamed_now` counts the household's problems a department reported closed this week while
+        they stay open: the household sees through it, loses trust and remembers it like a problem dropped.
         """
-        nw = p["network_weight"]
-        self.trust += p["trust_rate"] * ((1 - nw) * (base + contact) + nw * neighbour_mean - self.trust)
-        self.trust += p["trust_resolved_gain"] * resolved_now - p["trust_lost_penalty"] * lost_now
-        if gamed_now is not None:
-            self.trust -= p["trust_gamed_penalty"] * gamed_now
-            lost_now = lost_now + gamed_now
-        np.clip(self.trust, 0.0, 1.0, out=self.trust)
-        memory = p["problem_memory"]
-        self.recent_resolved = memory * self.recent_resolved + resolved_now
-        self.recent_lost = memory * self.recent_lost + lost_now
+        n = self.n
+        self.recent_resolved, self.recent_lost = _update_trust(
+            self.trust, self.world.hh_compound, org_c, contact, neighbour_mean, resolved_now, lost_now,
+            lost_now if gamed_now is None else gamed_now, gamed_now is not None,
+            self.recent_resolved, self.recent_lost, np.empty(n), np.empty(n),
+            p["trust_mean"], p["party_trust_base"], p["trust_rate"], p["network_weight"], p["trust_resolved_gain"],
+            p["trust_lost_penalty"], p["trust_gamed_penalty"], p["problem_memory"])
 
     def decide_payment(self, p, managed, fee_month_hh, discount_hh, neighbour_paying, u, review_all=False, shift=None):
         """Pay the property fee? A logistic threshold on satisfaction, trust, neighbours and burden.
@@ -91,26 +121,47 @@ class Residents:
         it reviews if u < rate, and then pays if u / rate < its paying chance). Where there is
         no provider nobody pays. `discount_hh` (yuan/month) is what its points will cover. `shift`
         (log-odds per household, optional) is an owners' committee's stance in a participatory class.
+        (The model's week runs the same rule with per-compound fees: `Residents.pay_week`.)
         """
-        burden = np.maximum(fee_month_hh - discount_hh, 0.0) / self.world.hh_income * 100.0
-        self.fee_burden_pct = burden
-        x = (p["pay_intercept"] + p["pay_satisfaction_weight"] * self.satisfaction
-             + p["pay_trust_weight"] * self.trust + p["pay_neighbour_weight"] * neighbour_paying
-             - p["pay_fee_weight"] * burden)
-        if shift is not None:
-            x = x + shift
-        self.pay_prob = logistic(x) * managed
+        nb = np.asarray(neighbour_paying)
         rate = 1.0 if review_all else p["pay_review_rate"]
-        review = u < rate
-        self.paying = np.where(review, u < rate * self.pay_prob, self.paying) & managed
+        self.fee_burden_pct, self.pay_prob, self.paying = _decide_payment(
+            self.satisfaction, self.trust, nb, nb.dtype.type(p["pay_neighbour_weight"]), _per_household(managed, bool),
+            _per_household(fee_month_hh, float), _per_household(discount_hh, float), self.world.hh_income,
+            u, u.dtype.type(rate), rate, self.paying, _NONE if shift is None else shift, shift is not None,
+            p["pay_intercept"], p["pay_satisfaction_weight"], p["pay_trust_weight"], p["pay_fee_weight"])
+
+    def pay_week(self, p, managed_c, fee_c, credit, neighbour_paying, u, shift=None):
+        """`decide_payment` for the week: fee per m² and managed per compound (`fee_c`, `managed_c`),
+        the household's month fee its area times it, and points' prepaid `credit` covering up to that."""
+        n = self.n
+        w = self.world
+        self.fee_burden_pct, self.pay_prob, self.paying = _pay_week(
+            self.satisfaction, self.trust, neighbour_paying, np.float32(p["pay_neighbour_weight"]), w.hh_compound,
+            managed_c, fee_c, w.hh_area, credit, w.hh_income, u, np.float32(p["pay_review_rate"]), p["pay_review_rate"],
+            self.paying, _NONE if shift is None else shift, shift is not None,
+            p["pay_intercept"], p["pay_satisfaction_weight"], p["pay_trust_weight"], p["pay_fee_weight"],
+            np.empty(n), np.empty(n), np.empty(n, bool))
 
     def raise_belonging(self, rate_per_year: float) -> None:
         """Community culture work pulls belonging toward 1."""
-        self.belonging += rate_per_year / 52.0 * (1.0 - self.belonging)
+        _raise_belonging(self.belonging, rate_per_year / 52.0)
 
     def fade_belonging(self, rate_per_year: float) -> None:
         """Without upkeep, belonging fades back toward where it was before culture work."""
-        self.belonging -= rate_per_year / 52.0 * (self.belonging - self.belonging_before_culture)
+        _fade_belonging(self.belonging, self.belonging_before_culture, rate_per_year / 52.0)
+
+    def redeem_points(self, p, fund_limit: float, managed_c, fee_credit) -> tuple:
+        """Households with at least `points_redeem_threshold` points redeem all of them, in household
+        order while the running total of their value stays within `fund_limit` (yuan); of each value
+        the share `points_fee_share` prepays fees (`fee_credit`, only where the compound is managed).
+
+        Updates points, lifetime value and `fee_credit` in place; returns (tried, paid, fee part per
+        compound, fee part, goods part, points, value), the last four summed as numpy sums them."""
+        w = self.world
+        return _redeem_points(self.points, p["points_redeem_threshold"], p["points_value_yuan"], fund_limit,
+                              p["points_fee_share"], managed_c, w.hh_compound, fee_credit, self.points_redeemed_yuan,
+                              w.n_compounds)
 
     def learn_points_value(self, p, tried: np.ndarray, paid: np.ndarray, W) -> None:
         """Households learn whether points are paid: from their own redemption this week if they
@@ -118,28 +169,19 @@ class Residents:
 
         Ties are symmetric and each neighbour counts alike (W is the row-normalised adjacency),
         so the share is counted from the triers' own neighbour lists: cheap when few try."""
-        who = np.flatnonzero(tried)
-        if len(who) == 0:  # nobody tried to redeem this week: no news anywhere
-            return
-        starts, lens = W.indptr[who], np.diff(W.indptr)[who]
-        ends = np.cumsum(lens)
-        pos = np.arange(ends[-1]) - np.repeat(ends - lens - starts, lens)  # positions of the triers' ties in W
-        told = W.indices[pos]  # each neighbour of a trier, once per trier
-        n_tried = np.bincount(told, minlength=self.n)
-        n_paid = np.bincount(told, weights=np.repeat(paid[who], lens).astype(float), minlength=self.n)
-        seen = np.where(tried, paid.astype(float), np.divide(n_paid, n_tried, out=np.zeros(self.n), where=n_tried > 0))
-        news = tried | (n_tried > 0)
-        self.points_belief += p["points_learning_rate"] * news * (seen - self.points_belief)
+        _learn_points_value(self.points_belief, tried, paid, W.indptr, W.indices, p["points_learning_rate"])
 
-    def decide_participation(self, p, reward_yuan, neighbour_part, u, shift=None):
-        """Take part in a community act this week (cleaning, deliberation, volunteering)? `shift`: as in payment."""
-        x = (p["participation_intercept"] + p["participation_trust_weight"] * self.trust
-             + p["participation_belonging_weight"] * self.belonging
-             + p["participation_neighbour_weight"] * neighbour_part
-             + p["participation_reward_weight"] * reward_yuan)
-        if shift is not None:
-            x = x + shift
-        self.participating = u < logistic(x)
+    def decide_participation(self, p, reward_per_belief, neighbour_part, u, shift=None):
+        """Take part in a community act this week (cleaning, deliberation, volunteering)? `shift`: as in payment.
+
+        `reward_per_belief` (yuan, or None without points) is what an act earns if points are paid;
+        each household counts it at its `points_belief`."""
+        self.participating = _decide_participation(
+            self.trust, self.belonging, neighbour_part, self.points_belief,
+            0.0 if reward_per_belief is None else float(reward_per_belief), reward_per_belief is not None, u,
+            _NONE if shift is None else shift, shift is not None, np.empty(self.n, bool),
+            p["participation_intercept"], p["participation_trust_weight"], p["participation_belonging_weight"],
+            np.float32(p["participation_neighbour_weight"]), p["participation_reward_weight"])
 
 
 @dataclass
@@ -190,3 +232,291 @@ class Resident:
     def __repr__(self) -> str:
         d = self.as_dict()
         return "Resident(" + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in d.items()) + ")"
+
+
+# ================================================================ the rules, compiled (issue 17)
+# Imported here, below the classes: `model` imports this module, so an import of `model.jit` at the
+# top would go round in a circle whenever `agents` is imported before `model`.
+from model.jit import kernel, np_sum  # noqa: E402
+
+
+@kernel
+def _logistic(x):
+    """scipy's `expit` as it computes it, 1 / (1 + exp(-x)): the same float for every x (both call
+    the C library's exp; checked on millions of values out to +-800)."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@kernel
+def _clip01(x):
+    """`np.clip(x, 0, 1)` as numpy does it: x unless below 0 or above 1 (a -0.0 stays -0.0, nan stays nan)."""
+    if x < 0.0:
+        return 0.0
+    if x > 1.0:
+        return 1.0
+    return x
+
+
+@kernel
+def _at(a, i):
+    """a[i], or a's one value for all."""
+    return a[0] if len(a) == 1 else a[i]
+
+
+@kernel
+def _np_min(a, b):
+    """`np.minimum(a, b)`: a if a < b or a is nan, else b (of two equal zeros, b)."""
+    return a if (a < b or a != a) else b
+
+
+@kernel
+def _np_max(a, b):
+    """`np.maximum(a, b)`: a if a > b or a is nan, else b (of two equal zeros, b)."""
+    return a if (a > b or a != a) else b
+
+
+@kernel
+def _neighbour_means(indptr, indices, data, satisfaction, trust, paying, participating):
+    """`W @ X` for X = float32 columns (satisfaction, trust, paying, participating), as scipy's CSR
+    product computes it: each row's ties in stored order, accumulated in float32 from zero. Rows of
+    the result are the traits (`NEIGHBOUR_TRAITS`), so each is a contiguous array."""
+    n = len(satisfaction)
+    X = np.empty((n, _N_TRAITS), np.float32)
+    one, zero = np.float32(1.0), np.float32(0.0)
+    for i in range(n):
+        X[i, N_SATISFACTION] = np.float32(satisfaction[i])
+        X[i, N_TRUST] = np.float32(trust[i])
+        X[i, N_PAYING] = one if paying[i] else zero
+        X[i, N_PARTICIPATING] = one if participating[i] else zero
+    out = np.empty((_N_TRAITS, n), np.float32)
+    for i in range(n):
+        s, t, y, a = zero, zero, zero, zero
+        for jj in range(indptr[i], indptr[i + 1]):
+            j = indices[jj]
+            wt = data[jj]
+            s += wt * X[j, N_SATISFACTION]
+            t += wt * X[j, N_TRUST]
+            y += wt * X[j, N_PAYING]
+            a += wt * X[j, N_PARTICIPATING]
+        out[N_SATISFACTION, i] = s
+        out[N_TRUST, i] = t
+        out[N_PAYING, i] = y
+        out[N_PARTICIPATING, i] = a
+    return out
+
+
+@kernel
+def _update_satisfaction(satisfaction, comp, env_c, service_c, open_hh, nb, resolved, lost, base, w_env, w_service,
+                         resolved_gain, open_penalty, open_cap, lost_penalty, rate, nw):
+    """`Residents.update_satisfaction` for every household, in place (7.8 of the ODD). What the
+    compound gives (the target's first three terms, added first) is computed once per compound."""
+    service_weight = (1.0 - w_env) * w_service
+    nw32 = np.float32(nw)
+    seen_c = np.empty(len(env_c))
+    for c in range(len(env_c)):
+        seen_c[c] = base + w_env * env_c[c] + service_weight * service_c[c]
+    for i in range(len(satisfaction)):
+        target = _clip01(seen_c[comp[i]]
+                         + resolved_gain * _np_min(resolved[i], 1.0)
+                         - open_penalty * _np_min(np.float64(open_hh[i]), open_cap)
+                         - lost_penalty * _np_min(lost[i], 1.0))
+        s = satisfaction[i]
+        satisfaction[i] = _clip01(s + rate * ((1 - nw) * target + np.float64(nw32 * nb[i]) - s))
+
+
+@kernel
+def _contact_of(central, org, red, service, deliberating, w_central, w_red, w_deliberation):
+    """One household's contact: central household, red property's service, deliberation."""
+    return (w_central * (1.0 if central else 0.0) + w_red * (service if red else 0.0)
+            + w_deliberation * (1.0 if (org and deliberating) else 0.0))
+
+
+@kernel
+def _contact(comp, central, org_c, red_c, service_c, deliberating, w_central, w_red, w_deliberation):
+    """`Residents.contact` for every household."""
+    n = len(comp)
+    out = np.empty(n)
+    for i in range(n):
+        c = comp[i]
+        out[i] = _contact_of(central[i], org_c[c], red_c[c], service_c[c], deliberating, w_central, w_red,
+                             w_deliberation)
+    return out
+
+
+@kernel
+def _update_trust(trust, comp, org_c, contact, nb, resolved, lost, gamed, any_gamed, recent_resolved, recent_lost,
+                  resolved_out, lost_out, trust_mean, party_base, rate, nw, resolved_gain, lost_penalty, gamed_penalty,
+                  memory):
+    """`Residents.update_trust` for every household: trust in place, the memories into new arrays.
+    (The contact comes as an array, `_contact`'s: computing it in this pass measured slower.)"""
+    nw32 = np.float32(nw)
+    for i in range(len(trust)):
+        base = trust_mean + party_base * (1.0 if org_c[comp[i]] else 0.0)
+        t = trust[i]
+        t = t + rate * ((1 - nw) * (base + contact[i]) + np.float64(nw32 * nb[i]) - t)
+        t = t + (resolved_gain * resolved[i] - lost_penalty * lost[i])
+        dropped = lost[i]
+        if any_gamed:
+            t = t - gamed_penalty * gamed[i]
+            dropped = dropped + gamed[i]
+        trust[i] = _clip01(t)
+        resolved_out[i] = memory * recent_resolved[i] + resolved[i]
+        lost_out[i] = memory * recent_lost[i] + dropped
+    return resolved_out, lost_out
+
+
+@kernel
+def _raise_belonging(belonging, weekly):
+    for i in range(len(belonging)):
+        belonging[i] += weekly * (1.0 - belonging[i])
+
+
+@kernel
+def _fade_belonging(belonging, before, weekly):
+    for i in range(len(belonging)):
+        belonging[i] -= weekly * (belonging[i] - before[i])
+
+
+@kernel
+def _decide_participation(trust, belonging, nb, belief, reward_per_belief, rewarded, u, shift, shifted, out, intercept,
+                          w_trust, w_belonging, w_nb32, w_reward):
+    """`Residents.decide_participation` for every household (7.9 of the ODD)."""
+    for i in range(len(trust)):
+        reward = reward_per_belief * belief[i] if rewarded else 0.0
+        x = (intercept + w_trust * trust[i] + w_belonging * belonging[i] + np.float64(w_nb32 * nb[i])
+             + w_reward * reward)
+        if shifted:
+            x = x + shift[i]
+        out[i] = u[i] < _logistic(x)
+    return out
+
+
+@kernel
+def _pays(satisfaction, trust, nb_term, burden, managed, u, u_rate, rate, paying, shift, intercept, w_satisfaction,
+          w_trust, w_fee, shifted):
+    """One household's payment rule (7.9): its paying chance and whether it pays this week. Without
+    a provider the chance is the logistic times 0, so the logistic is not computed (nan stays nan)."""
+    x = intercept + w_satisfaction * satisfaction + w_trust * trust + nb_term - w_fee * burden
+    if shifted:
+        x = x + shift
+    if not managed:
+        return (x if x != x else 0.0), False
+    prob = _logistic(x)
+    return prob, (u < rate * prob) if u < u_rate else paying
+
+
+@kernel
+def _decide_payment(satisfaction, trust, nb, w_nb, managed, fee_month, discount, income, u, u_rate, rate, paying,
+                    shift, shifted, intercept, w_satisfaction, w_trust, w_fee):
+    """`Residents.decide_payment` for every household; returns (burden, paying chance, paying)."""
+    n = len(satisfaction)
+    burden = np.empty(n)
+    prob = np.empty(n)
+    pays = np.empty(n, np.bool_)
+    for i in range(n):
+        burden[i] = _np_max(_at(fee_month, i) - _at(discount, i), 0.0) / income[i] * 100.0
+        prob[i], pays[i] = _pays(satisfaction[i], trust[i], w_nb * nb[i], burden[i], _at(managed, i), u[i], u_rate, rate,
+                                 paying[i], shift[i] if shifted else 0.0, intercept, w_satisfaction, w_trust, w_fee,
+                                 shifted)
+    return burden, prob, pays
+
+
+@kernel
+def _pay_week(satisfaction, trust, nb, w_nb, comp, managed_c, fee_c, area, credit, income, u, u_rate, rate, paying,
+              shift, shifted, intercept, w_satisfaction, w_trust, w_fee, burden, prob, pays):
+    """`Residents.pay_week` for every household; returns (burden, paying chance, paying)."""
+    for i in range(len(satisfaction)):
+        c = comp[i]
+        fee_month = fee_c[c] * area[i]
+        burden[i] = _np_max(fee_month - _np_min(credit[i], fee_month), 0.0) / income[i] * 100.0
+        prob[i], pays[i] = _pays(satisfaction[i], trust[i], w_nb * nb[i], burden[i], managed_c[c], u[i], u_rate, rate,
+                                 paying[i], shift[i] if shifted else 0.0, intercept, w_satisfaction, w_trust, w_fee,
+                                 shifted)
+    return burden, prob, pays
+
+
+@kernel
+def _learn_points_value(belief, tried, paid, indptr, indices, rate):
+    """`Residents.learn_points_value`: neighbours counted from the triers' own ties (as `np.bincount`
+    over them, whole numbers, so in any order the same), then each household's lesson."""
+    n = len(belief)
+    n_tried = np.zeros(n, np.int64)
+    n_paid = np.zeros(n)
+    anyone = False
+    for j in range(n):
+        if tried[j]:
+            anyone = True
+            for jj in range(indptr[j], indptr[j + 1]):
+                k = indices[jj]
+                n_tried[k] += 1
+                n_paid[k] += 1.0 if paid[j] else 0.0
+    if not anyone:  # nobody tried to redeem this week: no news anywhere
+        return
+    for i in range(n):
+        if tried[i]:
+            seen = 1.0 if paid[i] else 0.0
+        elif n_tried[i] > 0:
+            seen = n_paid[i] / n_tried[i]
+        else:
+            seen = 0.0
+        news = tried[i] or n_tried[i] > 0
+        belief[i] += rate * (1.0 if news else 0.0) * (seen - belief[i])
+
+
+@kernel
+def _share_by_compound(comp, flag, c_households):
+    """Share of each compound's households with `flag` set (counted as `np.bincount` does: whole numbers)."""
+    k = len(c_households)
+    count = np.zeros(k)
+    for i in range(len(comp)):
+        if flag[i]:
+            count[comp[i]] += 1.0
+    out = np.empty(k)
+    for c in range(k):
+        out[c] = count[c] / max(c_households[c], 1)
+    return out
+
+
+@kernel
+def _redeem_points(points, threshold, value_per_point, fund_limit, fee_share, managed_c, comp, fee_credit,
+                   redeemed_yuan, n_compounds):
+    """`Residents.redeem_points` in two passes (who tries, then who the fund pays, by the running sum
+    in household order as `np.cumsum`), totals in numpy's order (`np_sum`), fee parts per compound
+    in household order (as `np.bincount` adds them)."""
+    n = len(points)
+    tried = np.empty(n, np.bool_)
+    paid = np.zeros(n, np.bool_)
+    n_tried = 0
+    for i in range(n):
+        tried[i] = points[i] >= threshold
+        if tried[i]:
+            n_tried += 1
+    who = np.empty(n_tried, np.int64)
+    value = np.empty(n_tried)
+    cum = 0.0
+    k = 0
+    for i in range(n):
+        if tried[i]:
+            v = points[i] * value_per_point
+            cum += v
+            if cum <= fund_limit:
+                who[k] = i
+                value[k] = v
+                k += 1
+    who = who[:k]
+    value = value[:k]
+    fee_part = np.empty(k)
+    goods = np.empty(k)
+    spent = np.empty(k)
+    transfer = np.zeros(n_compounds)
+    for j in range(k):
+        i = who[j]
+        paid[i] = True
+        fee_part[j] = value[j] * fee_share * (1.0 if managed_c[comp[i]] else 0.0)
+        goods[j] = value[j] - fee_part[j]
+        spent[j] = points[i]
+        fee_credit[i] += fee_part[j]
+        transfer[comp[i]] += fee_part[j]
+        redeemed_yuan[i] += value[j]
+        points[i] = 0.0
+    return tried, paid, transfer, np_sum(fee_part), np_sum(goods), np_sum(spent), np_sum(value)

@@ -6,13 +6,20 @@ served first, in this order: (1) paperwork demanded by the street and the depart
 street's door-knocking campaign, (4) the platform's early-warning checks of hot spots. What is left goes to routine patrols
 (`grid_patrol_share`) and casework (the rest). So a campaign or a warning takes its
 hours from cases and patrols, and with little time left it does less than it was asked to.
+
+The week's sharing is one compiled pass over the grids (issue 17: a handful of grids, so the
+cost was numpy's per-call overhead); its totals are summed in numpy's order (`np_sum`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from .jit import kernel, np_sum
+from .streams import splitmix_uniform
+
 USES = ("paperwork", "meetings", "visits", "warnings", "cases", "patrols")  # in order of priority (cases and patrols share)
+PAPERWORK, MEETINGS, VISITS, WARNINGS, CASES, PATROLS = range(len(USES))
 
 
 class GridHours:
@@ -24,24 +31,106 @@ class GridHours:
         self.available_total = 0.0
 
     def allocate(self, available: np.ndarray, paperwork: np.ndarray, meetings: np.ndarray, visits: np.ndarray,
-                 warnings: np.ndarray, case_share: float) -> None:
-        """Serve the demands (hours per grid) in priority order; split the rest between cases and patrols."""
-        left = available.astype(float)
-        for use, demand in (("paperwork", paperwork), ("meetings", meetings), ("visits", visits), ("warnings", warnings)):
-            got = np.minimum(demand, left)
-            self.week[use] = got
-            left = left - got
-        self.week["cases"] = case_share * left
-        self.week["patrols"] = left - self.week["cases"]
-        for use in USES:
-            self.total[use] += float(self.week[use].sum())
-        self.available_total += float(available.sum())
+                 warnings: np.ndarray, case_share) -> None:
+        """Serve the demands (hours per grid) in priority order; split the rest between cases and patrols
+        (`case_share`: one share, or one per grid)."""
+        available = np.asarray(available, float)
+        shares = np.full(len(available), case_share) if np.isscalar(case_share) else np.asarray(case_share, float)
+        week, sums, available_sum = _allocate(available, paperwork, meetings, visits, warnings, shares)
+        for k, use in enumerate(USES):
+            self.week[use] = week[k]
+            self.total[use] += sums[k]
+        self.available_total += available_sum
 
     def granted_share(self, use: str, demand: np.ndarray) -> np.ndarray:
         """Share of each grid's demand for `use` that got its hours (1 where nothing was asked)."""
-        return np.divide(self.week[use], demand, out=np.ones_like(demand, dtype=float), where=demand > 0)
+        return self.granted(use, demand)[0]
+
+    def granted(self, use: str, demand: np.ndarray) -> tuple[np.ndarray, bool]:
+        """`granted_share`, and whether every grid got all it asked for."""
+        return _granted_share(self.week[use], np.asarray(demand, float))
 
     def balances(self) -> bool:
         """Every available hour went to exactly one use."""
         used = sum(self.total.values())
         return abs(used - self.available_total) <= 1e-6 * max(1.0, self.available_total)
+
+
+@kernel
+def _np_min(a, b):
+    """`np.minimum(a, b)`: a if a < b or a is nan, else b."""
+    return a if (a < b or a != a) else b
+
+
+@kernel
+def _allocate(available, paperwork, meetings, visits, warnings, case_share):
+    """`GridHours.allocate` in one pass: each grid's hours served in priority order (numpy's
+    `np.minimum(demand, left)`, `left - got`), then the totals, each `float(week[use].sum())`."""
+    g = len(available)
+    week = np.empty((len(USES), g))
+    for i in range(g):
+        left = available[i]
+        got = _np_min(paperwork[i], left)
+        week[PAPERWORK, i] = got
+        left = left - got
+        got = _np_min(meetings[i], left)
+        week[MEETINGS, i] = got
+        left = left - got
+        got = _np_min(visits[i], left)
+        week[VISITS, i] = got
+        left = left - got
+        got = _np_min(warnings[i], left)
+        week[WARNINGS, i] = got
+        left = left - got
+        cases = case_share[i] * left
+        week[CASES, i] = cases
+        week[PATROLS, i] = left - cases
+    sums = (np_sum(week[PAPERWORK]), np_sum(week[MEETINGS]), np_sum(week[VISITS]), np_sum(week[WARNINGS]),
+            np_sum(week[CASES]), np_sum(week[PATROLS]))
+    return week, sums, np_sum(available)
+
+
+@kernel
+def _granted_share(got, demand):
+    """np.divide(got, demand, where=demand > 0, else 1), and whether all of it is >= 1."""
+    out = np.empty(len(demand))
+    all_done = True
+    for i in range(len(demand)):
+        out[i] = got[i] / demand[i] if demand[i] > 0 else 1.0
+        if not out[i] >= 1.0:
+            all_done = False
+    return out, all_done
+
+
+# ---------------------------------------------------------------- the door-knocking campaign's visits
+@kernel
+def plan_visits(reach, visited, visit, grid, n_grids, offset, chance, hours_per_visit):
+    """The campaign's plan (`CommunityModel._plan_campaign_visits`): each reachable household not yet
+    visited is planned with chance `chance`, by its counter-based uniform (`offset`: the stream
+    'door_knocking.visit' at this step); `visit` is set in place. Returns the hours asked per grid
+    (the count per grid, as `np.bincount`, times the hours of a visit)."""
+    count = np.zeros(n_grids, np.int64)
+    for i in range(len(reach)):
+        if reach[i] and not visited[i] and splitmix_uniform(offset, i) < chance:
+            visit[i] = True
+            count[grid[i]] += 1
+    out = np.empty(n_grids)
+    for g in range(n_grids):
+        out[g] = count[g] * hours_per_visit
+    return out
+
+
+@kernel
+def make_visits(visit, visited, grid, put_off, done, offset):
+    """The visits the hours allow: with `put_off`, a planned visit waits for a later week if its
+    uniform (`offset`: the stream 'door_knocking.time' at this step) is at least its grid's granted
+    share `done`; the others are made (marked visited). Returns how many were made."""
+    made = 0
+    for i in range(len(visit)):
+        if visit[i]:
+            if put_off and splitmix_uniform(offset, i) >= done[grid[i]]:
+                visit[i] = False
+            else:
+                visited[i] = True
+                made += 1
+    return made

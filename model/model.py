@@ -24,7 +24,7 @@ from agents.residents import Residents, logistic
 
 from . import outcomes as oc
 from .appraisal import Compound
-from .grid_time import GridHours
+from .grid_time import GridHours, make_visits, plan_visits
 from .ledger import Ledger
 from .parameters import validate
 from .policies import Policies
@@ -214,13 +214,21 @@ class CommunityModel(mesa.Model):
         lv, p = self.policies.level, self.p
         self.grid.set_levels(p, lv("grid_extra_workers"), lv("grid_training"), lv("grid_paperwork_cut"))
         self.party.set_coverage_boost(lv("party_coverage_boost"))
-        self.digital_level = np.clip(self.world.community_digital + lv("digital_boost"), 0.0, 1.0)
+        boost = lv("digital_boost")
+        if getattr(self, "_digital_boost", None) != boost:  # set again only when the boost changed
+            self.digital_level = np.clip(self.world.community_digital + boost, 0.0, 1.0)
+            self._digital_boost = boost
         w = self.world
         self._central = self.party.central_active()
         self._rider_cover = None
-        if lv("rider_recruit_share") > 0:
-            per_c = np.bincount(w.hh_compound, weights=self._recruited_mask().astype(float), minlength=w.n_compounds)
-            self._rider_cover = np.minimum(1.0, per_c * p["rider_households_per_week"] / np.maximum(w.c_households, 1))
+        if lv("rider_recruit_share") > 0:  # computed again only when the share or the pace changed
+            key = (lv("rider_recruit_share"), p["rider_households_per_week"])
+            done_for, cover = getattr(self, "_rider_cover_for", (None, None))
+            if done_for != key:
+                per_c = np.bincount(w.hh_compound, weights=self._recruited_mask().astype(float), minlength=w.n_compounds)
+                cover = np.minimum(1.0, per_c * p["rider_households_per_week"] / np.maximum(w.c_households, 1))
+                self._rider_cover_for = (key, cover)
+            self._rider_cover = cover
 
     # ---- 0d. the grid workers' week: mandated work first, then patrols and cases (model/grid_time.py)
     def _grid_time(self, t: int) -> None:
@@ -229,8 +237,12 @@ class CommunityModel(mesa.Model):
         patrol chance and case capacity."""
         p, w, g, lv = self.p, self.world, self.grid, self.policies.level
         visit_hours = self._plan_campaign_visits(t)
-        hot_hh = self.grid_compound_households @ self.hot if lv("early_warning_level") > 0 else np.zeros(w.n_grids)
-        check_hours = lv("early_warning_level") * p["early_warning_check_rate"] * hot_hh * g.visit_hours(p)
+        warn = lv("early_warning_level")
+        if warn > 0:
+            hot_hh = self.grid_compound_households @ self.hot
+            check_hours = warn * p["early_warning_check_rate"] * hot_hh * g.visit_hours(p)
+        else:  # no warning, no hot spots to check
+            hot_hh, check_hours = np.zeros(w.n_grids), np.zeros(w.n_grids)
         scored = np.zeros(w.n_grids)
         if lv("response_scoring_weight") > 0 and self.problems.whistled_now:  # last week's whistles, to be documented
             slots = np.concatenate(self.problems.whistled_now)
@@ -242,13 +254,13 @@ class CommunityModel(mesa.Model):
             paperwork, case_share = self.overrides.grid_budget(self, paperwork, case_share)
         hours.allocate(g.hours(p), paperwork, meeting_hours, visit_hours, check_hours, case_share)
         self._meetings_held = self._compound_share_done("meetings", meeting_hours)
-        visit = self.campaign_visit
-        if visit_hours.any():  # visits beyond the hours are put off to a later week
-            planned = np.flatnonzero(visit)
-            done = hours.granted_share("visits", visit_hours)
-            visit[planned[self.streams.hashed("door_knocking.time", t, planned) >= done[w.hh_grid[planned]]]] = False
-        self.campaign_visited |= visit
-        self.campaign_visits_now = int(visit.sum())
+        if self.policies.is_active("door_knocking"):  # (otherwise nobody is visited this week)
+            put_off = bool(visit_hours.any())  # visits beyond the hours are put off to a later week
+            self.campaign_visits_now = make_visits(
+                self.campaign_visit, self.campaign_visited, w.hh_grid, put_off, hours.granted_share("visits", visit_hours),
+                self.streams.offset("door_knocking.time", t))
+        else:
+            self.campaign_visits_now = 0
         self._patrol = g.patrol_chance(p, hours.week["patrols"])
         if self.overrides is not None:  # [classroom] a played grid worker's home visits
             self._patrol = self.overrides.patrol_chance(self, self._patrol)
@@ -268,8 +280,8 @@ class CommunityModel(mesa.Model):
     def _compound_share_done(self, use: str, demand: np.ndarray) -> np.ndarray:
         """Share of what each compound's grids were asked for `use` that got its hours (1: all)."""
         w = self.world
-        share = self.grid_hours.granted_share(use, demand)
-        if np.all(share >= 1.0):
+        share, all_done = self.grid_hours.granted(use, demand)
+        if all_done:
             return np.ones(w.n_compounds)
         return share @ self.grid_compound_households / np.maximum(w.c_households, 1)
 
@@ -282,15 +294,17 @@ class CommunityModel(mesa.Model):
         if not self.policies.is_active("door_knocking"):
             return np.zeros(w.n_grids)
         weeks_left = p["door_knock_start"] + p["door_knock_weeks"] - t
-        todo = np.flatnonzero(self.campaign_reach & ~self.campaign_visited)
-        go = todo[self.streams.hashed("door_knocking.visit", t, todo) < 1.0 / max(weeks_left, 1)]
-        visit[go] = True
-        return np.bincount(w.hh_grid[go], minlength=w.n_grids) * p["door_knock_hours_per_visit"]
+        return plan_visits(self.campaign_reach, self.campaign_visited, visit, w.hh_grid, w.n_grids,
+                           self.streams.offset("door_knocking.visit", t), 1.0 / max(weeks_left, 1),
+                           float(p["door_knock_hours_per_visit"]))
 
     def _follow_up_warnings(self, hot_hh: np.ndarray, check_hours: np.ndarray) -> None:
         """A hot-spot household's weekly chance of a check, and the share of the warning acted on in
         each compound: a warning nobody has the hours to follow up prevents and finds nothing."""
         w, g, hours = self.world, self.grid, self.grid_hours
+        if not hot_hh.any():  # no hot spot: no checks asked, none made (what the lines below give)
+            self._warning_check, self._warning_followed = np.zeros(w.n_grids), np.ones(w.n_compounds)
+            return
         self._warning_check = np.divide(hours.week["warnings"] / g.visit_hours(self.p), hot_hh,
                                         out=np.zeros(w.n_grids), where=hot_hh > 0)
         self._warning_followed = self._compound_share_done("warnings", check_hours)
@@ -416,29 +430,21 @@ class CommunityModel(mesa.Model):
             dept.adjust(weight, gain, target, rate)
 
     def _participation_share(self) -> np.ndarray:
-        w = self.world
-        return np.bincount(w.hh_compound, weights=self.residents.participating.astype(float),
-                           minlength=w.n_compounds) / np.maximum(w.c_households, 1)
+        return self.residents.participating_share()
 
     # ---- 4. residents: satisfaction, trust, participation, points, payment
     def _residents_update(self) -> None:
         p, w, r, mk, pr, lv = self.p, self.world, self.residents, self.market, self.problems, self.policies.level
         n = w.n
-        comp = w.hh_compound
-        X = np.column_stack([r.satisfaction, r.trust, r.paying, r.participating]).astype(np.float32)
-        N = w.W @ X
-        open_hh = pr.per_household()
-        r.update_satisfaction(p, mk.env[comp], mk.service[comp], open_hh, N[:, 0])
-        org_hh = self.party.compound_org[comp]
-        base = p["trust_mean"] + p["party_trust_base"] * org_hh
+        nb_satisfaction, nb_trust, nb_paying, nb_participating = r.neighbour_means()  # network means, float32
+        r.update_satisfaction(p, mk.env, mk.service, pr.per_household(), nb_satisfaction)
+        org_c = self.party.compound_org
         # red property earns trust through the service it gives, not by its name
-        red_service = p["contact_trust_red_property"] * np.where(mk.provider == RED, mk.service, 0.0)
-        contact = (p["contact_trust_central"] * self._central + red_service[comp]
-                   + p["contact_trust_deliberation"] * (org_hh & (lv("deliberation_rate") > 0)))
+        contact = r.contact(p, org_c, self._central, mk.provider == RED, mk.service, lv("deliberation_rate") > 0)
         ov = self.overrides  # [classroom] visits, volunteering and fee stances of played roles
         if ov is not None:
             contact = ov.contact(self, contact)
-        r.update_trust(p, base, pr.resolved_now, pr.lost_now, N[:, 1], contact,
+        r.update_trust(p, org_c, pr.resolved_now, pr.lost_now, nb_trust, contact,
                        pr.gamed_now if pr.c.gamed else None)
         culture = lv("culture_belonging_rate")
         if culture > 0:
@@ -447,46 +453,32 @@ class CommunityModel(mesa.Model):
         if self._culture_ever:  # without upkeep, what culture work built fades
             r.fade_belonging(p["belonging_fade_rate"])
         per_act = lv("points_per_act")
-        reward = per_act * p["points_value_yuan"] * r.points_belief if per_act > 0 else 0.0  # what a point is believed worth
-        r.decide_participation(p, reward, N[:, 3], self.streams.uniform("residents.participate", n),
+        reward = per_act * p["points_value_yuan"] if per_act > 0 else None  # per act, if points are paid
+        r.decide_participation(p, reward, nb_participating, self.streams.uniform("residents.participate", n),
                                shift=None if ov is None else ov.participation_shift(self))
-        managed_hh = (mk.provider != NONE)[comp]
+        managed_c = mk.provider != NONE
         self._points_transfer = np.zeros(w.n_compounds)
         if per_act > 0:
             r.points += per_act * r.participating
-            tried, paid = self._redeem_points(managed_hh)
+            tried, paid = self._redeem_points()
             r.learn_points_value(p, tried, paid, w.W)
-        fee_month = mk.fee_m2(p)[comp] * w.hh_area
-        r.decide_payment(p, managed_hh, fee_month, np.minimum(self.fee_credit, fee_month), N[:, 2],
-                         self.streams.uniform("residents.pay", n), shift=None if ov is None else ov.payment_shift(self))
-        self._neighbour_paying = N[:, 2]
+        r.pay_week(p, managed_c, mk.fee_m2(p), self.fee_credit, nb_paying, self.streams.uniform("residents.pay", n),
+                   shift=None if ov is None else ov.payment_shift(self))
+        self._neighbour_paying = nb_paying
 
-    def _redeem_points(self, managed_hh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _redeem_points(self) -> tuple[np.ndarray, np.ndarray]:
         """Households over the threshold redeem; the fund pays, in household order, while it can.
 
         Returns who tried and who was paid this week (the lesson households learn from)."""
-        p, r, w = self.p, self.residents, self.world
-        tried = r.points >= p["points_redeem_threshold"]
-        paid = np.zeros(w.n, bool)
-        who = np.flatnonzero(tried)
-        if len(who) == 0:
+        tried, paid, transfer, fee_sum, goods_sum, points_sum, value_sum = self.residents.redeem_points(
+            self.p, self.ledger.fund_balance + 1e-9, self.market.provider != NONE, self.fee_credit)
+        if not paid.any():
             return tried, paid
-        value = r.points[who] * p["points_value_yuan"]
-        affordable = np.cumsum(value) <= self.ledger.fund_balance + 1e-9
-        who, value = who[affordable], value[affordable]
-        paid[who] = True
-        if len(who) == 0:
-            return tried, paid
-        fee_part = value * p["points_fee_share"] * managed_hh[who]
-        goods = value - fee_part
-        self.ledger.pay("points_fee", float(fee_part.sum()), partial=False)
-        self.ledger.pay("points_goods", float(goods.sum()), partial=False)
-        self.fee_credit[who] += fee_part
-        self._points_transfer = np.bincount(w.hh_compound[who], weights=fee_part, minlength=w.n_compounds)
-        self.points_redeemed += float(r.points[who].sum())
-        self.points_redeemed_yuan += float(value.sum())
-        r.points_redeemed_yuan[who] += value
-        r.points[who] = 0.0
+        self.ledger.pay("points_fee", fee_sum, partial=False)
+        self.ledger.pay("points_goods", goods_sum, partial=False)
+        self._points_transfer = transfer
+        self.points_redeemed += points_sum
+        self.points_redeemed_yuan += value_sum
         return tried, paid
 
     # ---- 5. providers: fees, subsidies, costs, service, exit and entry; environment moves

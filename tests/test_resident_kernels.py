@@ -1,0 +1,109 @@
+"""The residents' and grid workers' compiled rules give the numpy expressions' floats bit for bit (issue 17).
+
+`tools/fingerprint.py` checks whole runs of the shipped scenarios; these check the pieces on
+inputs those runs may never reach (extreme log-odds, signed zeros, nan, ties, empty rows).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.special import expit
+
+from agents import residents as R
+from model import CommunityModel
+from model.grid_time import GridHours
+
+
+def same(a, b) -> bool:
+    """Equal bit for bit (so -0.0 differs from 0.0 and nan equals nan)."""
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def test_logistic_is_scipys_expit():
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0, s, 200_000) for s in (1, 5, 40, 400)]
+                       + [np.array([0.0, -0.0, 709.0, -709.0, 745.2, -745.2, 1e300, -1e300, np.inf, -np.inf])])
+    assert same(np.array([R._logistic(v) for v in x[:2000]]), expit(x[:2000]))
+    out = np.empty(len(x))
+    for i, v in enumerate(x[-20_000:]):
+        out[i] = R._logistic(v)
+    assert same(out[:20_000], expit(x[-20_000:]))
+
+
+def test_clip_min_max_are_numpys():
+    rng = np.random.default_rng(1)
+    special = np.array([-0.0, 0.0, 1.0, -1.0, 2.0, np.nan, np.inf, -np.inf, 1e-300, -1e-300])
+    a = np.concatenate([special, rng.normal(0.5, 1, 2000)])
+    assert same(np.array([R._clip01(v) for v in a]), np.clip(a, 0.0, 1.0))
+    for b in (0.0, -0.0, 1.0, np.nan):
+        assert same(np.array([R._np_min(v, b) for v in a]), np.minimum(a, b)), b
+        assert same(np.array([R._np_max(v, b) for v in a]), np.maximum(a, b)), b
+
+
+def test_neighbour_means_are_scipys_float32_product():
+    """The CSR product in float32, row by row in stored order, on the model's network and on a
+    random one with unequal weights, unsorted indices and empty rows."""
+    m = CommunityModel(rng=2, n_households=800)
+    for _ in range(5):
+        m.step()
+    r, W = m.residents, m.world.W
+    X = np.column_stack([r.satisfaction, r.trust, r.paying, r.participating]).astype(np.float32)
+    assert same(r.neighbour_means(), np.ascontiguousarray((W @ X).T))
+    rng = np.random.default_rng(4)
+    n = 500
+    A = sp.random(n, n, density=0.005, random_state=5, format="csr", dtype=np.float32)
+    A.data[:] = rng.random(A.nnz).astype(np.float32)
+    for i in range(n):  # each row's ties in a shuffled stored order: sums follow the stored order
+        lo, hi = A.indptr[i], A.indptr[i + 1]
+        order = lo + rng.permutation(hi - lo)
+        A.indices[lo:hi], A.data[lo:hi] = A.indices[order], A.data[order]
+    A.has_sorted_indices = False
+    sat, trust = rng.random(n), rng.random(n)
+    pay, part = rng.random(n) < 0.5, rng.random(n) < 0.3
+    got = R._neighbour_means(A.indptr, A.indices, A.data, sat, trust, pay, part)
+    X = np.column_stack([sat, trust, pay, part]).astype(np.float32)
+    assert same(got, np.ascontiguousarray((A @ X).T))
+
+
+def test_learn_points_value_counts_as_bincount_does():
+    m = CommunityModel(rng=3, n_households=600)
+    r, W = m.residents, m.world.W
+    rng = np.random.default_rng(0)
+    tried = rng.random(r.n) < 0.2
+    paid = tried & (rng.random(r.n) < 0.5)
+    before = rng.random(r.n)
+    r.points_belief = before.copy()
+    r.learn_points_value(m.p, tried, paid, W)
+    who = np.flatnonzero(tried)
+    lens = np.diff(W.indptr)[who]
+    told = np.concatenate([W.indices[W.indptr[j]:W.indptr[j + 1]] for j in who])
+    n_tried = np.bincount(told, minlength=r.n)
+    n_paid = np.bincount(told, weights=np.repeat(paid[who], lens).astype(float), minlength=r.n)
+    seen = np.where(tried, paid.astype(float), np.divide(n_paid, n_tried, out=np.zeros(r.n), where=n_tried > 0))
+    expected = before + m.p["points_learning_rate"] * (tried | (n_tried > 0)) * (seen - before)
+    assert same(r.points_belief, expected)
+
+
+def test_grid_hours_allocate_as_numpy_did():
+    rng = np.random.default_rng(7)
+    g = 37
+    available = rng.uniform(50, 400, g)
+    demands = [rng.uniform(0, 150, g) * (rng.random(g) < 0.6) for _ in range(4)]
+    for case_share in (0.8, rng.random(g)):
+        hours = GridHours(g)
+        hours.allocate(available, *demands, case_share)
+        left = available.astype(float)
+        week = {}
+        for use, demand in zip(("paperwork", "meetings", "visits", "warnings"), demands):
+            week[use] = np.minimum(demand, left)
+            left = left - week[use]
+        week["cases"] = case_share * left
+        week["patrols"] = left - week["cases"]
+        for use, v in week.items():
+            assert same(hours.week[use], v), use
+            assert hours.total[use] == float(v.sum()), use
+        assert hours.available_total == float(available.sum())
+        share = hours.granted_share("meetings", demands[1])
+        assert same(share, np.divide(week["meetings"], demands[1], out=np.ones(g), where=demands[1] > 0))
