@@ -612,7 +612,7 @@ class CommunityModel(mesa.Model):
                         subsidy_month_m2=self.policies.level("property_subsidy") if old else 0.0)
         ruler = dict(kind=int(w.c_type[c]), provider=mk.provider, c_type=w.c_type, collection=mk.collection,
                      satisfaction=satisfaction, env=mk.env, fee=mk.fee, guide_fee=float(mk.guide_fee[c]))
-        return self.tender_office.run(p, c, list(self.firms), site, ruler, float(lo[c]), float(hi[c]))
+        return self.tender_office.run(p, c, self.firm_list, site, ruler, float(lo[c]), float(hi[c]))
 
     def _tender(self, c: int, satisfaction: np.ndarray, participation: np.ndarray) -> None:
         p, w, mk, office = self.p, self.world, self.market, self.tender_office
