@@ -178,7 +178,12 @@ class CommunityModel(mesa.Model):
         return self.residents[i]
 
     def recruited_riders(self) -> int:
-        return int(np.count_nonzero(self._recruited_mask()))
+        share = self.policies.level("rider_recruit_share")
+        done_for, count = getattr(self, "_riders_for", (None, 0))  # counted again only when the share changed
+        if done_for != share:
+            count = int(np.count_nonzero(self._recruited_mask()))
+            self._riders_for = (share, count)
+        return count
 
     def _recruited_mask(self) -> np.ndarray:
         share = self.policies.level("rider_recruit_share")
@@ -195,7 +200,7 @@ class CommunityModel(mesa.Model):
     def step(self) -> None:
         t = self.steps - 1  # 0-based index of this week
         self.policies.update(t)
-        for pol in self.policies.on():
+        for pol in self.policies.acting():  # (the others' `step` does nothing)
             pol.step(self)
         self._apply_levels()
         self._grid_time(t)
@@ -274,8 +279,22 @@ class CommunityModel(mesa.Model):
         if rate <= 0:
             return np.zeros(w.n_grids)
         meetings_c = min(1.0, rate / WEEKS_PER_MONTH) * self.party.compound_org  # meetings a week
-        part_of_c = self.grid_compound_households / np.maximum(w.c_households, 1)
-        return part_of_c @ (meetings_c * p["deliberation_hours_per_meeting"])
+        return self._grid_part_of_compound() @ (meetings_c * p["deliberation_hours_per_meeting"])
+
+    def _grid_part_of_compound(self) -> np.ndarray:
+        """Share of each compound's households in each grid (grids x compounds; the street's
+        households do not move, so it is worked out once)."""
+        part = getattr(self, "_part_of_compound", None)
+        if part is None:
+            part = self._part_of_compound = self.grid_compound_households / self._households_at_least_one()
+        return part
+
+    def _households_at_least_one(self) -> np.ndarray:
+        """`np.maximum(c_households, 1)`, the divisor of per-compound means (worked out once)."""
+        div = getattr(self, "_c_households_div", None)
+        if div is None:
+            div = self._c_households_div = np.maximum(self.world.c_households, 1)
+        return div
 
     def _compound_share_done(self, use: str, demand: np.ndarray) -> np.ndarray:
         """Share of what each compound's grids were asked for `use` that got its hours (1: all)."""
@@ -283,7 +302,7 @@ class CommunityModel(mesa.Model):
         share, all_done = self.grid_hours.granted(use, demand)
         if all_done:
             return np.ones(w.n_compounds)
-        return share @ self.grid_compound_households / np.maximum(w.c_households, 1)
+        return share @ self.grid_compound_households / self._households_at_least_one()
 
     def _plan_campaign_visits(self, t: int) -> np.ndarray:
         """The campaign's plan for the week: reachable households not yet visited, spread evenly over
@@ -698,7 +717,7 @@ class CommunityModel(mesa.Model):
 
     # ---- 6. the ledger: direct costs of policies
     def _policy_costs(self) -> None:
-        for pol in self.policies.on():
+        for pol in self.policies.costing():  # (the others cost nothing directly)
             self.ledger.spend_direct(pol.group, pol.direct_cost(self))
 
     def release(self) -> None:
