@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
+
+from .jit import kernel, np_sum
+from .world import NONE, OLD, RED
+
 FISCAL, DONATION = "fiscal", "donation"
 # uses that end up as property providers' revenue
 PROVIDER_USES = ("red_property_subsidy", "red_property_startup", "property_subsidy", "points_fee")
@@ -81,3 +86,24 @@ class Ledger:
             paid = sum(v for (s, _), v in self.flows.items() if s == src)
             ok &= abs(self.inflow[src] - paid - self.balance[src]) <= 1e-6 * max(1.0, self.inflow[src])
         return ok
+
+
+# ---------------------------------------------------------------- per-compound demands on the fund, compiled
+@kernel
+def subsidy_demand(rate, area, weeks_per_month_inv, provider, c_type, red_only):
+    """A week's subsidy demand per compound, `rate` (yuan/m²/month) x area / weeks a month: with
+    `red_only`, where red property holds the compound, else in old compounds with any provider; and
+    its total. The floats of numpy's `rate * area * wk * mask` (element by element, in that order)
+    and of `want.sum()` (`np_sum`): one pass instead of a handful of numpy calls a week."""
+    want = np.empty(len(area))
+    for c in range(len(area)):
+        on = provider[c] == RED if red_only else (c_type[c] == OLD and provider[c] != NONE)
+        want[c] = rate * area[c] * weeks_per_month_inv * (1.0 if on else 0.0)
+    return want, np_sum(want)
+
+
+@kernel
+def add_share(into, want, share):
+    """`into += want * share` (what each compound gets when the fund pays `share` of the demand)."""
+    for c in range(len(into)):
+        into[c] += want[c] * share

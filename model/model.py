@@ -19,13 +19,13 @@ from agents.departments import DEPARTMENTS, Department, book_whistle_capacity, w
 from agents.grid_workers import GridWorkforce
 from agents.party import PartyOrganisation
 from agents.firms import Firm
-from agents.providers import RedPropertyProvider
+from agents.providers import RedPropertyProvider, red_candidates
 from agents.residents import Residents, logistic
 
 from . import outcomes as oc
 from .appraisal import Compound
 from .grid_time import GridHours, make_visits, plan_visits
-from .ledger import Ledger
+from .ledger import Ledger, add_share, subsidy_demand
 from .parameters import validate
 from .policies import Policies
 from .problems import (ANSWERED, CATEGORIES, CLOSED_ON_PAPER, DELIBERATION, DEPARTMENT, ELDER, K, ON_TIME, REPAIR,
@@ -510,12 +510,10 @@ class CommunityModel(mesa.Model):
                                              self.points_redeemed_yuan > 0, mk.provider, w.c_households)
         self.household_fees_paid += np_sum(fees_c)
         transfers = self._points_transfer.copy()
-        if lv("property_subsidy") > 0:
-            want = lv("property_subsidy") * w.c_area * wk * ((w.c_type == OLD) & (mk.provider != NONE))
-            transfers += self._pay_share("property_subsidy", want)
-        if lv("red_property_subsidy") > 0:
-            want = lv("red_property_subsidy") * w.c_area * wk * (mk.provider == RED)
-            transfers += self._pay_share("red_property_subsidy", want)
+        if lv("property_subsidy") > 0:  # old compounds with a provider
+            self._subsidise("property_subsidy", lv("property_subsidy"), False, transfers)
+        if lv("red_property_subsidy") > 0:  # red property's compounds
+            self._subsidise("red_property_subsidy", lv("red_property_subsidy"), True, transfers)
         mk.settle(p, fees_c, transfers, None if self.overrides is None else self.overrides.service_chosen(self))  # [classroom]
         for firm in self.firm_list:  # companies book the week, pay out, leave contracts they lose on
             if firm.contracts:
@@ -687,9 +685,9 @@ class CommunityModel(mesa.Model):
         share = self.policies.level("red_property_share")
         if share <= 0:
             return
-        full_month = mk.firm_cost_m2 * p["red_property_cost_factor"] * w.c_area
-        for c in np.flatnonzero((mk.provider == NONE) & self.party.compound_org & (self.red_order < share)):
-            grant = p["red_property_startup_months"] * full_month[c]
+        for c in red_candidates(mk.provider, self.party.compound_org, self.red_order, share):
+            full_month = mk.firm_cost_m2[c] * p["red_property_cost_factor"] * w.c_area[c]
+            grant = p["red_property_startup_months"] * full_month
             if self.ledger.pay("red_property_startup", grant, partial=False) <= 0 and grant > 0:
                 continue
             mk.take_red(int(c), float(grant))
@@ -708,6 +706,15 @@ class CommunityModel(mesa.Model):
             return np.zeros_like(want)
         paid = self.ledger.pay(use, total)
         return want * (paid / total)
+
+    def _subsidise(self, use: str, rate: float, red_only: bool, transfers: np.ndarray) -> None:
+        """The fund's subsidy of `rate` yuan/m²/month (red property's compounds with `red_only`, else
+        old compounds with a provider) into `transfers`, as `_pay_share` pays it (the same floats)."""
+        w = self.world
+        want, total = subsidy_demand(rate, w.c_area, 1.0 / WEEKS_PER_MONTH, self.market.provider, w.c_type, red_only)
+        if total <= 0:
+            return
+        add_share(transfers, want, self.ledger.pay(use, total) / total)
 
     def _new_provider_payment(self, c: int) -> None:
         """A new provider starts from few payers (Harbin Pingfang: 2.5 % after a month)."""
