@@ -50,6 +50,13 @@ class GridHours:
         """`granted_share`, and whether every grid got all it asked for."""
         return _granted_share(self.week[use], np.asarray(demand, float))
 
+    def warning_checks(self, visit_hours: float, hot_households: np.ndarray,
+                       demand: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray, bool]:
+        """The early warning's week in one pass: whether any grid has hot-spot households, each grid's
+        chance of a check for one of them (the hours granted to warnings / `visit_hours` / the
+        households, 0 where none), and `granted("warnings", demand)`."""
+        return _warning_checks(self.week["warnings"], visit_hours, hot_households, np.asarray(demand, float))
+
     def balances(self) -> bool:
         """Every available hour went to exactly one use."""
         used = sum(self.total.values())
@@ -100,6 +107,20 @@ def _granted_share(got, demand):
         if not out[i] >= 1.0:
             all_done = False
     return out, all_done
+
+
+@kernel
+def _warning_checks(got, visit_hours, hot, demand):
+    """`hot.any()`; `np.divide(got / visit_hours, hot, where=hot > 0, else 0)`; `_granted_share(got, demand)`."""
+    any_hot = False
+    check = np.zeros(len(hot))
+    for i in range(len(hot)):
+        if hot[i] != 0:
+            any_hot = True
+        if hot[i] > 0:
+            check[i] = got[i] / visit_hours / hot[i]
+    share, all_done = _granted_share(got, demand)
+    return any_hot, check, share, all_done
 
 
 # ---------------------------------------------------------------- the door-knocking campaign's visits

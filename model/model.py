@@ -321,12 +321,14 @@ class CommunityModel(mesa.Model):
         """A hot-spot household's weekly chance of a check, and the share of the warning acted on in
         each compound: a warning nobody has the hours to follow up prevents and finds nothing."""
         w, g, hours = self.world, self.grid, self.grid_hours
-        if not hot_hh.any():  # no hot spot: no checks asked, none made (what the lines below give)
+        any_hot, check, share, all_done = hours.warning_checks(g.visit_hours(self.p), hot_hh, check_hours)
+        if not any_hot:  # no hot spot: no checks asked, none made (what the lines below give)
             self._warning_check, self._warning_followed = np.zeros(w.n_grids), np.ones(w.n_compounds)
             return
-        self._warning_check = np.divide(hours.week["warnings"] / g.visit_hours(self.p), hot_hh,
-                                        out=np.zeros(w.n_grids), where=hot_hh > 0)
-        self._warning_followed = self._compound_share_done("warnings", check_hours)
+        self._warning_check = check  # the hours granted to checks / a check's hours / hot-spot households
+        # the share of the checks asked that got their hours, per compound (`_compound_share_done`)
+        self._warning_followed = (np.ones(w.n_compounds) if all_done
+                                  else share @ self.grid_compound_households / self._households_at_least_one())
 
     # ---- 1. problems arise, more where the environment is poor and in the heating season
     def _problems_arise(self, t: int) -> None:
