@@ -41,19 +41,22 @@ class Ledger:
         amount = max(0.0, float(amount))
         if amount <= 0.0:
             return 0.0
-        avail = self.fund_balance
+        balance = self.balance
+        donations = balance[DONATION]
+        avail = balance[FISCAL] + donations  # `fund_balance`
         if amount > avail + 1e-9 and not partial:
             self.refused += amount
             return 0.0
         paid = min(amount, avail)
         self.refused += amount - paid
-        from_don = min(paid, self.balance[DONATION])
-        self.balance[DONATION] -= from_don
-        self.balance[FISCAL] -= paid - from_don
+        from_don = min(paid, donations)
+        from_fiscal = paid - from_don
+        balance[DONATION] = donations - from_don
+        balance[FISCAL] -= from_fiscal
         if from_don:
             self.flows[(DONATION, use)] += from_don
-        if paid - from_don:
-            self.flows[(FISCAL, use)] += paid - from_don
+        if from_fiscal:
+            self.flows[(FISCAL, use)] += from_fiscal
         return paid
 
     def spend_direct(self, use: str, amount: float) -> None:

@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from agents.departments import DEPARTMENTS, Department, book_whistle_capacity, whistle_capacities
+from agents.departments import DEPARTMENTS, Department, book_whistle_capacity, keep_records, whistle_capacities
 from agents.grid_workers import GridWorkforce
 from agents.party import PartyOrganisation
 from agents.firms import Firm
@@ -444,11 +444,7 @@ class CommunityModel(mesa.Model):
         answered, on_time, on_paper = week[ANSWERED], week[ON_TIME], week[CLOSED_ON_PAPER]
         memory, demand = p["department_record_memory"], p["department_other_demand"]
         gain, target, rate = p["response_scoring_gain"], p["response_score_target"], p["department_adjust_rate"]
-        for dept in self.departments:
-            k = dept.category
-            dept.record_week(whistles[k] - dept.received, answered[k], on_time[k], on_paper[k], memory)
-            dept.serve_other_duties(demand)
-            dept.adjust(weight, gain, target, rate)
+        keep_records(self.departments, whistles, answered, on_time, on_paper, memory, demand, weight, gain, target, rate)
 
     def _participation_share(self) -> np.ndarray:
         return self.residents.participating_share()
