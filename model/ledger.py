@@ -92,21 +92,39 @@ class Ledger:
 
 
 # ---------------------------------------------------------------- per-compound demands on the fund, compiled
-@kernel
-def subsidy_demand(rate, area, weeks_per_month_inv, provider, c_type, red_only):
-    """A week's subsidy demand per compound, `rate` (yuan/m²/month) x area / weeks a month: with
-    `red_only`, where red property holds the compound, else in old compounds with any provider; and
-    its total. The floats of numpy's `rate * area * wk * mask` (element by element, in that order)
-    and of `want.sum()` (`np_sum`): one pass instead of a handful of numpy calls a week."""
-    want = np.empty(len(area))
-    for c in range(len(area)):
-        on = provider[c] == RED if red_only else (c_type[c] == OLD and provider[c] != NONE)
-        want[c] = rate * area[c] * weeks_per_month_inv * (1.0 if on else 0.0)
-    return want, np_sum(want)
+SUBSIDIES = ("property_subsidy", "red_property_subsidy")  # the rows of `subsidy_demands`: old compounds, red property
+SUBSIDY_OLD, SUBSIDY_RED = range(len(SUBSIDIES))
 
 
 @kernel
-def add_share(into, want, share):
-    """`into += want * share` (what each compound gets when the fund pays `share` of the demand)."""
-    for c in range(len(into)):
-        into[c] += want[c] * share
+def subsidy_demands(old_rate, red_rate, area, weeks_per_month_inv, provider, c_type):
+    """A week's subsidy demands per compound (rows: old compounds with a provider at `old_rate`, red
+    property's compounds at `red_rate`; yuan/m²/month x area / weeks a month; a row at rate <= 0
+    is not worked out), and each row's total. The floats of numpy's `rate * area * wk * mask`
+    (element by element, in that order) and of `want.sum()` (`np_sum`): one pass a week instead of
+    a dozen numpy calls for a few dozen compounds."""
+    n = len(area)
+    rates = (old_rate, red_rate)
+    want = np.zeros((len(rates), n))
+    totals = np.zeros(len(rates))
+    for row in range(len(rates)):
+        rate = rates[row]
+        if rate <= 0:
+            continue
+        for c in range(n):
+            on = (c_type[c] == OLD and provider[c] != NONE) if row == SUBSIDY_OLD else provider[c] == RED
+            want[row, c] = rate * area[c] * weeks_per_month_inv * (1.0 if on else 0.0)
+        totals[row] = np_sum(want[row])
+    return want, totals
+
+
+@kernel
+def add_shares(into, want, old_share, red_share):
+    """`into += want[0] * old_share`, then `into += want[1] * red_share` (a share < 0: the fund paid
+    nothing of that row, nothing added): what each compound gets when the fund pays that share of
+    the row's demand."""
+    shares = (old_share, red_share)
+    for row in range(len(shares)):
+        if shares[row] >= 0:
+            for c in range(len(into)):
+                into[c] += want[row, c] * shares[row]

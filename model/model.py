@@ -25,7 +25,7 @@ from agents.residents import Residents, logistic
 from . import outcomes as oc
 from .appraisal import Compound
 from .grid_time import GridHours, make_visits, plan_visits
-from .ledger import Ledger, add_share, subsidy_demand
+from .ledger import Ledger, add_shares, subsidy_demands
 from .parameters import validate
 from .policies import Policies
 from .problems import (ANSWERED, CATEGORIES, CLOSED_ON_PAPER, DELIBERATION, DEPARTMENT, ELDER, K, ON_TIME, REPAIR,
@@ -508,10 +508,9 @@ class CommunityModel(mesa.Model):
                                              self.points_redeemed_yuan > 0, mk.provider, w.c_households)
         self.household_fees_paid += np_sum(fees_c)
         transfers = self._points_transfer.copy()
-        if lv("property_subsidy") > 0:  # old compounds with a provider
-            self._subsidise("property_subsidy", lv("property_subsidy"), False, transfers)
-        if lv("red_property_subsidy") > 0:  # red property's compounds
-            self._subsidise("red_property_subsidy", lv("red_property_subsidy"), True, transfers)
+        old_rate, red_rate = lv("property_subsidy"), lv("red_property_subsidy")
+        if old_rate > 0 or red_rate > 0:  # old compounds with a provider; red property's compounds
+            self._subsidise(old_rate, red_rate, transfers)
         mk.settle(p, fees_c, transfers, None if self.overrides is None else self.overrides.service_chosen(self))  # [classroom]
         for firm in self.firm_list:  # companies book the week, pay out, leave contracts they lose on
             if firm.contracts:
@@ -705,14 +704,19 @@ class CommunityModel(mesa.Model):
         paid = self.ledger.pay(use, total)
         return want * (paid / total)
 
-    def _subsidise(self, use: str, rate: float, red_only: bool, transfers: np.ndarray) -> None:
-        """The fund's subsidy of `rate` yuan/m²/month (red property's compounds with `red_only`, else
-        old compounds with a provider) into `transfers`, as `_pay_share` pays it (the same floats)."""
+    def _subsidise(self, old_rate: float, red_rate: float, transfers: np.ndarray) -> None:
+        """The fund's subsidies into `transfers`: `old_rate` yuan/m²/month to old compounds with a
+        provider, then `red_rate` to red property's compounds (a rate <= 0: none), each paid as
+        `_pay_share` pays it (the same floats)."""
         w = self.world
-        want, total = subsidy_demand(rate, w.c_area, 1.0 / WEEKS_PER_MONTH, self.market.provider, w.c_type, red_only)
-        if total <= 0:
-            return
-        add_share(transfers, want, self.ledger.pay(use, total) / total)
+        want, totals = subsidy_demands(old_rate, red_rate, w.c_area, 1.0 / WEEKS_PER_MONTH, self.market.provider,
+                                       w.c_type)
+        old_total, red_total = totals.tolist()
+        nothing = -1.0  # (no share paid: the row is not added)
+        pay = self.ledger.pay
+        old_share = pay("property_subsidy", old_total) / old_total if old_rate > 0 and old_total > 0 else nothing
+        red_share = pay("red_property_subsidy", red_total) / red_total if red_rate > 0 and red_total > 0 else nothing
+        add_shares(transfers, want, old_share, red_share)
 
     def _new_provider_payment(self, c: int) -> None:
         """A new provider starts from few payers (Harbin Pingfang: 2.5 % after a month)."""
