@@ -98,12 +98,13 @@ def appraise(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, servic
     bidder's cost is its factor times the same path.
     """
     months = int(p["contract_months"])
-    fees, services = np.broadcast_arrays(np.ravel(fees), np.ravel(services))
-    t = np.arange(1, months + 1)[:, None]  # months x options from here on
-    a = p["service_env_rate"] * services + p["participation_env_effect"] * site.participation
-    d = site.decay
-    e_star = a / np.maximum(a + d, 1e-12)
-    env = e_star + (site.env - e_star) * np.power(np.clip(1.0 - a - d, 0.0, 1.0), WEEKS_PER_MONTH * t)
+    fees, services = np.ravel(fees), np.ravel(services)
+    if fees.shape != services.shape:
+        fees, services = np.broadcast_arrays(fees, services)
+    # months x options from here on: the environment approaches its level under the service, e_star
+    e_star, keep = _env_rates(np.ascontiguousarray(services, dtype=float), p["service_env_rate"],
+                              p["participation_env_effect"] * site.participation, site.decay)
+    env = _env_path(e_star, site.env, np.power(keep, _weeks_after(months)))
     sat_keep = (1.0 - p["satisfaction_rate"]) ** WEEKS_PER_MONTH
     pay_keep = (1.0 - p["pay_review_rate"]) ** WEEKS_PER_MONTH
     drive = (logit(ruler.collection) - p["pay_fee_weight"] * site.burden_per_fee * (fees - ruler.fee)
@@ -116,6 +117,48 @@ def appraise(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, servic
         site.area_m2, 1.0 - p["firm_required_margin"], p["environment_standard"], site.full_cost_month_m2,
         p["upkeep_environment_cost"], p["fixed_cost_share"])
     return profit, worst, np.broadcast_to(paying, profit.shape)
+
+
+def _weeks_after(months: int) -> np.ndarray:
+    """Weeks from the contract's start to the end of each of its months (a column: months x 1)."""
+    weeks = _WEEKS_AFTER.get(months)
+    if weeks is None:
+        weeks = _WEEKS_AFTER[months] = WEEKS_PER_MONTH * np.arange(1, months + 1)[:, None]
+    return weeks
+
+
+_WEEKS_AFTER: dict[int, np.ndarray] = {}
+
+
+@kernel
+def _env_rates(services, service_rate, participation_up, decay):
+    """Per option, the environment's level under its service (`a / max(a + d, 1e-12)`, with a = the
+    weekly rise) and the share of the gap kept each week (`np.clip(1 - a - d, 0, 1)`), in numpy's
+    floats and order; the appraisal's numpy glue cost more than the arithmetic."""
+    n = len(services)
+    e_star = np.empty(n)
+    keep = np.empty(n)
+    for j in range(n):
+        a = service_rate * services[j] + participation_up
+        s = a + decay
+        e_star[j] = a / (s if (s > 1e-12 or s != s) else 1e-12)
+        x = 1.0 - a - decay
+        if x == x:  # np.clip: max then min, NaN passes through
+            x = x if x > 0.0 else 0.0
+            x = x if x < 1.0 else 1.0
+        keep[j] = x
+    return e_star, keep
+
+
+@kernel
+def _env_path(e_star, env0, kept):
+    """`e_star + (env0 - e_star) * kept`, months (rows of `kept`) x options."""
+    months, k = kept.shape
+    out = np.empty((months, k))
+    for m in range(months):
+        for j in range(k):
+            out[m, j] = e_star[j] + (env0 - e_star[j]) * kept[m, j]
+    return out
 
 
 @kernel

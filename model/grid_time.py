@@ -27,20 +27,29 @@ class GridHours:
 
     def __init__(self, n_grids: int):
         self.week = {use: np.zeros(n_grids) for use in USES}
-        self.total = dict.fromkeys(USES, 0.0)
-        self.available_total = 0.0
+        self._totals = np.zeros(len(USES) + 1)  # the street's hours since the start: each use's, then all available
+
+    @property
+    def total(self) -> dict[str, float]:
+        """Hours given to each use since the start, summed over the grids."""
+        return dict(zip(USES, self._totals[:len(USES)].tolist()))
+
+    @property
+    def available_total(self) -> float:
+        return float(self._totals[len(USES)])
 
     def allocate(self, available: np.ndarray, paperwork: np.ndarray, meetings: np.ndarray, visits: np.ndarray,
                  warnings: np.ndarray, case_share) -> None:
         """Serve the demands (hours per grid) in priority order; split the rest between cases and patrols
         (`case_share`: one share, or one per grid)."""
         available = np.asarray(available, float)
-        shares = np.full(len(available), case_share) if np.isscalar(case_share) else np.asarray(case_share, float)
-        week, sums, available_sum = _allocate(available, paperwork, meetings, visits, warnings, shares)
-        for k, use in enumerate(USES):
-            self.week[use] = week[k]
-            self.total[use] += sums[k]
-        self.available_total += available_sum
+        if np.isscalar(case_share):
+            week = _allocate(available, paperwork, meetings, visits, warnings, _ONE_SHARE, float(case_share), False,
+                             self._totals)
+        else:
+            week = _allocate(available, paperwork, meetings, visits, warnings, np.asarray(case_share, float), 0.0, True,
+                             self._totals)
+        self.week = dict(zip(USES, week))
 
     def granted_share(self, use: str, demand: np.ndarray) -> np.ndarray:
         """Share of each grid's demand for `use` that got its hours (1 where nothing was asked)."""
@@ -49,6 +58,13 @@ class GridHours:
     def granted(self, use: str, demand: np.ndarray) -> tuple[np.ndarray, bool]:
         """`granted_share`, and whether every grid got all it asked for."""
         return _granted_share(self.week[use], np.asarray(demand, float))
+
+    def warning_checks(self, visit_hours: float, hot_households: np.ndarray,
+                       demand: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray, bool]:
+        """The early warning's week in one pass: whether any grid has hot-spot households, each grid's
+        chance of a check for one of them (the hours granted to warnings / `visit_hours` / the
+        households, 0 where none), and `granted("warnings", demand)`."""
+        return _warning_checks(self.week["warnings"], visit_hours, hot_households, np.asarray(demand, float))
 
     def balances(self) -> bool:
         """Every available hour went to exactly one use."""
@@ -62,10 +78,15 @@ def _np_min(a, b):
     return a if (a < b or a != a) else b
 
 
+_ONE_SHARE = np.zeros(0)  # (no per-grid shares: one share for every grid)
+
+
 @kernel
-def _allocate(available, paperwork, meetings, visits, warnings, case_share):
+def _allocate(available, paperwork, meetings, visits, warnings, case_shares, case_share, per_grid, totals):
     """`GridHours.allocate` in one pass: each grid's hours served in priority order (numpy's
-    `np.minimum(demand, left)`, `left - got`), then the totals, each `float(week[use].sum())`."""
+    `np.minimum(demand, left)`, `left - got`), cases taking `case_share` (or the grid's of
+    `case_shares` with `per_grid`) of what is left; then the totals, each `float(week[use].sum())`
+    added to its running total in `totals` (the last: all hours available)."""
     g = len(available)
     week = np.empty((len(USES), g))
     for i in range(g):
@@ -82,12 +103,13 @@ def _allocate(available, paperwork, meetings, visits, warnings, case_share):
         got = _np_min(warnings[i], left)
         week[WARNINGS, i] = got
         left = left - got
-        cases = case_share[i] * left
+        cases = (case_shares[i] if per_grid else case_share) * left
         week[CASES, i] = cases
         week[PATROLS, i] = left - cases
-    sums = (np_sum(week[PAPERWORK]), np_sum(week[MEETINGS]), np_sum(week[VISITS]), np_sum(week[WARNINGS]),
-            np_sum(week[CASES]), np_sum(week[PATROLS]))
-    return week, sums, np_sum(available)
+    for k in range(len(USES)):
+        totals[k] += np_sum(week[k])
+    totals[len(USES)] += np_sum(available)
+    return week
 
 
 @kernel
@@ -100,6 +122,20 @@ def _granted_share(got, demand):
         if not out[i] >= 1.0:
             all_done = False
     return out, all_done
+
+
+@kernel
+def _warning_checks(got, visit_hours, hot, demand):
+    """`hot.any()`; `np.divide(got / visit_hours, hot, where=hot > 0, else 0)`; `_granted_share(got, demand)`."""
+    any_hot = False
+    check = np.zeros(len(hot))
+    for i in range(len(hot)):
+        if hot[i] != 0:
+            any_hot = True
+        if hot[i] > 0:
+            check[i] = got[i] / visit_hours / hot[i]
+    share, all_done = _granted_share(got, demand)
+    return any_hot, check, share, all_done
 
 
 # ---------------------------------------------------------------- the door-knocking campaign's visits

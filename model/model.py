@@ -15,17 +15,17 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from agents.departments import DEPARTMENTS, Department, book_whistle_capacity, whistle_capacities
+from agents.departments import DEPARTMENTS, Department, book_whistle_capacity, keep_records, whistle_capacities
 from agents.grid_workers import GridWorkforce
 from agents.party import PartyOrganisation
 from agents.firms import Firm
-from agents.providers import RedPropertyProvider
+from agents.providers import RedPropertyProvider, red_candidates
 from agents.residents import Residents, logistic
 
 from . import outcomes as oc
 from .appraisal import Compound
 from .grid_time import GridHours, make_visits, plan_visits
-from .ledger import Ledger
+from .ledger import Ledger, add_shares, subsidy_demands
 from .parameters import validate
 from .policies import Policies
 from .problems import (ANSWERED, CATEGORIES, CLOSED_ON_PAPER, DELIBERATION, DEPARTMENT, ELDER, K, ON_TIME, REPAIR,
@@ -178,7 +178,12 @@ class CommunityModel(mesa.Model):
         return self.residents[i]
 
     def recruited_riders(self) -> int:
-        return int(np.count_nonzero(self._recruited_mask()))
+        share = self.policies.level("rider_recruit_share")
+        done_for, count = getattr(self, "_riders_for", (None, 0))  # counted again only when the share changed
+        if done_for != share:
+            count = int(np.count_nonzero(self._recruited_mask()))
+            self._riders_for = (share, count)
+        return count
 
     def _recruited_mask(self) -> np.ndarray:
         share = self.policies.level("rider_recruit_share")
@@ -195,7 +200,7 @@ class CommunityModel(mesa.Model):
     def step(self) -> None:
         t = self.steps - 1  # 0-based index of this week
         self.policies.update(t)
-        for pol in self.policies.on():
+        for pol in self.policies.acting():  # (the others' `step` does nothing)
             pol.step(self)
         self._apply_levels()
         self._grid_time(t)
@@ -274,8 +279,22 @@ class CommunityModel(mesa.Model):
         if rate <= 0:
             return np.zeros(w.n_grids)
         meetings_c = min(1.0, rate / WEEKS_PER_MONTH) * self.party.compound_org  # meetings a week
-        part_of_c = self.grid_compound_households / np.maximum(w.c_households, 1)
-        return part_of_c @ (meetings_c * p["deliberation_hours_per_meeting"])
+        return self._grid_part_of_compound() @ (meetings_c * p["deliberation_hours_per_meeting"])
+
+    def _grid_part_of_compound(self) -> np.ndarray:
+        """Share of each compound's households in each grid (grids x compounds; the street's
+        households do not move, so it is worked out once)."""
+        part = getattr(self, "_part_of_compound", None)
+        if part is None:
+            part = self._part_of_compound = self.grid_compound_households / self._households_at_least_one()
+        return part
+
+    def _households_at_least_one(self) -> np.ndarray:
+        """`np.maximum(c_households, 1)`, the divisor of per-compound means (worked out once)."""
+        div = getattr(self, "_c_households_div", None)
+        if div is None:
+            div = self._c_households_div = np.maximum(self.world.c_households, 1)
+        return div
 
     def _compound_share_done(self, use: str, demand: np.ndarray) -> np.ndarray:
         """Share of what each compound's grids were asked for `use` that got its hours (1: all)."""
@@ -283,7 +302,7 @@ class CommunityModel(mesa.Model):
         share, all_done = self.grid_hours.granted(use, demand)
         if all_done:
             return np.ones(w.n_compounds)
-        return share @ self.grid_compound_households / np.maximum(w.c_households, 1)
+        return share @ self.grid_compound_households / self._households_at_least_one()
 
     def _plan_campaign_visits(self, t: int) -> np.ndarray:
         """The campaign's plan for the week: reachable households not yet visited, spread evenly over
@@ -302,12 +321,14 @@ class CommunityModel(mesa.Model):
         """A hot-spot household's weekly chance of a check, and the share of the warning acted on in
         each compound: a warning nobody has the hours to follow up prevents and finds nothing."""
         w, g, hours = self.world, self.grid, self.grid_hours
-        if not hot_hh.any():  # no hot spot: no checks asked, none made (what the lines below give)
+        any_hot, check, share, all_done = hours.warning_checks(g.visit_hours(self.p), hot_hh, check_hours)
+        if not any_hot:  # no hot spot: no checks asked, none made (what the lines below give)
             self._warning_check, self._warning_followed = np.zeros(w.n_grids), np.ones(w.n_compounds)
             return
-        self._warning_check = np.divide(hours.week["warnings"] / g.visit_hours(self.p), hot_hh,
-                                        out=np.zeros(w.n_grids), where=hot_hh > 0)
-        self._warning_followed = self._compound_share_done("warnings", check_hours)
+        self._warning_check = check  # the hours granted to checks / a check's hours / hot-spot households
+        # the share of the checks asked that got their hours, per compound (`_compound_share_done`)
+        self._warning_followed = (np.ones(w.n_compounds) if all_done
+                                  else share @ self.grid_compound_households / self._households_at_least_one())
 
     # ---- 1. problems arise, more where the environment is poor and in the heating season
     def _problems_arise(self, t: int) -> None:
@@ -423,11 +444,7 @@ class CommunityModel(mesa.Model):
         answered, on_time, on_paper = week[ANSWERED], week[ON_TIME], week[CLOSED_ON_PAPER]
         memory, demand = p["department_record_memory"], p["department_other_demand"]
         gain, target, rate = p["response_scoring_gain"], p["response_score_target"], p["department_adjust_rate"]
-        for dept in self.departments:
-            k = dept.category
-            dept.record_week(whistles[k] - dept.received, answered[k], on_time[k], on_paper[k], memory)
-            dept.serve_other_duties(demand)
-            dept.adjust(weight, gain, target, rate)
+        keep_records(self.departments, whistles, answered, on_time, on_paper, memory, demand, weight, gain, target, rate)
 
     def _participation_share(self) -> np.ndarray:
         return self.residents.participating_share()
@@ -491,12 +508,9 @@ class CommunityModel(mesa.Model):
                                              self.points_redeemed_yuan > 0, mk.provider, w.c_households)
         self.household_fees_paid += np_sum(fees_c)
         transfers = self._points_transfer.copy()
-        if lv("property_subsidy") > 0:
-            want = lv("property_subsidy") * w.c_area * wk * ((w.c_type == OLD) & (mk.provider != NONE))
-            transfers += self._pay_share("property_subsidy", want)
-        if lv("red_property_subsidy") > 0:
-            want = lv("red_property_subsidy") * w.c_area * wk * (mk.provider == RED)
-            transfers += self._pay_share("red_property_subsidy", want)
+        old_rate, red_rate = lv("property_subsidy"), lv("red_property_subsidy")
+        if old_rate > 0 or red_rate > 0:  # old compounds with a provider; red property's compounds
+            self._subsidise(old_rate, red_rate, transfers)
         mk.settle(p, fees_c, transfers, None if self.overrides is None else self.overrides.service_chosen(self))  # [classroom]
         for firm in self.firm_list:  # companies book the week, pay out, leave contracts they lose on
             if firm.contracts:
@@ -668,9 +682,9 @@ class CommunityModel(mesa.Model):
         share = self.policies.level("red_property_share")
         if share <= 0:
             return
-        full_month = mk.firm_cost_m2 * p["red_property_cost_factor"] * w.c_area
-        for c in np.flatnonzero((mk.provider == NONE) & self.party.compound_org & (self.red_order < share)):
-            grant = p["red_property_startup_months"] * full_month[c]
+        for c in red_candidates(mk.provider, self.party.compound_org, self.red_order, share):
+            full_month = mk.firm_cost_m2[c] * p["red_property_cost_factor"] * w.c_area[c]
+            grant = p["red_property_startup_months"] * full_month
             if self.ledger.pay("red_property_startup", grant, partial=False) <= 0 and grant > 0:
                 continue
             mk.take_red(int(c), float(grant))
@@ -690,6 +704,20 @@ class CommunityModel(mesa.Model):
         paid = self.ledger.pay(use, total)
         return want * (paid / total)
 
+    def _subsidise(self, old_rate: float, red_rate: float, transfers: np.ndarray) -> None:
+        """The fund's subsidies into `transfers`: `old_rate` yuan/m²/month to old compounds with a
+        provider, then `red_rate` to red property's compounds (a rate <= 0: none), each paid as
+        `_pay_share` pays it (the same floats)."""
+        w = self.world
+        want, totals = subsidy_demands(old_rate, red_rate, w.c_area, 1.0 / WEEKS_PER_MONTH, self.market.provider,
+                                       w.c_type)
+        old_total, red_total = totals.tolist()
+        nothing = -1.0  # (no share paid: the row is not added)
+        pay = self.ledger.pay
+        old_share = pay("property_subsidy", old_total) / old_total if old_rate > 0 and old_total > 0 else nothing
+        red_share = pay("red_property_subsidy", red_total) / red_total if red_rate > 0 and red_total > 0 else nothing
+        add_shares(transfers, want, old_share, red_share)
+
     def _new_provider_payment(self, c: int) -> None:
         """A new provider starts from few payers (Harbin Pingfang: 2.5 % after a month)."""
         members = np.flatnonzero(self.world.hh_compound == c)
@@ -698,7 +726,7 @@ class CommunityModel(mesa.Model):
 
     # ---- 6. the ledger: direct costs of policies
     def _policy_costs(self) -> None:
-        for pol in self.policies.on():
+        for pol in self.policies.costing():  # (the others cost nothing directly)
             self.ledger.spend_direct(pol.group, pol.direct_cost(self))
 
     def release(self) -> None:

@@ -9,6 +9,8 @@ are in its `step()`. Printing a policy shows how to make it again.
 
 from __future__ import annotations
 
+import math
+from operator import itemgetter
 from typing import ClassVar
 
 from .parameters import NEVER, group
@@ -194,18 +196,36 @@ class Policies:
         self._active: dict[str, bool] = {}
         self._dose_on: dict[str, bool] = dict.fromkeys(self._by_dose, False)  # dose name -> its policy is on
         self._on: list[Policy] = []
+        self._acting: list[Policy] = []  # those on whose `step` does something
+        self._costing: list[Policy] = []  # those on that have a `direct_cost`
+        # every policy parameter (doses and windows), read together each week
+        self._read = itemgetter(*self._by_dose)
+        self._values: tuple | None = None  # the values `which policies are on` was last worked out from
+        self._steady: tuple[float, float] = (0, -1)  # with those values, the steps [first, last) over which it does not change
         self.step_no = 0
 
     def update(self, step: int) -> None:
         """Which policies are on this step. Doses are read live from the parameters (an experiment
         may change one mid-run); which policy each belongs to, and whether it is on, is worked out
-        here once (the schedule reads doses a few dozen times a week)."""
+        here (the schedule reads doses a few dozen times a week). It is worked out again when any
+        policy parameter changed or the step left the span where no policy starts or ends."""
         self.step_no = step
+        values = self._read(self.p)
+        first, last = self._steady
+        if first <= step < last and values == self._values:
+            return  # the same parameters, and no window opens or closes: the same policies are on
         active = {pol.group: pol.active(step) for pol in self.items}
         if active != self._active:
             self._active = active
             self._dose_on = {name: active[pol.group] for name, pol in self._by_dose.items()}
             self._on = [pol for pol in self.items if active[pol.group]]
+            self._acting = [pol for pol in self._on if type(pol).step is not Policy.step]
+            self._costing = [pol for pol in self._on if type(pol).direct_cost is not Policy.direct_cost]
+        # a policy is on between its start and its end: nothing changes between two such steps
+        bounds = [b for pol in self.items for b in (pol.start, pol.end)]
+        self._steady = (max([b for b in bounds if b <= step], default=-math.inf),
+                        min([b for b in bounds if b > step], default=math.inf))
+        self._values = values
 
     def is_active(self, group_name: str) -> bool:
         return self._active.get(group_name, False)
@@ -216,6 +236,14 @@ class Policies:
 
     def on(self) -> list[Policy]:
         return list(self._on)
+
+    def acting(self) -> list[Policy]:
+        """The policies on this step whose own `step` acts (the others' does nothing)."""
+        return self._acting
+
+    def costing(self) -> list[Policy]:
+        """The policies on this step that have a `direct_cost` (the others' is 0)."""
+        return self._costing
 
     def __iter__(self):
         return iter(self.items)

@@ -42,6 +42,7 @@ class TenderOffice:
         self.tenders = 0
         self.without_bid = 0
         self._grids: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._scores: dict[tuple, np.ndarray] = {}
 
     def has_committee(self, p: dict, c: int) -> bool:
         chance = p["owners_committee_share"] + p["owners_committee_party_boost"] * self.party.compound_org[c]
@@ -78,6 +79,16 @@ class TenderOffice:
         better = (service - p["firm_min_service"]) / span if span > 1e-12 else np.ones_like(service)
         return wf * cheap + (1.0 - wf) * better
 
+    def _option_scores(self, p: dict, c: int, fees: np.ndarray, services: np.ndarray, lo: float,
+                       hi: float) -> np.ndarray:
+        """`score` of a band's options (`options`), made once per band, option grid and rule (the
+        parameters it depends on are read each time: an experiment may change them)."""
+        key = (lo, hi, p["tender_fee_options"], p["firm_min_service"], self.fee_weight(p, c))
+        scores = self._scores.get(key)
+        if scores is None:
+            scores = self._scores[key] = self.score(p, c, fees, services, lo, hi)
+        return scores
+
     def run(self, p: dict, c: int, firms: list, site: Compound, ruler_args: dict, lo: float, hi: float) -> Bid | None:
         """Put compound `c` out to tender among `firms`; the winning bid, or None."""
         self.tenders += 1
@@ -89,7 +100,7 @@ class TenderOffice:
         cost = np.array([f.cost_factor for f in firms])
         at_risk = np.array([f.at_risk() for f in firms])
         profit, worst, paying = appraise(p, site, ruler, fees, services, cost)
-        i, j, best = _winner(profit, worst, at_risk, self.score(p, c, fees, services, lo, hi), cost)
+        i, j, best = _winner(profit, worst, at_risk, self._option_scores(p, c, fees, services, lo, hi), cost)
         if i < 0:
             self.without_bid += 1
             return None
