@@ -61,6 +61,16 @@ class _EngineStamped:
         return super().from_function(py_func, py_file)
 
 
+class EngineUserProvidedLocator(_EngineStamped, caching.UserProvidedCacheLocator):
+    """In `NUMBA_CACHE_DIR`, when the user names one (numba's own first choice)."""
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        from numba.core import config
+
+        return super().from_function(py_func, py_file) if config.CACHE_DIR else None
+
+
 class EngineInTreeLocator(_EngineStamped, caching.InTreeCacheLocator):
     """Beside the module, in `__pycache__` (numba's default place)."""
 
@@ -70,7 +80,7 @@ class EngineUserWideLocator(_EngineStamped, caching.UserWideCacheLocator):
 
 
 if EngineInTreeLocator not in caching.CacheImpl._locator_classes:
-    caching.CacheImpl._locator_classes[:0] = [EngineInTreeLocator, EngineUserWideLocator]
+    caching.CacheImpl._locator_classes[:0] = [EngineUserProvidedLocator, EngineInTreeLocator, EngineUserWideLocator]
 
 kernel = njit(cache=True, error_model="numpy", nogil=True)
 PAIRWISE_BLOCK = 128  # numpy's block for pairwise summation (PW_BLOCKSIZE)
