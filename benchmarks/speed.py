@@ -144,6 +144,7 @@ def measure(engine: str, n: int, steps: int, repeats: int = 1, python: str = sys
 
 
 OTHERS = ("starsim", "covasim")
+GOALS_NS = {3_000: 0.12 / (3_000 * 520) * 1e9, 10_000: 60.0, 100_000: 60.0}  # issue 17
 LABELS = {"reference": "per-agent Mesa reference", "vectorised": "govsim (compiled kernels)",
           "trivial_mesa": "trivial Mesa agent (x += 1)", "starsim": "Starsim (SIR, random network)",
           "covasim": "Covasim (default sim)"}
@@ -230,24 +231,35 @@ def main() -> None:
 
 
 def plot(rows: list[dict], path: Path) -> None:
-    """Cost per agent-step against size, log-log: flat lines are linear scaling."""
+    """Cost per agent-step against size, log-log: flat lines are linear scaling. Labels in English
+    and Chinese; the issue's goals drawn as crosses."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.8), constrained_layout=True)
+    from model.plots import cjk_font
+
+    font = cjk_font()
+    if font:
+        plt.rcParams["font.family"] = ["DejaVu Sans", font]
+    zh = {"reference": "逐个智能体的 Mesa 参照模型", "trivial_mesa": "最简 Mesa 智能体", "starsim": "Starsim",
+          "covasim": "Covasim", "vectorised": "govsim(编译内核)"}
+    fig, ax = plt.subplots(figsize=(7.4, 5.0), constrained_layout=True)
     for engine, style in (("reference", "s-"), ("trivial_mesa", "^--"), ("starsim", "D-"), ("covasim", "v-"),
                           ("vectorised", "o-")):
         rs = sorted((r for r in rows if r["engine"] == engine), key=lambda r: r["households"])
         if rs:
             ax.loglog([r["households"] for r in rs], [r["ns_per_resident_step"] for r in rs], style,
-                      label=LABELS[engine], lw=2.5 if engine == "vectorised" else 1.2)
-    ax.set_xlabel("agents (households for govsim and Mesa; people for Starsim and Covasim)")
-    ax.set_ylabel("ns per agent-step")
-    ax.set_title("Cost per agent-step against size (log-log, one core)")
+                      label=f"{LABELS[engine]} / {zh[engine]}", lw=2.5 if engine == "vectorised" else 1.2)
+    goals = [(n, ns) for n, ns in GOALS_NS.items()]
+    ax.loglog([g[0] for g in goals], [g[1] for g in goals], "kx", ms=9, mew=2,
+              label="goal of issue 17 / 目标(第17号议题)")
+    ax.set_xlabel("agents (households for govsim and Mesa; people for Starsim, Covasim)\n智能体数(govsim、Mesa 为户数)")
+    ax.set_ylabel("ns per agent-step\n每个智能体每步纳秒")
+    ax.set_title("Cost per agent-step against size (log-log, one core)\n每个智能体每步的成本与规模(对数坐标,单核)")
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7.5)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
