@@ -104,32 +104,13 @@ class Department(mesa.Agent):
 
 def keep_records(departments, whistles: list, answered: list, on_time: list, on_paper: list, memory: float,
                  other_demand: float, weight: float, gain: float, target: float, rate: float) -> None:
-    """Each department's week, as `record_week`, `serve_other_duties` and `adjust` in turn book it
-    (their arithmetic written out in one loop, the same floats: the schedule calls it every week,
-    where a dozen method calls cost more than the sums). `whistles` are the street's cumulative
-    whistles per category; the other lists this week's counts per category."""
-    a = 1.0 / max(memory, 1.0)
+    """Each department's week: `record_week`, `serve_other_duties`, then `adjust`. `whistles` are
+    the street's cumulative whistles per category; the other lists this week's counts per category."""
     for d in departments:
         k = d.category
-        # record_week
-        received, gamed = whistles[k] - d.received, on_paper[k]
-        d.record_received += a * (received - d.record_received)
-        d.record_closed += a * (answered[k] + gamed - d.record_closed)
-        d.record_on_time += a * (on_time[k] + gamed - d.record_on_time)
-        d.received += received
-        d.answered += answered[k]
-        d.gamed += gamed
-        # serve_other_duties
-        d.other_backlog += other_demand * d.capacity
-        served = min(d.other_backlog, max(0.0, d.capacity - d.whistle_capacity_used))
-        d.other_backlog -= served
-        d.whistle_capacity_used = 0.0
-        # adjust
-        if weight <= 0:
-            d.whistle_share = d.base_share
-            continue
-        step = rate * weight * gain * (target - d.score)
-        d.whistle_share = min(1.0, max(d.base_share, d.whistle_share + step))
+        d.record_week(whistles[k] - d.received, answered[k], on_time[k], on_paper[k], memory)
+        d.serve_other_duties(other_demand)
+        d.adjust(weight, gain, target, rate)
 
 
 def whistle_capacities(departments) -> tuple[tuple, tuple]:
