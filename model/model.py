@@ -696,18 +696,10 @@ class CommunityModel(mesa.Model):
             self._event(c, "red property took over", f"start-up grant {grant:,.0f} yuan from the fund", float(grant),
                         "red_property")
 
-    def _pay_share(self, use: str, want: np.ndarray) -> np.ndarray:
-        """Pay a per-compound demand from the fund; if it falls short, everyone gets the same share."""
-        total = float(want.sum())
-        if total <= 0:
-            return np.zeros_like(want)
-        paid = self.ledger.pay(use, total)
-        return want * (paid / total)
-
     def _subsidise(self, old_rate: float, red_rate: float, transfers: np.ndarray) -> None:
         """The fund's subsidies into `transfers`: `old_rate` yuan/m²/month to old compounds with a
-        provider, then `red_rate` to red property's compounds (a rate <= 0: none), each paid as
-        `_pay_share` pays it (the same floats)."""
+        provider, then `red_rate` to red property's compounds (a rate <= 0: none). Each is paid from
+        the fund as one sum; if the fund falls short, every compound gets the same share of its demand."""
         w = self.world
         want, totals = subsidy_demands(old_rate, red_rate, w.c_area, 1.0 / WEEKS_PER_MONTH, self.market.provider,
                                        w.c_type)
