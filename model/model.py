@@ -102,6 +102,11 @@ class CommunityModel(mesa.Model):
         self.grid_compound_households = np.bincount(w.hh_grid * w.n_compounds + w.hh_compound,
                                                     minlength=w.n_grids * w.n_compounds
                                                     ).reshape(w.n_grids, w.n_compounds).astype(float)
+        # the street's households do not move: divisors and each grid's part of each compound are fixed
+        self._c_households_div = np.maximum(w.c_households, 1)
+        self._part_of_compound = self.grid_compound_households / self._c_households_div
+        # results kept until what they depend on changes (policy levels may change mid-run)
+        self._riders_for, self._rider_cover_for, self._digital_boost = (None, 0), (None, None), None
         self.party = PartyOrganisation(w, self.streams["party_coverage"].random(w.n_compounds))
         self.policies = Policies(p)
         self.ledger = Ledger(p["fund_initial_yuan_per_household"] * n)
@@ -179,7 +184,7 @@ class CommunityModel(mesa.Model):
 
     def recruited_riders(self) -> int:
         share = self.policies.level("rider_recruit_share")
-        done_for, count = getattr(self, "_riders_for", (None, 0))  # counted again only when the share changed
+        done_for, count = self._riders_for  # counted again only when the share changed
         if done_for != share:
             count = int(np.count_nonzero(self._recruited_mask()))
             self._riders_for = (share, count)
@@ -220,7 +225,7 @@ class CommunityModel(mesa.Model):
         self.grid.set_levels(p, lv("grid_extra_workers"), lv("grid_training"), lv("grid_paperwork_cut"))
         self.party.set_coverage_boost(lv("party_coverage_boost"))
         boost = lv("digital_boost")
-        if getattr(self, "_digital_boost", None) != boost:  # set again only when the boost changed
+        if self._digital_boost != boost:  # set again only when the boost changed
             self.digital_level = np.clip(self.world.community_digital + boost, 0.0, 1.0)
             self._digital_boost = boost
         w = self.world
@@ -228,7 +233,7 @@ class CommunityModel(mesa.Model):
         self._rider_cover = None
         if lv("rider_recruit_share") > 0:  # computed again only when the share or the pace changed
             key = (lv("rider_recruit_share"), p["rider_households_per_week"])
-            done_for, cover = getattr(self, "_rider_cover_for", (None, None))
+            done_for, cover = self._rider_cover_for
             if done_for != key:
                 per_c = np.bincount(w.hh_compound, weights=self._recruited_mask().astype(float), minlength=w.n_compounds)
                 cover = np.minimum(1.0, per_c * p["rider_households_per_week"] / np.maximum(w.c_households, 1))
@@ -284,17 +289,11 @@ class CommunityModel(mesa.Model):
     def _grid_part_of_compound(self) -> np.ndarray:
         """Share of each compound's households in each grid (grids x compounds; the street's
         households do not move, so it is worked out once)."""
-        part = getattr(self, "_part_of_compound", None)
-        if part is None:
-            part = self._part_of_compound = self.grid_compound_households / self._households_at_least_one()
-        return part
+        return self._part_of_compound
 
     def _households_at_least_one(self) -> np.ndarray:
         """`np.maximum(c_households, 1)`, the divisor of per-compound means (worked out once)."""
-        div = getattr(self, "_c_households_div", None)
-        if div is None:
-            div = self._c_households_div = np.maximum(self.world.c_households, 1)
-        return div
+        return self._c_households_div
 
     def _compound_share_done(self, use: str, demand: np.ndarray) -> np.ndarray:
         """Share of what each compound's grids were asked for `use` that got its hours (1: all)."""
