@@ -24,7 +24,10 @@ def resample(df: pd.DataFrame, w: np.ndarray, n: int, seed: int) -> pd.DataFrame
     """n equally weighted draws from a weighted sample (a seeded generator, not global state)."""
     rng = np.random.default_rng(seed)
     idx = rng.choice(len(df), size=n, replace=True, p=w)
-    return df.iloc[idx].reset_index(drop=True)
+    out = df.iloc[idx].reset_index(drop=True)
+    if "n_households" in out:  # the street's size is a whole number of households (as the simulations round it)
+        out["n_households"] = out["n_households"].round().astype(int)
+    return out
 
 
 def write_draws(draws: pd.DataFrame, path: Path) -> Path:
@@ -44,6 +47,10 @@ def scenario_toml(cfg: Config, summ: dict[str, dict[str, float]]) -> str:
              "", "[params]"]
     for k in cfg.names:
         p = BY_NAME[k]
+        if k == "n_households":  # the scenario is the default street: its size is not Fanrong's
+            lines.insert(-1, f"# n_households (the calibrated street's size): posterior median {summ[k]['median']:.0f}, "
+                             f"90 % CI [{summ[k]['q05']:.0f}, {summ[k]['q95']:.0f}]; not set here, the scenario keeps its street's size")
+            continue
         lo, hi = p.valid
         v = float(np.clip(summ[k]["median"], lo, hi))
         lines.append(f"{k} = {v:.4g}    # 90 % CI [{summ[k]['q05']:.3g}, {summ[k]['q95']:.3g}], default {p.default:g}")
@@ -106,7 +113,8 @@ def judge(cfg: Config, ppc: pd.DataFrame, label: str = "posterior") -> pd.DataFr
             lo, hi = (float(np.quantile(x, 0.05)), float(np.quantile(x, 0.95))) if len(x) else (np.nan, np.nan)
             if t.kind == "pattern":
                 ok = bool(len(x) and np.mean(x) >= t.interval[0] and np.mean(x) <= t.interval[1] and (x > 0).any())
-                what = f"mean {np.mean(x):.3g} over {len(x)} paired runs" if len(x) else "no runs"
+                what = (f"mean {np.mean(x):.3g} over {len(x)} runs, positive in {int((x > 0).sum())}"
+                        if len(x) else "no runs")
             else:
                 ok = bool(len(x) and lo <= t.value <= hi)
                 what = f"{len(x)} runs"
