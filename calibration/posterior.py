@@ -141,7 +141,9 @@ def summary_markdown(cfg: Config, summ: dict, history, judged: dict[str, pd.Data
              "|---|---|---|---|---|---|"]
     for p in cfg.priors:
         s = summ[p.name]
-        lines.append(f"| `{p.name}` | {BY_NAME[p.name].default:g} | {p.kind} [{p.low:g}, {p.high:g}] | "
+        ref = (cfg.target_set.street.get("households", BY_NAME[p.name].default) if p.name == "n_households"
+               else BY_NAME[p.name].default)  # the street's size: its assumed value, not the default street's
+        lines.append(f"| `{p.name}` | {ref:g} | {p.kind} [{p.low:g}, {p.high:g}] | "
                      f"{s['median']:.4g} | [{s['q05']:.4g}, {s['q95']:.4g}] | {s['sd'] / pw[p.name]:.2f} |")
     lines += ["", "A ratio near 1 means the targets leave the parameter where the prior put it (unidentified);",
               "well below 1, the targets pin it.", "", "## Posterior predictive check", "",
