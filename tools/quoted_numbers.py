@@ -1,0 +1,122 @@
+"""Numbers the documents quote, computed from the shipped result files.
+
+    .venv/bin/python tools/quoted_numbers.py          # print every quote, by document
+
+Each entry is (document, exact text, where the number comes from). The documents quote the text
+as printed here; tests/test_quoted_numbers.py checks every one, so a regenerated result that
+moves a number fails the test until the document says the new number.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+CAL = ROOT / "results" / "calibration"
+SENS = ROOT / "results" / "sensitivity" / "sensitivity_morris_5years"
+POLICY = ROOT / "results" / "policy_comparison"
+
+
+def fmt(v: float) -> str:
+    """As calibration/posterior.py prints predictive figures: whole numbers from 10 up, else 3 digits."""
+    return "n/a" if v != v else (f"{v:.3g}" if abs(v) < 10 else f"{v:.0f}")
+
+
+def pct(v: float, digits: int = 1) -> str:
+    return f"{100 * v:.{digits}f} %"
+
+
+def interval(r: dict) -> str:
+    return f"{fmt(r['sim_median'])} [{fmt(r['sim_q05'])}, {fmt(r['sim_q95'])}]"
+
+
+def checks(folder: Path) -> dict[str, dict]:
+    return {r["target"]: r for r in json.loads((folder / "predictive_check.json").read_text())}
+
+
+def posterior(folder: Path) -> dict[str, dict]:
+    return json.loads((folder / "posterior_summary.json").read_text())
+
+
+def post_interval(s: dict, digits: int = 3) -> str:
+    if abs(s["median"]) >= 100:
+        return f"{s['median']:.0f} [{s['q05']:.0f}, {s['q95']:.0f}]"
+    return f"{s['median']:.{digits}g} [{s['q05']:.{digits}g}, {s['q95']:.{digits}g}]"
+
+
+def effect(tab: pd.DataFrame, scenario: str, outcome: str, digits: int = 2) -> str:
+    r = tab[(tab.scenario == scenario) & (tab.outcome == outcome)].iloc[0]
+    return f"{r['diff_vs_baseline']:+.{digits}f}".replace("-", "−")
+
+
+def level(tab: pd.DataFrame, scenario: str, outcome: str, digits: int = 2) -> str:
+    r = tab[(tab.scenario == scenario) & (tab.outcome == outcome)].iloc[0]
+    return f"{r['mean']:.{digits}f}"
+
+
+def quotes() -> list[tuple[str, str, str]]:
+    out: list[tuple[str, str, str]] = []
+    add = out.append
+    # ---- calibration
+    c = checks(CAL)
+    for t in ("fanrong_registered", "fanrong_unresolved", "fanrong_resolution_rate", "firm_exit_collection",
+              "response_scoring_rise", "provider_turnover", "coverage_contrast", "harbin_uptake"):
+        if t in c:
+            add(("results/calibration/README.md", interval(c[t]), f"predictive_check.json {t}"))
+    ps = posterior(CAL)
+    for name, s in ps.items():
+        add(("results/calibration/README.md", post_interval(s), f"posterior_summary.json {name}"))
+    j = CAL / "fanrong_harbin"
+    if (j / "predictive_check.json").exists():
+        cj = checks(j)
+        for t in ("fanrong_registered", "fanrong_unresolved", "harbin_uptake", "firm_exit_collection", "provider_turnover"):
+            add(("results/calibration/README.md", interval(cj[t]), f"fanrong_harbin/predictive_check.json {t}"))
+        for name, s in posterior(j).items():
+            if name.startswith(("pay_", "entry_")):
+                add(("results/calibration/README.md", post_interval(s), f"fanrong_harbin/posterior_summary.json {name}"))
+    # the ODD's pattern table quotes the shipped calibration's predictive check
+    for t in ("fanrong_registered", "fanrong_unresolved", "provider_turnover", "coverage_contrast", "response_scoring_rise"):
+        add(("docs/ODD.md", interval(c[t]), f"results/calibration/predictive_check.json {t}"))
+    add(("docs/ODD.md", post_interval(ps["n_households"]), "results/calibration/posterior_summary.json n_households"))
+    # ---- sensitivity
+    r = pd.read_csv(SENS / "ranking.csv")
+    for o in ("trap_share", "resolution_rate", "satisfaction_mean", "public_spending", "fee_collection_rate"):
+        top = r.sort_values(f"{o}_mu_star_rel", ascending=False).head(3)
+        for f, v in zip(top["factor"], top[f"{o}_mu_star_rel"]):
+            add(("results/sensitivity/README.md", f"`{f}` {v:.2f}", f"ranking.csv {o}"))
+    add(("results/sensitivity/README.md", f"**{int(r['negligible'].sum())} of {len(r)} parameters are negligible",
+         "ranking.csv negligible"))
+    for f, v in zip(r["factor"].head(3), r["score"].head(3)):
+        add(("results/sensitivity/README.md", f"`{f}` {v:.2f}", "ranking.csv score"))
+    # ---- policy comparison (README reading and the classroom guide)
+    tab = pd.read_csv(POLICY / "report.csv")
+    for sc, o in (("c1_duties_and_whistle", "department_response_rate"), ("c1_duties_and_whistle", "resolution_rate"),
+                  ("c2_party_and_red_property", "trap_share"), ("c2_party_and_red_property", "satisfaction_mean"),
+                  ("c3_digital", "resolution_rate"), ("c4_workforce", "resolution_rate"),
+                  ("c6_participation", "participation_rate"), ("combined", "trap_share")):
+        add(("docs/classroom.md", effect(tab, sc, o), f"results/policy_comparison/report.csv {sc} {o}"))
+        add(("results/policy_comparison/README.md", effect(tab, sc, o), f"report.csv {sc} {o}"))
+    add(("docs/classroom.md", level(tab, "combined", "resolution_rate"), "report.csv combined resolution_rate"))
+    for sc, o in (("points_without_money", "participation_rate"), ("red_property_no_money", "trap_share"),
+                  ("red_property_fund_runs_out", "trap_share"), ("scoring_short_departments", "reported_resolution_rate"),
+                  ("door_knocking_scarce_time", "resolution_rate"), ("culture_without_upkeep", "participation_rate")):
+        add(("results/policy_comparison/README.md", effect(tab, sc, o, 3), f"report.csv {sc} {o}"))
+    return out
+
+
+def main() -> None:
+    by_doc: dict[str, list] = {}
+    for doc, text, src in quotes():
+        by_doc.setdefault(doc, []).append((text, src))
+    for doc, items in by_doc.items():
+        print(f"== {doc}")
+        for text, src in items:
+            print(f"   {text:45s}  <- {src}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
