@@ -112,7 +112,9 @@ def judge(cfg: Config, ppc: pd.DataFrame, label: str = "posterior") -> pd.DataFr
             stat = float(np.median(x)) if len(x) else float("nan")
             lo, hi = (float(np.quantile(x, 0.05)), float(np.quantile(x, 0.95))) if len(x) else (np.nan, np.nan)
             if t.kind == "pattern":
-                ok = bool(len(x) and np.mean(x) >= t.interval[0] and np.mean(x) <= t.interval[1] and (x > 0).any())
+                # a pattern is a level or a direction: the mean in the accepted range, and positive in
+                # most draws (a direction that half the draws contradict is not reproduced)
+                ok = bool(len(x) and t.interval[0] <= np.mean(x) <= t.interval[1] and (x > 0).mean() > 0.5)
                 what = (f"mean {np.mean(x):.3g} over {len(x)} runs, positive in {int((x > 0).sum())}"
                         if len(x) else "no runs")
             else:
@@ -158,7 +160,8 @@ def summary_markdown(cfg: Config, summ: dict, history, judged: dict[str, pd.Data
                      f"[{_fmt(r['interval'][0])}, {_fmt(r['interval'][1])}] | {_fmt(r['sim_median'])} | "
                      f"[{_fmt(r['sim_q05'])}, {_fmt(r['sim_q95'])}] | {'yes' if r['reproduced'] else 'NO'} | {d} | {r['basis']} |")
     lines += ["", "Numeric targets and inputs count as reproduced when the observed value lies inside the 90 %",
-              "predictive interval; patterns when the pooled statistic lies in the accepted range."]
+              "predictive interval; patterns when the pooled statistic (firm exits: the median; others: the mean",
+              "over draws) lies in the accepted range and, for the others, is positive in more than half the draws."]
     return "\n".join(lines) + "\n"
 
 
