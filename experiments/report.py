@@ -161,11 +161,14 @@ def figures(runs: pd.DataFrame, ts: pd.DataFrame, tab: pd.DataFrame, out: Path, 
     paths = []
     show = [o for o in ("trap_share", "resolution_rate", "satisfaction_mean", "public_spending") if o in ts.columns]
     fig, axes = plt.subplots(1, len(show), figsize=(4.4 * len(show), 4), constrained_layout=True)
+    # more scenarios than the default colour cycle: tab20's colours, dashed from the eleventh on
+    colours = plt.get_cmap("tab20").colors
     for ax, o in zip(np.atleast_1d(axes), show):
-        for sc, g in ts.groupby("scenario", sort=False):
+        for k, (sc, g) in enumerate(ts.groupby("scenario", sort=False)):
             agg = g.groupby("step")[o].apply(lambda x: pd.Series(t_interval(x.to_numpy()), index=["mean", "lo", "hi"]))
             agg = agg.unstack()
-            line, = ax.plot(agg.index / 52, agg["mean"], lw=1.4, label=scenario_label(sc, lang))
+            line, = ax.plot(agg.index / 52, agg["mean"], lw=1.4, label=scenario_label(sc, lang),
+                            color=colours[(2 * k) % 20 if k < 10 else (2 * k + 1) % 20], ls="-" if k < 10 else "--")
             ax.fill_between(agg.index / 52, agg["lo"], agg["hi"], color=line.get_color(), alpha=0.15)
         ax.set_title(label(o, lang), fontsize=10)
         ax.set_xlabel(both("years", "年", lang))

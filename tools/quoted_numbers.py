@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 CAL = ROOT / "results" / "calibration"
 SENS = ROOT / "results" / "sensitivity" / "sensitivity_morris_5years"
 POLICY = ROOT / "results" / "policy_comparison"
@@ -58,8 +59,8 @@ def level(tab: pd.DataFrame, scenario: str, outcome: str, digits: int = 2) -> st
     return f"{r['mean']:.{digits}f}"
 
 
-def quotes() -> list[tuple[str, str, str]]:
-    out: list[tuple[str, str, str]] = []
+def quotes() -> list[tuple]:
+    out: list[tuple] = []  # (document, text, source[, a text the quote's line must hold])
     add = out.append
     # ---- calibration
     c = checks(CAL)
@@ -74,7 +75,8 @@ def quotes() -> list[tuple[str, str, str]]:
     if (j / "predictive_check.json").exists():
         cj = checks(j)
         for t in ("fanrong_registered", "fanrong_unresolved", "harbin_uptake", "firm_exit_collection", "provider_turnover"):
-            add(("results/calibration/README.md", interval(cj[t]), f"fanrong_harbin/predictive_check.json {t}"))
+            if t in cj:
+                add(("results/calibration/README.md", interval(cj[t]), f"fanrong_harbin/predictive_check.json {t}"))
         for name, s in posterior(j).items():
             if name.startswith(("pay_", "entry_")):
                 add(("results/calibration/README.md", post_interval(s), f"fanrong_harbin/posterior_summary.json {name}"))
@@ -92,30 +94,58 @@ def quotes() -> list[tuple[str, str, str]]:
          "ranking.csv negligible"))
     for f, v in zip(r["factor"].head(3), r["score"].head(3)):
         add(("results/sensitivity/README.md", f"`{f}` {v:.2f}", "ranking.csv score"))
-    # ---- policy comparison (README reading and the classroom guide)
+    # ---- policy comparison (its README's table and the classroom guide's presets); each number
+    # must stand on the line of its scenario
+    from classroom.presets import PRESET_TITLES
+
     tab = pd.read_csv(POLICY / "report.csv")
-    for sc, o in (("c1_duties_and_whistle", "department_response_rate"), ("c1_duties_and_whistle", "resolution_rate"),
-                  ("c2_party_and_red_property", "trap_share"), ("c2_party_and_red_property", "satisfaction_mean"),
-                  ("c3_digital", "resolution_rate"), ("c4_workforce", "resolution_rate"),
-                  ("c6_participation", "participation_rate"), ("combined", "trap_share")):
-        add(("docs/classroom.md", effect(tab, sc, o), f"results/policy_comparison/report.csv {sc} {o}"))
-        add(("results/policy_comparison/README.md", effect(tab, sc, o), f"report.csv {sc} {o}"))
-    add(("docs/classroom.md", level(tab, "combined", "resolution_rate"), "report.csv combined resolution_rate"))
-    for sc, o in (("points_without_money", "participation_rate"), ("red_property_no_money", "trap_share"),
-                  ("red_property_fund_runs_out", "trap_share"), ("scoring_short_departments", "reported_resolution_rate"),
-                  ("door_knocking_scarce_time", "resolution_rate"), ("culture_without_upkeep", "participation_rate")):
-        add(("results/policy_comparison/README.md", effect(tab, sc, o, 3), f"report.csv {sc} {o}"))
+    classroom = (("c1_duties_and_whistle", "department_response_rate"), ("c1_duties_and_whistle", "resolution_rate"),
+                 ("c2_party_and_red_property", "trap_share"), ("c2_party_and_red_property", "satisfaction_mean"),
+                 ("c3_digital", "resolution_rate"), ("c4_workforce", "resolution_rate"),
+                 ("c6_participation", "participation_rate"), ("c6_participation", "satisfaction_mean"),
+                 ("combined", "trap_share"))
+    for sc, o in classroom:
+        for title in PRESET_TITLES[sc]:
+            add(("docs/classroom.md", f"({effect(tab, sc, o)}", f"results/policy_comparison/report.csv {sc} {o}", title))
+    for title in PRESET_TITLES["combined"]:
+        add(("docs/classroom.md", f"({level(tab, 'combined', 'resolution_rate')})", "report.csv combined resolution_rate", title))
+    for sc in tab["scenario"].unique():
+        if sc == "baseline":
+            continue
+        for o in ("trap_share", "resolution_rate", "satisfaction_mean"):
+            add(("results/policy_comparison/README.md", effect(tab, sc, o, 3), f"report.csv {sc} {o}", f"| `{sc}` |"))
     return out
 
 
+def policy_table() -> str:
+    """The effects table of results/policy_comparison/README.md (paired difference from the
+    baseline [95 % interval] of three outcomes; the means are in report.md)."""
+    from experiments.report import scenario_label
+
+    tab = pd.read_csv(POLICY / "report.csv")
+    lines = ["| scenario | 情景 | trap share | resolution rate | satisfaction |", "|---|---|---|---|---|"]
+    for sc in tab["scenario"].unique():
+        if sc == "baseline":
+            continue
+        cells = []
+        for o in ("trap_share", "resolution_rate", "satisfaction_mean"):
+            r = tab[(tab.scenario == sc) & (tab.outcome == o)].iloc[0]
+            cells.append(f"{effect(tab, sc, o, 3)} [{r['diff_ci_low']:+.3f}, {r['diff_ci_high']:+.3f}]".replace("-", "−"))
+        lines.append(f"| `{sc}` | {scenario_label(sc, 'zh')} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--policy-table"]:
+        print(policy_table())
+        return
     by_doc: dict[str, list] = {}
-    for doc, text, src in quotes():
-        by_doc.setdefault(doc, []).append((text, src))
+    for doc, text, src, *line in quotes():
+        by_doc.setdefault(doc, []).append((text, src, line[0] if line else ""))
     for doc, items in by_doc.items():
         print(f"== {doc}")
-        for text, src in items:
-            print(f"   {text:45s}  <- {src}")
+        for text, src, line in items:
+            print(f"   {text:45s}  <- {src}" + (f"  (on the line of {line})" if line else ""))
 
 
 if __name__ == "__main__":
