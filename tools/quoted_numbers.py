@@ -114,6 +114,11 @@ def quotes() -> list[tuple]:
             continue
         for o in ("trap_share", "resolution_rate", "satisfaction_mean"):
             add(("results/policy_comparison/README.md", effect(tab, sc, o, 3), f"report.csv {sc} {o}", f"| `{sc}` |"))
+    for sc, o in (("red_property_no_money", "trap_share"), ("red_property_fund_runs_out", "trap_share"),
+                  ("points_without_money", "participation_rate"), ("culture_without_upkeep", "participation_rate"),
+                  ("scoring_short_departments", "reported_resolution_rate"), ("scoring_short_departments", "resolution_rate"),
+                  ("door_knocking_scarce_time", "resolution_rate")):
+        add(("docs/ODD.md", f"{effect(tab, sc, o, 3)}", f"results/policy_comparison/report.csv {sc} {o}", f"`{sc}`"))
     return out
 
 
