@@ -81,7 +81,8 @@ def quotes() -> list[tuple]:
             if name.startswith(("pay_", "entry_")):
                 add(("results/calibration/README.md", post_interval(s), f"fanrong_harbin/posterior_summary.json {name}"))
     # the ODD's pattern table quotes the shipped calibration's predictive check
-    for t in ("fanrong_registered", "fanrong_unresolved", "provider_turnover", "coverage_contrast", "response_scoring_rise"):
+    for t in ("fanrong_registered", "fanrong_unresolved", "provider_turnover", "coverage_contrast", "response_scoring_rise",
+              "harbin_uptake", "firm_exit_collection"):
         add(("docs/ODD.md", interval(c[t]), f"results/calibration/predictive_check.json {t}"))
     add(("docs/ODD.md", post_interval(ps["n_households"]), "results/calibration/posterior_summary.json n_households"))
     # ---- sensitivity
