@@ -80,6 +80,15 @@ def quotes() -> list[tuple]:
         for name, s in posterior(j).items():
             if name.startswith(("pay_", "entry_")):
                 add(("results/calibration/README.md", post_interval(s), f"fanrong_harbin/posterior_summary.json {name}"))
+    k = CAL / "fanrong_pop400"  # the 400-particle check
+    if (k / "predictive_check.json").exists():
+        ck = checks(k)
+        for t in ("fanrong_registered", "fanrong_unresolved", "fanrong_resolution_rate", "provider_turnover",
+                  "coverage_contrast", "response_scoring_rise", "firm_exit_collection"):
+            add(("results/calibration/README.md", interval(ck[t]), f"fanrong_pop400/predictive_check.json {t}"))
+        pk = posterior(k)
+        for name in ("n_households", "department_capacity", "grid_cases_per_week", "loss_rate"):
+            add(("results/calibration/README.md", post_interval(pk[name]), f"fanrong_pop400/posterior_summary.json {name}"))
     # the ODD's pattern table quotes the shipped calibration's predictive check
     for t in ("fanrong_registered", "fanrong_unresolved", "provider_turnover", "coverage_contrast", "response_scoring_rise",
               "harbin_uptake", "firm_exit_collection"):
