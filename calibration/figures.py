@@ -24,6 +24,8 @@ TARGET_LABELS = {
     "firm_exit_collection": ("Collection when a firm leaves", "企业撤出时收缴率"),
     "party_members": ("Party member households", "党员户比例"),
     "response_scoring_rise": ("Resolution gain from response scoring", "响应评价后化解率提升"),
+    "provider_turnover": ("Provider turnover (per compound-year)", "物业年更替率"),
+    "coverage_contrast": ("Resolution gain, Jianhua-like party coverage", "党组织覆盖提高后化解率提升"),
 }
 
 
@@ -48,7 +50,10 @@ def marginals(cfg: Config, df: pd.DataFrame, w: np.ndarray, path: Path, lang: st
         ax.hist(x, bins=20, range=(p.low, p.high), weights=w, density=True, color="tab:blue", alpha=0.7,
                 label=both("posterior", "调整后", lang))
         ax.axhline(1.0 / (p.high - p.low), color="grey", ls="--", lw=1, label=both("prior", "调整前", lang))
-        ax.axvline(BY_NAME[p.name].default, color="tab:red", lw=1.2, label=both("default", "初始值", lang))
+        # the street's size: its assumed value (targets.toml [street]), not the default street's
+        ref = (cfg.target_set.street.get("households", BY_NAME[p.name].default) if p.name == "n_households"
+               else BY_NAME[p.name].default)
+        ax.axvline(ref, color="tab:red", lw=1.2, label=both("default", "初始值", lang))
         ax.set_title(_plabel(p.name, lang), fontsize=9)
         ax.set_xlim(p.low, p.high)
         ax.set_yticks([])

@@ -30,10 +30,18 @@ def statistics_of(kind: str) -> tuple[str, ...]:
     return _STATS[kind]
 
 
+def households_of(sim: Simulation, params: dict[str, Any]) -> int:
+    """The simulation's size: a street-sized simulation takes n_households from the parameters
+    (a prior on the street's size), rounded; every other one keeps its own `households`."""
+    if sim.street_sized and "n_households" in params:
+        return int(round(float(params["n_households"])))
+    return sim.households
+
+
 def _model(sim: Simulation, params: dict[str, Any], seed: int, extra: dict | None = None):
     from model.model import CommunityModel
 
-    over = {**sim.params, **(extra or {}), **params, "n_households": sim.households}
+    over = {**sim.params, **(extra or {}), **params, "n_households": households_of(sim, params)}
     return CommunityModel(rng=int(seed), scenario=sim.scenario, collect=False, **over)
 
 

@@ -25,6 +25,10 @@ TARGETS_FILE = HERE / "targets.toml"
 KINDS = ("target", "pattern", "input")
 SIM_KINDS = ("run", "new_provider", "paired_policy", "world")
 PRIOR_KINDS = ("uniform", "loguniform")
+# The one integer parameter that can have a prior: the size of the street the targets were counted
+# in. It sets `households` of the simulations marked `street_sized = true` (rounded to a whole
+# number); every other simulation keeps its own size.
+SIZE_PRIOR = "n_households"
 
 
 class CalibrationError(ParameterError):
@@ -87,12 +91,13 @@ class Simulation:
     policy: dict[str, Any] = field(default_factory=dict)  # "paired_policy": overrides switched on
     weeks_after: int = 4                 # "new_provider": weeks after the arrival
     assumptions: str = ""
+    street_sized: bool = False           # a prior on n_households (the street's size) sets `households`
 
 
 def _simulation(name: str, d: dict, where: str) -> Simulation:
     w = f"{where} [simulation.{name}]"
     _keys(d, {"kind", "scenario", "households", "steps", "params", "at_steps", "policy", "weeks_after",
-              "assumptions"}, w)
+              "assumptions", "street_sized"}, w)
     kind = _str(d, "kind", w, choices=SIM_KINDS)
     scenario = _str(d, "scenario", w)
     from model.scenarios import load_scenario
@@ -118,8 +123,14 @@ def _simulation(name: str, d: dict, where: str) -> Simulation:
     if kind == "paired_policy" and not policy:
         raise _err("policy", policy, "a non-empty table of the policy's parameters", w)
     weeks_after = _num(d, "weeks_after", w, 1, 520, required=False, integer=True) or 4
+    street_sized = d.get("street_sized", False)
+    if not isinstance(street_sized, bool):
+        raise _err("street_sized", street_sized, "true or false (true: a prior on n_households sets the size)", w)
+    if "n_households" in params or "n_households" in policy:
+        raise _err("params.n_households", params.get("n_households", policy.get("n_households")),
+                   "the simulation's `households` (or `street_sized = true` and a prior on n_households)", w)
     return Simulation(name, kind, scenario, households, steps, dict(params), tuple(at), dict(policy), weeks_after,
-                      d.get("assumptions", ""))
+                      d.get("assumptions", ""), street_sized)
 
 
 # ================================================================ targets
@@ -266,8 +277,9 @@ def parse_config(data: dict, where: str = "config", base: Path | None = None) ->
 
             raise _err(f"priors.{pname}", spec, "a parameter from the table (`govsim params`)" + _suggest(pname), where)
         par = BY_NAME[pname]
-        if par.kind != "float":
-            raise _err(f"priors.{pname}", spec, "a float parameter (integer and boolean ones are not calibrated)", where)
+        if par.kind != "float" and pname != SIZE_PRIOR:
+            raise _err(f"priors.{pname}", spec, "a float parameter, or n_households (the street's size); other "
+                       "integer and boolean ones are not calibrated", where)
         if not isinstance(spec, dict):
             raise _err(f"priors.{pname}", spec, "a table {kind, low, high}", where)
         _keys(spec, {"kind", "low", "high"}, w)
@@ -280,6 +292,10 @@ def parse_config(data: dict, where: str = "config", base: Path | None = None) ->
         if kind == "loguniform" and low <= 0:
             raise _err("low", low, f"a positive number in (0, {hi:g}] for a loguniform prior", w)
         priors.append(Prior(pname, kind, low, high))
+    if any(p.name == SIZE_PRIOR for p in priors) and not any(
+            ts.simulations[ts.targets[n].simulation].street_sized for n in names):
+        raise _err(f"priors.{SIZE_PRIOR}", pri[SIZE_PRIOR], "a prior only where a target's simulation is "
+                   "`street_sized = true` (the size of the other simulations is their own)", where)
     fixed = data.get("fixed", {})
     if not isinstance(fixed, dict):
         raise _err("fixed", fixed, "a table of parameter = value", where)

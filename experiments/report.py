@@ -25,6 +25,34 @@ KEY = ("trap_share", "fee_collection_rate", "environment_mean", "resolution_rate
        "reported_resolution_rate", "department_other_backlog", "grid_hours_cases", "grid_hours_patrols")
 
 
+# the shipped scenarios' names as the Chinese report and figures show them (the English ones show
+# the file names, which are also the column values of every CSV)
+SCENARIO_ZH = {
+    "baseline": "基线(无新政策)",
+    "c1_duties_and_whistle": "C1 明晰权责与“吹哨报到”",
+    "c2_party_and_red_property": "C2 党组织覆盖与红色物业",
+    "c3_digital": "C3 数字平台与预警",
+    "c4_workforce": "C4 网格力量与骑手兼职",
+    "c5_funding": "C5 经费保障与补贴",
+    "c6_participation": "C6 积分制与社区文化",
+    "combined": "C1-C6综合方案",
+    "fanrong_knock_on_door": "繁荣街道“敲门行动”(2024)",
+    "calibrated": "基线(按繁荣街道数据校准)",
+    "points_without_money": "失效:积分没有资金兑现",
+    "door_knocking_scarce_time": "失效:网格员工时不足时“敲门”",
+    "scoring_short_departments": "失效:部门能力不足时按响应考核",
+    "culture_without_upkeep": "失效:文化建设两年后无人维护",
+    "red_property_no_money": "失效:红色物业无年度资金",
+    "red_property_fund_runs_out": "失效:红色物业启动资金耗尽",
+    "temporary_subsidy": "临时补贴",
+}
+
+
+def scenario_label(name: str, lang: str = "en") -> str:
+    """A scenario's name in the report's language (Chinese: the shipped ones' Chinese names)."""
+    return SCENARIO_ZH.get(name, name) if lang == "zh" else name
+
+
 def t_interval(x: np.ndarray) -> tuple[float, float, float]:
     x = np.asarray(x, float)
     m = float(x.mean())
@@ -107,14 +135,14 @@ def markdown(tab: pd.DataFrame, ce: pd.DataFrame, lang: str, status: str = "") -
         for _, r in g.iterrows():
             diff = "" if pd.isna(r.get("diff_vs_baseline", np.nan)) else \
                 f"{_fmt(r['diff_vs_baseline'])} [{_fmt(r['diff_ci_low'])}, {_fmt(r['diff_ci_high'])}]"
-            lines.append(f"| {r['scenario']} | {_fmt(r['mean'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] | {diff} |")
+            lines.append(f"| {scenario_label(r['scenario'], lang)} | {_fmt(r['mean'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] | {diff} |")
     if len(ce):
         lines += ["", "## " + ("成本效益" if zh else "Cost-effectiveness"), "",
                   "| " + ("情景 | 额外财政支出(元) | 每多化解一个问题(元) | 每使一个小区走出无物业陷阱(元)" if zh else
                          "scenario | extra public spending (yuan) | yuan per extra problem resolved [95 % CI] | "
                          "yuan per compound kept out of the trap [95 % CI]") + " |", "|---|---|---|---|"]
         for _, r in ce.iterrows():
-            lines.append(f"| {r['scenario']} | {_fmt(r['extra_public_spending'])} | "
+            lines.append(f"| {scenario_label(r['scenario'], lang)} | {_fmt(r['extra_public_spending'])} | "
                          f"{_fmt(r['yuan_per_extra_problem_resolved'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] | "
                          f"{_fmt(r['yuan_per_compound_out_of_trap'])} [{_fmt(r['ci_low_2'])}, {_fmt(r['ci_high_2'])}] |")
         lines.append("")
@@ -133,11 +161,14 @@ def figures(runs: pd.DataFrame, ts: pd.DataFrame, tab: pd.DataFrame, out: Path, 
     paths = []
     show = [o for o in ("trap_share", "resolution_rate", "satisfaction_mean", "public_spending") if o in ts.columns]
     fig, axes = plt.subplots(1, len(show), figsize=(4.4 * len(show), 4), constrained_layout=True)
+    # more scenarios than the default colour cycle: tab20's colours, dashed from the eleventh on
+    colours = plt.get_cmap("tab20").colors
     for ax, o in zip(np.atleast_1d(axes), show):
-        for sc, g in ts.groupby("scenario", sort=False):
+        for k, (sc, g) in enumerate(ts.groupby("scenario", sort=False)):
             agg = g.groupby("step")[o].apply(lambda x: pd.Series(t_interval(x.to_numpy()), index=["mean", "lo", "hi"]))
             agg = agg.unstack()
-            line, = ax.plot(agg.index / 52, agg["mean"], lw=1.4, label=sc)
+            line, = ax.plot(agg.index / 52, agg["mean"], lw=1.4, label=scenario_label(sc, lang),
+                            color=colours[(2 * k) % 20 if k < 10 else (2 * k + 1) % 20], ls="-" if k < 10 else "--")
             ax.fill_between(agg.index / 52, agg["lo"], agg["hi"], color=line.get_color(), alpha=0.15)
         ax.set_title(label(o, lang), fontsize=10)
         ax.set_xlabel(both("years", "年", lang))
@@ -161,7 +192,7 @@ def figures(runs: pd.DataFrame, ts: pd.DataFrame, tab: pd.DataFrame, out: Path, 
                                                         g["diff_ci_high"] - g["diff_vs_baseline"]],
                         fmt="o", capsize=3)
             ax.axvline(0, color="grey", lw=1)
-            ax.set_yticks(y, g["scenario"])
+            ax.set_yticks(y, [scenario_label(sc, lang) for sc in g["scenario"]])
             ax.set_title(label(o, lang), fontsize=10)
             ax.set_xlabel(both("difference from baseline (95 % CI)", "与基线的差异(95%区间)", lang))
             ax.grid(alpha=0.3)
@@ -245,4 +276,4 @@ def make_report(folder: str | Path, lang: str = "en", baseline: str = "baseline"
     return paths
 
 
-__all__ = ["make_report", "table", "cost_effectiveness", "completeness", "PartialResultsError", "HEADLINE"]
+__all__ = ["make_report", "scenario_label", "SCENARIO_ZH", "table", "cost_effectiveness", "completeness", "PartialResultsError", "HEADLINE"]

@@ -320,3 +320,100 @@ def test_abc_on_a_dask_cluster_finishes_and_lets_go_of_the_scheduler(tmp_path):
         while clients() != before and time.time() < deadline:
             time.sleep(0.2)
         assert clients() == before
+
+
+# ---------------------------------------------------------------- the street's size as a prior (issue 18)
+
+SIZED_TARGETS = """
+[simulation.small]
+kind = "run"
+scenario = "fanrong_knock_on_door"
+households = 600
+street_sized = true
+steps = 16
+[simulation.small.params]
+door_knock_start = 8
+door_knock_weeks = 4
+[simulation.street]
+kind = "world"
+scenario = "fanrong_knock_on_door"
+households = 600
+street_sized = true
+steps = 0
+[simulation.other]
+kind = "world"
+scenario = "baseline"
+households = 300
+steps = 0
+[target.registered]
+kind = "target"
+value = 40
+sd = 8
+source = "made up for a test of the street's size as a prior"
+simulation = "small"
+statistic = "campaign_registered"
+[target.size]
+kind = "input"
+value = 600
+sd = 100
+source = "made up for a test of the street's size as a prior"
+simulation = "street"
+statistic = "households"
+[target.other_size]
+kind = "input"
+value = 300
+sd = 10
+source = "made up for a test of the street's size as a prior"
+simulation = "other"
+statistic = "households"
+"""
+
+
+def test_the_streets_size_can_be_a_prior_and_sets_only_street_sized_simulations(tmp_path):
+    from calibration.abc import Simulator
+    from calibration.posterior import resample, scenario_toml
+    from calibration.statistics import households_of
+    from model.scenarios import load_scenario
+
+    (tmp_path / "targets.toml").write_text(SIZED_TARGETS)
+    base = {"name": "sized", "targets_file": str(tmp_path / "targets.toml"), "targets": ["registered"],
+            "priors": {"problem_rate": {"kind": "uniform", "low": 0.003, "high": 0.012},
+                       "n_households": {"kind": "uniform", "low": 400, "high": 1200}},
+            "population_size": 10, "max_generations": 1, "min_epsilon": 0.0, "seed": 5,
+            "database": str(tmp_path / "abc.db"), "out": str(tmp_path / "out")}
+    cfg = parse_config(base, "sized")
+    ts = cfg.target_set
+    # the size reaches the street-sized simulations only, rounded to whole households
+    assert households_of(ts.simulations["street"], {"n_households": 876.6}) == 877
+    assert households_of(ts.simulations["other"], {"n_households": 876.6}) == 300
+    assert households_of(ts.simulations["street"], {}) == 600
+    vals = target_values(list(ts.targets.values()), ts.simulations, {"n_households": 876.6}, 1)
+    assert vals["size"] == 877 and vals["other_size"] == 300
+    # a larger street finds more problems at the same rate (the size is not ignored by the run)
+    sim = Simulator(cfg)
+    small = np.mean([simulate(ts.simulations["small"], {"n_households": 400}, s)["campaign_registered"] for s in (1, 2)])
+    large = np.mean([simulate(ts.simulations["small"], {"n_households": 1200}, s)["campaign_registered"] for s in (1, 2)])
+    assert large > 2 * small
+    assert set(sim({"problem_rate": 0.006, "n_households": 900.0})) == {"registered"}
+    # the ABC samples it, the posterior carries it, draws hold whole numbers, the scenario leaves it out
+    history = run_abc(cfg, progress=False)
+    df, w = posterior(history)
+    assert "n_households" in df and df["n_households"].between(400, 1200).all() and df["n_households"].nunique() > 1
+    draws = resample(df, w, 12, 3)
+    assert draws["n_households"].dtype.kind == "i" and draws["n_households"].between(400, 1200).all()
+    text = scenario_toml(cfg, summary(df, w))
+    (tmp_path / "calibrated.toml").write_text(text)
+    sc = load_scenario(tmp_path / "calibrated.toml")
+    assert "n_households" not in sc.params and set(sc.params) == {"problem_rate"}
+    assert "n_households (the calibrated street's size)" in text
+    # a size prior where no target's simulation is street-sized, or a prior on another integer, is refused
+    no_street = {**base, "targets": ["registered"]}
+    (tmp_path / "t2.toml").write_text(SIZED_TARGETS.replace("street_sized = true\nsteps = 16", "steps = 16"))
+    with pytest.raises(CalibrationError, match="street_sized"):
+        parse_config({**no_street, "targets_file": str(tmp_path / "t2.toml")}, "x")
+    with pytest.raises(CalibrationError, match="n_households"):
+        parse_config({**base, "priors": {"n_communities": {"kind": "uniform", "low": 2, "high": 6}}}, "x")
+    # a simulation cannot set the size among its parameters (it would hide the prior)
+    (tmp_path / "t3.toml").write_text(SIZED_TARGETS.replace("door_knock_weeks = 4", "door_knock_weeks = 4\nn_households = 700"))
+    with pytest.raises(CalibrationError, match="households"):
+        load_targets(tmp_path / "t3.toml")

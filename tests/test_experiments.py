@@ -132,7 +132,20 @@ def test_report_writes_tables_and_figures_with_paired_effects(tmp_path):
     row = tab[(tab.scenario == "c4_workforce") & (tab.outcome == "public_spending")].iloc[0]
     assert row["diff_vs_baseline"] > 0 and row["diff_ci_low"] <= row["diff_vs_baseline"] <= row["diff_ci_high"]
     assert row["ci_low"] <= row["mean"] <= row["ci_high"]
-    assert "化解率" in (out / "report_zh.md").read_text(encoding="utf-8")
+    zh = (out / "report_zh.md").read_text(encoding="utf-8")
+    assert "化解率" in zh
+    # the Chinese report names scenarios in Chinese; the CSV keeps the file names
+    assert "C4 网格力量与骑手兼职" in zh and "| c4_workforce |" not in zh
+    assert "c4_workforce" in set(tab.scenario)
+
+
+def test_every_shipped_scenario_has_a_chinese_name():
+    from experiments.report import SCENARIO_ZH, scenario_label
+    from model.scenarios import available
+
+    assert set(available()) <= set(SCENARIO_ZH)
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in SCENARIO_ZH[n]) for n in available())
+    assert scenario_label("my_own", "zh") == "my_own" and scenario_label("combined", "en") == "combined"
 
 
 def test_experiments_run_over_parameter_draws(tmp_path):

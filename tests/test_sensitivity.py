@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from model.parameters import BY_NAME
+
 from experiments.sensitivity import sampling
 from experiments.sensitivity.analysis import sobol_indices
 from experiments.sensitivity.pipeline import run_study
@@ -207,7 +209,7 @@ def test_shipped_studies_load():
 REMOVED_SINCE_THE_SCREENINGS = {"firm_entry_rate": "issue 15: firms no longer appraise at a weekly rate; they bid in tenders"}
 
 
-@pytest.mark.parametrize("suffix", ["", "_2years"])
+@pytest.mark.parametrize("suffix", ["", "_2years", "_5years"])
 def test_shipped_screenings_screen_the_factors_of_their_committed_results(suffix):
     """`factors = "all"` follows the table: a row added to the table must be screened on purpose
     (a new run) or left out in the study's `exclude`, never slip into the committed results' study."""
@@ -229,6 +231,41 @@ def test_shipped_sobol_studies_take_the_screenings_top_ten_at_the_screenings_siz
     mu = t[t["index"] == "mu_star"].pivot(index="factor", columns="output", values="value")[sobol.outputs]
     score = (mu / mu.max()).mean(axis=1)
     assert set(sobol.names) == set(score.nlargest(len(sobol.names)).index)
+
+
+SUPPLEMENT = {"old_managed_share_start", "points_belief_start"}
+
+
+def test_window_rule_leaves_out_policy_windows_only():
+    from experiments.sensitivity.study import is_window
+
+    assert is_window(BY_NAME["door_knock_start"]) and is_window(BY_NAME["culture_end"])
+    assert not is_window(BY_NAME["old_managed_share_start"]) and not is_window(BY_NAME["points_belief_start"])
+
+
+def test_the_current_screening_covers_every_parameter_at_full_size_and_its_ranking_is_its_indices():
+    """Issue 18: every row of the table but the policy windows and the size, 3,000 households and
+    five years; ranking.csv (which the calibration and Sobol' studies choose from) is what
+    experiments.sensitivity.ranking makes of the committed indices."""
+    from experiments.sensitivity.ranking import ranking
+    from experiments.sensitivity.study import SIZE, is_window
+    from model.parameters import PARAMS
+
+    morris = load(ROOT / "experiments" / "sensitivity_morris_5years.toml")
+    every = {p.name for p in PARAMS if p.kind != "bool" and not is_window(p) and p.name not in SIZE}
+    # two float rows named *_start were taken for policy windows when the study ran; they are
+    # screened by the supplement (same levels, size and horizon) and must be named as excluded
+    assert set(morris.names) | SUPPLEMENT == every and not set(morris.names) & SUPPLEMENT
+    supplement = load(ROOT / "experiments" / "sensitivity_morris_5years_supplement.toml")
+    assert SUPPLEMENT <= set(supplement.names) and supplement.model_args == morris.model_args
+    assert (supplement.N, supplement.num_levels) == (morris.N, morris.num_levels)
+    assert morris.model_args["households"] >= 3000 and morris.model_args["steps"] >= 260
+    folder = ROOT / "results" / "sensitivity" / "sensitivity_morris_5years"
+    shipped = pd.read_csv(folder / "ranking.csv")
+    made = ranking(pd.read_csv(folder / "indices.csv"))
+    assert list(shipped["factor"]) == list(made["factor"]) and set(shipped["factor"]) == every - SUPPLEMENT
+    assert np.allclose(shipped["score"], made["score"], rtol=1e-3, atol=1e-4)
+    assert list(shipped["rank"]) == list(range(1, len(shipped) + 1))
 
 
 def test_prim_finds_a_planted_box():

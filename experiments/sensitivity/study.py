@@ -54,6 +54,13 @@ KEYS = {"name", "description", "method", "model", "outputs", "N", "seed", "repli
 # Policy windows say when a policy runs, not how strong it is or how the world works: screening
 # them over [0, 104] weeks would mostly measure "the policy was off for part of the run".
 WINDOW_SUFFIXES = ("_start", "_end")
+
+
+def is_window(p) -> bool:
+    """A policy window: a whole number of weeks named *_start or *_end (not, e.g., the float
+    old_managed_share_start or points_belief_start, which are states of the world at the start)."""
+    return p.kind == "int" and p.name.endswith(WINDOW_SUFFIXES)
+
 SIZE = ("n_households",)  # the study sets the size; it is a resolution, not a factor
 
 
@@ -128,7 +135,7 @@ def _factor_names(data: dict, table: bool, where: str) -> list[str]:
         if bad:
             raise StudyError("exclude", bad, "names from the parameter table (`govsim params`)", where)
         return [p.name for p in PARAMS if p.name not in exclude and p.kind != "bool"
-                and not p.name.endswith(WINDOW_SUFFIXES) and p.name not in SIZE]
+                and not is_window(p) and p.name not in SIZE]
     if not isinstance(spec, list) or len(spec) < 2 or not all(isinstance(s, str) for s in spec):
         raise StudyError("factors", spec, "\"all\" or a list of at least two factor names", where)
     if len(set(spec)) != len(spec):
