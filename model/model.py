@@ -768,17 +768,21 @@ class CommunityModel(mesa.Model):
 
     # ================================================================ results
     def compound_table(self) -> pd.DataFrame:
+        """Each compound's state now (one DataFrame built at once: runs take a snapshot every few weeks)."""
         w, mk = self.world, self.market
-        df = w.compounds[["compound", "community", "type", "households"]].copy()
-        df["provider"] = [PROVIDER_NAMES[k] for k in mk.provider]
-        df["provider_start"] = [PROVIDER_NAMES[k] for k in w.c_provider0]
-        df["party_org"] = self.party.compound_org.astype(int)
-        df["environment"] = mk.env
-        df["service"] = mk.service.copy()  # the market updates its arrays in place
-        df["fee_collection"] = mk.collection
-        df["satisfaction"] = np.bincount(w.hh_compound, weights=self.residents.satisfaction, minlength=w.n_compounds) / w.c_households
-        df["trust"] = np.bincount(w.hh_compound, weights=self.residents.trust, minlength=w.n_compounds) / w.c_households
-        return df
+        base = w.compounds
+        names = np.array(PROVIDER_NAMES, dtype=object)
+        return pd.DataFrame({
+            "compound": base["compound"].to_numpy(), "community": base["community"].to_numpy(),
+            "type": base["type"].to_numpy(), "households": base["households"].to_numpy(),
+            "provider": names[mk.provider], "provider_start": names[w.c_provider0],
+            "party_org": self.party.compound_org.astype(int),
+            "environment": mk.env.copy(), "service": mk.service.copy(),  # the market updates some arrays in place
+            "fee_collection": mk.collection.copy(),
+            "satisfaction": np.bincount(w.hh_compound, weights=self.residents.satisfaction,
+                                        minlength=w.n_compounds) / w.c_households,
+            "trust": np.bincount(w.hh_compound, weights=self.residents.trust, minlength=w.n_compounds) / w.c_households,
+        }, index=base.index)
 
     def summary(self) -> dict:
         return {
