@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -116,17 +115,6 @@ class ClassServer:
         assert not left and not listening(self.port), f"the class server outlived govsim: pids {left}"
 
 
-def wait_for(condition, what: str, seconds: float = 60):
-    deadline = time.monotonic() + seconds
-    while True:
-        got = condition()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            pytest.fail(f"never happened: {what}")
-        time.sleep(0.05)
-
-
 @pytest.fixture
 def server(tmp_path):
     s = ClassServer(tmp_path / "class.json")
@@ -187,7 +175,8 @@ def test_students_never_reach_the_teacher_s_controls_and_bad_requests_change_not
     # the pace "when all have decided": everyone here has, so the next round opens by itself; the class is on disk
     assert s.teacher("POST", "/api/teacher/action", {"action": "pace", "mode": "all", "seconds": 600,
                                                      "nonce": "pace-nonce-2"})[0] == 200
-    wait_for(lambda: s.student("GET", "/api/me", amy)[1]["round"] == 2, "round 2 opened")
+    assert s.teacher("GET", "/api/teacher/state?until_played=1")[1]["played"] == 1  # answered when it closed
+    assert s.student("GET", "/api/me", amy)[1]["round"] == 2
     saved = json.loads(s.save.read_text(encoding="utf-8"))
     assert len(saved["rounds"]) == 1 and saved["rounds"][0]["played"]["committee:" + me["slot"].split(":")[1]][
         "decision"]["fee_stance"] == -1
@@ -224,7 +213,7 @@ def test_a_class_resumes_from_its_file(tmp_path):
         for r in (1, 2):
             first.student("POST", "/api/decide", token, {"round": r, "nonce": f"bo-round-{r}-x",
                                                           "decision": {"service": 1.0, "leave": False, "bids": []}})
-            wait_for(lambda: first.teacher("GET", "/api/teacher/state")[1]["played"] == r, f"round {r} played")
+            assert first.teacher("GET", f"/api/teacher/state?until_played={r}")[1]["played"] == r
         before = first.teacher("GET", "/api/teacher/state")[1]
     finally:
         first.stop()

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PARENT = """
 import sys
 from govsim.cli import serve
-child = [sys.executable, "-c", "import os, time; print(os.getpid(), flush=True); time.sleep(600)"]
+child = [sys.executable, "-c", "import os, signal; print(os.getpid(), flush=True); signal.pause()"]
 sys.exit(serve(child, env=None))
 """
 

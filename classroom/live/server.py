@@ -45,6 +45,7 @@ from .words import WORDS
 PAGES = Path(__file__).parent / "pages"
 FONT = Path(__file__).resolve().parents[2] / "model" / "fonts" / "NotoSansSC-govsim.otf"
 MAX_BODY = 4096  # bytes: every request of a phone or the teacher is far smaller
+LONG_POLL_SECONDS = 25.0  # the longest a teacher's `until_played` request waits for a round (under clients' 30 s)
 STATIC = {"live.js": "text/javascript", "style.css": "text/css", "qr.js": "text/javascript"}
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
@@ -207,7 +208,16 @@ def make_app(street: ClassStreet, teacher_token: str, join_code: str, lang: str,
         from .debrief import teacher_state as state
 
         since = request.query_params.get("since", "0")
-        return JSONResponse(await locked(state, st, int(since) if since.isdigit() else 0), headers=HEADERS)
+        until = request.query_params.get("until_played", "")
+
+        def state_when_played():
+            """With `until_played=N`, answer once N rounds are played (or the class ended): the round's
+            closing wakes the wait, nothing polls. The limit only keeps a request from hanging."""
+            if until.isdigit():
+                st.changed.wait_for(lambda: st.round >= int(until) or st.phase == "ended", timeout=LONG_POLL_SECONDS)
+            return state(st, int(since) if since.isdigit() else 0)
+
+        return JSONResponse(await locked(state_when_played), headers=HEADERS)
 
     async def teacher_action(request: Request):
         if not is_teacher(request):

@@ -76,7 +76,7 @@ class ClassStreet:
         self.save_path = Path(save_path) if save_path else None
         self.clock = clock
         self.lock = threading.RLock()
-        self.changed = threading.Condition(self.lock)  # notified when a decision or a teacher's action may close a round
+        self.changed = threading.Condition(self.lock)  # notified when a decision or a teacher's action may close a round, and when one closed
         from model.model import CommunityModel
 
         def new() -> Run:
@@ -258,6 +258,7 @@ class ClassStreet:
             if self.trigger_at is not None:
                 self.latency.append({"round": r, "seconds": self.clock() - self.trigger_at})
                 self.trigger_at = None
+            self.changed.notify_all()  # whoever waits for this round (a teacher's screen) hears at once
 
     def _follow_contracts(self) -> None:
         """A played company's contracts are whatever its company holds now (won, lost, left)."""
