@@ -83,6 +83,9 @@ if EngineInTreeLocator not in caching.CacheImpl._locator_classes:
     caching.CacheImpl._locator_classes[:0] = [EngineUserProvidedLocator, EngineInTreeLocator, EngineUserWideLocator]
 
 kernel = njit(cache=True, error_model="numpy", nogil=True)
+# a small helper called per element from inside kernels, inlined there: an array handed to a compiled
+# call costs reference counting that, per element, outweighs the helper's work
+inline_kernel = njit(cache=True, error_model="numpy", inline="always")
 PAIRWISE_BLOCK = 128  # numpy's block for pairwise summation (PW_BLOCKSIZE)
 
 

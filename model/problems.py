@@ -25,7 +25,7 @@ import numpy as np
 
 from agents import departments as _departments  # the module: `agents` may be importing `model` (a cycle)
 
-from .jit import kernel
+from .jit import inline_kernel, kernel
 from .streams import splitmix_uniform
 
 # ---- categories and the chain of levels each climbs (unavailable levels are skipped)
@@ -470,6 +470,21 @@ def _discover(slots, pc, state, channel, campaign, registered_at, wait, level_po
     return registered, visits
 
 
+@inline_kernel
+def _place(i, k, pos, level_pos, wait, whistled, whistles, n_whistles, whistles_by_category):
+    """Slot `i` (category `k`) now waits at chain position `pos`; reaching a department for the first
+    time is a new whistle (listed in `whistles`). Routing and escalation both place slots this way.
+    Returns the whistles listed so far."""
+    level_pos[i] = pos
+    wait[i] = 0
+    if CHAIN_TABLE[k, pos] == DEPARTMENT and not whistled[i]:  # a new whistle
+        whistled[i] = True
+        whistles[n_whistles] = i
+        n_whistles += 1
+        whistles_by_category[k] += 1
+    return n_whistles
+
+
 @kernel
 def _first_available(k, pos, available_row):
     """The first chain position at or after `pos` whose level is available (`available_row`: the
@@ -496,14 +511,8 @@ def _route(state, level_pos, wait, whistled, gamed, active, hh_compound, hh_grou
         k = i % K
         if state[i] == REGISTERED and splitmix_uniform(offset, i) < routing_base + (1.0 - routing_base) * digital[hh_group[h]]:
             state[i] = HANDLING
-            pos = _first_available(k, 0, available[hh_compound[h]])
-            level_pos[i] = pos
-            wait[i] = 0
-            if CHAIN_TABLE[k, pos] == DEPARTMENT and not whistled[i]:  # a new whistle
-                whistled[i] = True
-                whistles[n_whistles] = i
-                n_whistles += 1
-                whistles_by_category[k] += 1
+            n_whistles = _place(i, k, _first_available(k, 0, available[hh_compound[h]]), level_pos, wait, whistled,
+                                whistles, n_whistles, whistles_by_category)
         if state[i] == HANDLING:
             lv = CHAIN_TABLE[k, level_pos[i]]
             at_level[lv] += 1
@@ -588,14 +597,8 @@ def _work(state, level_pos, wait, age, registered_at, channel, campaign, whistle
                     dept_week[CLOSED_ON_PAPER, k] += 1
                 wait[i] += 1
                 if wait[i] >= escalation_weeks and level_pos[i] < CHAIN_LAST[k]:
-                    pos = _first_available(k, level_pos[i] + 1, available[c])
-                    level_pos[i] = pos
-                    wait[i] = 0
-                    if CHAIN_TABLE[k, pos] == DEPARTMENT and not whistled[i]:  # a new whistle
-                        whistled[i] = True
-                        whistles[n_whistles] = i
-                        n_whistles += 1
-                        whistles_by_category[k] += 1
+                    n_whistles = _place(i, k, _first_available(k, level_pos[i] + 1, available[c]), level_pos, wait,
+                                        whistled, whistles, n_whistles, whistles_by_category)
         if state[i] >= REGISTERED:
             if splitmix_uniform(lose_offset, i) < loss_rate * (1.0 - loss_cut * digital[hh_group[h]]) or age[i] > max_age:
                 lost += 1
