@@ -106,6 +106,46 @@ def test_bootstrap_intervals_are_reproducible_and_depend_on_the_seed():
     np.testing.assert_array_equal(a["ST"], c["ST"])  # the estimate itself does not depend on the bootstrap
 
 
+def test_whole_number_factors_are_drawn_as_equally_likely_whole_numbers():
+    """firm_pool_size (kind int, [5, 30]) in a Sobol' sample: every whole number of the range about
+    equally often (rounding SALib's floats, as the model does, gives 5 and 30 half the weight), the
+    values the model runs stored in the sample, Saltelli's layout kept (AB_i takes column i from B,
+    BA_i from A), float factors untouched, and the estimator recovers the indices of a factor
+    uniform on the integers. Morris keeps its grid (its elementary effects divide by the step)."""
+    from SALib.sample import sobol as salib_sample
+
+    st = from_dict({"method": "sobol", "outputs": ["trap_share"], "factors": ["firm_pool_size", "pay_intercept"],
+                    "N": 4096, "seed": 3})
+    X, meta = sampling.draw(st)
+    assert meta["whole_numbers"] == ["firm_pool_size"]
+    problem = st.problem()
+    problem.pop("dists")
+    raw = salib_sample.sample(problem, 4096, calc_second_order=True, scramble=True, seed=3)
+    np.testing.assert_array_equal(X[:, 1], raw[:, 1])
+    k = X[:, 0]
+    np.testing.assert_array_equal(k, np.round(k))
+    values, counts = np.unique(k, return_counts=True)
+    assert values.tolist() == list(range(5, 31))
+    assert np.abs(counts / len(k) * 26 - 1).max() < 0.05, counts  # 1/26 each, the ends included
+    ends = np.isin(np.round(raw[:, 0]), [5, 30]).mean()
+    assert abs(ends - 2 / 50) < 0.005  # what rounding the floats would have given the two ends
+    blocks = X.reshape(4096, 6, 2)  # rows A, AB_1, AB_2, BA_1, BA_2, B per base sample
+    np.testing.assert_array_equal(blocks[:, 1, 0], blocks[:, 5, 0])  # AB_1: factor 1 from B
+    np.testing.assert_array_equal(blocks[:, 2, 0], blocks[:, 0, 0])  # AB_2: factor 1 from A
+    np.testing.assert_array_equal(blocks[:, 3, 0], blocks[:, 0, 0])  # BA_1: factor 1 from A
+    assert all(float(v[0]).is_integer() for s in sampling.specs(st, X) for v in s["values"])
+    # y = k + 15 x: Var k = (26^2 - 1) / 12 = 56.25, Var 15 x = 225 * 4 / 12 = 75, so S1_k = 56.25 / 131.25
+    res = sobol_indices(k + 15 * X[:, 1], meta, resamples=50)
+    assert abs(res["S1"][0] - 56.25 / 131.25) < 0.03 and abs(res["ST"][1] - 75 / 131.25) < 0.03
+    morris = from_dict({"method": "morris", "outputs": ["trap_share"], "factors": ["firm_pool_size", "pay_intercept"],
+                        "N": 10, "seed": 3})
+    Xm, meta_m = sampling.draw(morris)
+    assert meta_m["whole_numbers"] == [] and not np.array_equal(Xm[:, 0], np.round(Xm[:, 0]))
+    with pytest.raises(StudyError, match="two whole numbers"):
+        from_dict({"method": "sobol", "outputs": ["trap_share"], "factors": ["firm_pool_size", "pay_intercept"],
+                   "N": 8, "bounds": {"firm_pool_size": [4.2, 5.3]}})
+
+
 def test_morris_recovers_the_slopes_of_a_linear_function(tmp_path):
     f = write(tmp_path, "\n".join([
         'method = "morris"', 'model = "experiments.sensitivity.models:linear"', 'outputs = ["y"]',
@@ -120,9 +160,11 @@ def test_morris_recovers_the_slopes_of_a_linear_function(tmp_path):
 def test_seed_share_of_variance_is_measured(tmp_path):
     """Ishigami (variance 13.84) plus noise of sd 2: the seed's share of a single run is 4 / 17.84 = 0.224."""
     f = write(tmp_path, ishigami_text(N=256, extra="[model_args]\nnoise = 2.0\n[noise]\npoints = 500\nreplications = 4\n"))
-    run_study(f, out=tmp_path / "n", workers=1, progress=False, figures=False)
+    s = run_study(f, out=tmp_path / "n", workers=1, progress=False, figures=False)
     sv = pd.read_csv(tmp_path / "n" / "seed_variance.csv").iloc[0]
     assert sv["points"] == 500 and sv["seeds"] == 4
+    # the reruns are timed with the main runs (runs_wall_seconds), and counted apart
+    assert s["model_runs_noise"] == 500 * 4 and s["model_runs_main"] == 256 * 8
     assert abs(sv["seed_share_single_run"] - 4 / 17.84) < 0.05
     # averaged over replications = 2 the same noise halves: measured from the main runs themselves
     f2 = write(tmp_path, ishigami_text(N=256, extra="replications = 2\n[model_args]\nnoise = 2.0\n"), "two.toml")
@@ -295,6 +337,13 @@ def test_community_study_runs_on_worker_processes_with_figures(tmp_path):
     names = {p.name for p in (tmp_path / "c" / "figures").iterdir()}
     assert {"indices_zh.png", "mu_sigma_zh.png"} <= names
     assert json.loads((tmp_path / "c" / "prim.json").read_text())["failures"] in (0, 16)  # all or nothing: noted
+    # timing.json: the runs' wall time against the goal, the model's CPU against the machinery's
+    t = json.loads((tmp_path / "c" / "timing.json").read_text())
+    assert t["goal_seconds"] == 1800 and t["goal_met"] is True and t["runs_wall_seconds"] >= t["wall_seconds"] > 0
+    assert t["model_runs_main"] + t["model_runs_noise"] == t["model_runs"] == 32 and t["model_runs_noise"] == 0
+    assert t["cpu_seconds_workers"] > t["cpu_seconds_model"] > 0  # the workers' start-up is machinery
+    assert 0 < t["machinery_share_of_cpu"] < 1 and t["cpu_seconds_machinery_per_run"] > 0
+    assert t["analysis_seconds"] > 0
 
 
 @pytest.mark.slow
