@@ -106,6 +106,46 @@ def test_bootstrap_intervals_are_reproducible_and_depend_on_the_seed():
     np.testing.assert_array_equal(a["ST"], c["ST"])  # the estimate itself does not depend on the bootstrap
 
 
+def test_whole_number_factors_are_drawn_as_equally_likely_whole_numbers():
+    """firm_pool_size (kind int, [5, 30]) in a Sobol' sample: every whole number of the range about
+    equally often (rounding SALib's floats, as the model does, gives 5 and 30 half the weight), the
+    values the model runs stored in the sample, Saltelli's layout kept (AB_i takes column i from B,
+    BA_i from A), float factors untouched, and the estimator recovers the indices of a factor
+    uniform on the integers. Morris keeps its grid (its elementary effects divide by the step)."""
+    from SALib.sample import sobol as salib_sample
+
+    st = from_dict({"method": "sobol", "outputs": ["trap_share"], "factors": ["firm_pool_size", "pay_intercept"],
+                    "N": 4096, "seed": 3})
+    X, meta = sampling.draw(st)
+    assert meta["whole_numbers"] == ["firm_pool_size"]
+    problem = st.problem()
+    problem.pop("dists")
+    raw = salib_sample.sample(problem, 4096, calc_second_order=True, scramble=True, seed=3)
+    np.testing.assert_array_equal(X[:, 1], raw[:, 1])
+    k = X[:, 0]
+    np.testing.assert_array_equal(k, np.round(k))
+    values, counts = np.unique(k, return_counts=True)
+    assert values.tolist() == list(range(5, 31))
+    assert np.abs(counts / len(k) * 26 - 1).max() < 0.05, counts  # 1/26 each, the ends included
+    ends = np.isin(np.round(raw[:, 0]), [5, 30]).mean()
+    assert abs(ends - 2 / 50) < 0.005  # what rounding the floats would have given the two ends
+    blocks = X.reshape(4096, 6, 2)  # rows A, AB_1, AB_2, BA_1, BA_2, B per base sample
+    np.testing.assert_array_equal(blocks[:, 1, 0], blocks[:, 5, 0])  # AB_1: factor 1 from B
+    np.testing.assert_array_equal(blocks[:, 2, 0], blocks[:, 0, 0])  # AB_2: factor 1 from A
+    np.testing.assert_array_equal(blocks[:, 3, 0], blocks[:, 0, 0])  # BA_1: factor 1 from A
+    assert all(float(v[0]).is_integer() for s in sampling.specs(st, X) for v in s["values"])
+    # y = k + 15 x: Var k = (26^2 - 1) / 12 = 56.25, Var 15 x = 225 * 4 / 12 = 75, so S1_k = 56.25 / 131.25
+    res = sobol_indices(k + 15 * X[:, 1], meta, resamples=50)
+    assert abs(res["S1"][0] - 56.25 / 131.25) < 0.03 and abs(res["ST"][1] - 75 / 131.25) < 0.03
+    morris = from_dict({"method": "morris", "outputs": ["trap_share"], "factors": ["firm_pool_size", "pay_intercept"],
+                        "N": 10, "seed": 3})
+    Xm, meta_m = sampling.draw(morris)
+    assert meta_m["whole_numbers"] == [] and not np.array_equal(Xm[:, 0], np.round(Xm[:, 0]))
+    with pytest.raises(StudyError, match="two whole numbers"):
+        from_dict({"method": "sobol", "outputs": ["trap_share"], "factors": ["firm_pool_size", "pay_intercept"],
+                   "N": 8, "bounds": {"firm_pool_size": [4.2, 5.3]}})
+
+
 def test_morris_recovers_the_slopes_of_a_linear_function(tmp_path):
     f = write(tmp_path, "\n".join([
         'method = "morris"', 'model = "experiments.sensitivity.models:linear"', 'outputs = ["y"]',
@@ -120,9 +160,11 @@ def test_morris_recovers_the_slopes_of_a_linear_function(tmp_path):
 def test_seed_share_of_variance_is_measured(tmp_path):
     """Ishigami (variance 13.84) plus noise of sd 2: the seed's share of a single run is 4 / 17.84 = 0.224."""
     f = write(tmp_path, ishigami_text(N=256, extra="[model_args]\nnoise = 2.0\n[noise]\npoints = 500\nreplications = 4\n"))
-    run_study(f, out=tmp_path / "n", workers=1, progress=False, figures=False)
+    s = run_study(f, out=tmp_path / "n", workers=1, progress=False, figures=False)
     sv = pd.read_csv(tmp_path / "n" / "seed_variance.csv").iloc[0]
     assert sv["points"] == 500 and sv["seeds"] == 4
+    # the reruns are timed with the main runs (runs_wall_seconds), and counted apart
+    assert s["model_runs_noise"] == 500 * 4 and s["model_runs_main"] == 256 * 8
     assert abs(sv["seed_share_single_run"] - 4 / 17.84) < 0.05
     # averaged over replications = 2 the same noise halves: measured from the main runs themselves
     f2 = write(tmp_path, ishigami_text(N=256, extra="replications = 2\n[model_args]\nnoise = 2.0\n"), "two.toml")
@@ -197,12 +239,34 @@ def test_the_command_line_refuses_a_bad_study_before_writing_anything(tmp_path):
 
 
 def test_shipped_studies_load():
-    morris, sobol = load(ROOT / "experiments" / "sensitivity_morris.toml"), load(ROOT / "experiments" / "sensitivity_sobol.toml")
+    morris = load(ROOT / "experiments" / "sensitivity_morris_5years.toml")
+    sobol = load(ROOT / "experiments" / "sensitivity_sobol.toml")
     names = set(morris.names)
-    assert "n_households" not in names and not any(n.endswith(("_start", "_end")) for n in names)
-    assert 8 <= len(sobol.factors) <= 10 and set(sobol.names) <= names
+    assert "n_households" not in names and not any(n.endswith(("_start", "_end")) and BY_NAME[n].kind == "int" for n in names)
+    assert len(sobol.factors) == 10 and set(sobol.names) <= names
     assert {"trap_share", "resolution_rate", "satisfaction_mean", "public_spending"} <= set(sobol.outputs)
     assert sobol.N == 1024 and len(sampling.draw(sobol)[0]) == 1024 * (2 * len(sobol.factors) + 2)
+
+
+def test_the_main_sobol_study_is_the_full_street_over_ten_years():
+    """Issue 19: 3,000 households, 520 weeks, the screening's policy, N = 1,024 with second order
+    (22,528 points) at one seed each, 64 points rerun at 4 seeds: 22,784 runs; PRIM on the trap."""
+    sobol = load(ROOT / "experiments" / "sensitivity_sobol.toml")
+    morris = load(ROOT / "experiments" / "sensitivity_morris_5years.toml")
+    assert sobol.name == "sensitivity_sobol" and sobol.method == "sobol" and sobol.calc_second_order
+    assert sobol.model_args == {**morris.model_args, "steps": 520} and sobol.model_args["households"] == 3000
+    assert sobol.replications == 1 and sobol.noise == {"points": 64, "replications": 4}
+    X, meta = sampling.draw(sobol)
+    specs = sampling.specs(sobol, X)
+    assert len(X) == 22_528 and sum(len(s["points"]) * len(s["seeds"]) for s in specs) == 22_784
+    assert meta["whole_numbers"] == ["firm_pool_size"] and set(X[:, sobol.names.index("firm_pool_size")]) == set(range(5, 31))
+    assert sobol.prim["output"] == "trap_share" and sobol.convergence and max(sobol.convergence) < sobol.N
+    # the earlier model's one-year study, moved aside, still loads and names its own folder
+    old = load(ROOT / "experiments" / "sensitivity_sobol_1year_earlier.toml")
+    folder = ROOT / "results" / "sensitivity" / old.name
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["file"] == "experiments/sensitivity_sobol_1year_earlier.toml" and manifest["factors"] == old.names
+    assert old.model_args == {"scenario": "combined", "households": 1000, "steps": 52}
 
 
 # rows the committed screenings varied that have since left the table, and why
@@ -220,17 +284,23 @@ def test_shipped_screenings_screen_the_factors_of_their_committed_results(suffix
         f"new: {sorted(set(morris.names) - set(manifest['factors']))}, gone: {sorted(set(manifest['factors']) - set(morris.names))}")
 
 
-@pytest.mark.parametrize("suffix", ["", "_2years"])
-def test_shipped_sobol_studies_take_the_screenings_top_ten_at_the_screenings_size(suffix):
-    """Sobol' runs the model the Morris screening ranked, on its ten highest selection scores
-    (mean of mu*/max over the four headline outcomes) in the committed results."""
-    morris = load(ROOT / "experiments" / f"sensitivity_morris{suffix}.toml")
-    sobol = load(ROOT / "experiments" / f"sensitivity_sobol{suffix}.toml")
-    assert sobol.model_args == morris.model_args
-    t = pd.read_csv(ROOT / "results" / "sensitivity" / f"sensitivity_morris{suffix}" / "indices.csv")
+@pytest.mark.parametrize("screening,study,steps", [("sensitivity_morris", "sensitivity_sobol_1year_earlier", None),
+                                                   ("sensitivity_morris_2years", "sensitivity_sobol_2years", None),
+                                                   ("sensitivity_morris_5years", "sensitivity_sobol", 520)])
+def test_shipped_sobol_studies_take_the_screenings_top_ten(screening, study, steps):
+    """Sobol' runs the model the Morris screening ranked (the earlier ones at its size and horizon,
+    issue 19's at ten years), on its ten highest selection scores (mean of mu*/max over the four
+    headline outcomes) in the committed results, and for the current screening its ranking.csv."""
+    morris = load(ROOT / "experiments" / f"{screening}.toml")
+    sobol = load(ROOT / "experiments" / f"{study}.toml")
+    assert sobol.model_args == ({**morris.model_args, "steps": steps} if steps else morris.model_args)
+    t = pd.read_csv(ROOT / "results" / "sensitivity" / screening / "indices.csv")
     mu = t[t["index"] == "mu_star"].pivot(index="factor", columns="output", values="value")[sobol.outputs]
     score = (mu / mu.max()).mean(axis=1)
     assert set(sobol.names) == set(score.nlargest(len(sobol.names)).index)
+    ranking = ROOT / "results" / "sensitivity" / screening / "ranking.csv"
+    if ranking.exists():
+        assert sobol.names == pd.read_csv(ranking)["factor"].head(len(sobol.names)).tolist()
 
 
 SUPPLEMENT = {"old_managed_share_start", "points_belief_start"}
@@ -295,6 +365,13 @@ def test_community_study_runs_on_worker_processes_with_figures(tmp_path):
     names = {p.name for p in (tmp_path / "c" / "figures").iterdir()}
     assert {"indices_zh.png", "mu_sigma_zh.png"} <= names
     assert json.loads((tmp_path / "c" / "prim.json").read_text())["failures"] in (0, 16)  # all or nothing: noted
+    # timing.json: the runs' wall time against the goal, the model's CPU against the machinery's
+    t = json.loads((tmp_path / "c" / "timing.json").read_text())
+    assert t["goal_seconds"] == 1800 and t["goal_met"] is True and t["runs_wall_seconds"] >= t["wall_seconds"] > 0
+    assert t["model_runs_main"] + t["model_runs_noise"] == t["model_runs"] == 32 and t["model_runs_noise"] == 0
+    assert t["cpu_seconds_workers"] > t["cpu_seconds_model"] > 0  # the workers' start-up is machinery
+    assert 0 < t["machinery_share_of_cpu"] < 1 and t["cpu_seconds_machinery_per_run"] > 0
+    assert t["analysis_seconds"] > 0
 
 
 @pytest.mark.slow

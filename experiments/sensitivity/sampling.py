@@ -47,12 +47,41 @@ def draw(study: Study) -> tuple[np.ndarray, dict]:
         from SALib.sample import fast_sampler
 
         X = fast_sampler.sample(problem, study.N, M=FAST_M, seed=study.seed)
+    whole = whole_numbers(study, X) if study.method in ("sobol", "fast") else []
     meta = {"method": study.method, "N": study.N, "names": study.names, "D": len(study.factors),
             "calc_second_order": bool(study.calc_second_order) if study.method == "sobol" else None,
             "num_levels": study.num_levels if study.method == "morris" else None,
             "M": FAST_M if study.method == "fast" else None, "seed": study.seed, "rows": int(len(X)),
-            "problem": study.problem(), "study_sha256": study.digest}
+            "problem": study.problem(), "study_sha256": study.digest, "whole_numbers": whole}
     return X, meta
+
+
+def whole_numbers(study: Study, X: np.ndarray) -> list[str]:
+    """Whole-number factors (table kind "int", uniform) drawn as whole numbers, each equally likely.
+
+    The samplers draw floats; rounding a uniform draw on [lo, hi] (as the community model does)
+    gives the two end values half the weight of the others (5 and 30 of [5, 30] 1/50 each, the
+    rest 1/25). Here the unit-cube coordinate u of each point is mapped to the integers
+    ceil(lo) .. floor(hi) by floor(u * n), so each has weight 1/n, and the sample holds the values
+    the model runs (PRIM boxes and figures read them). The map acts column by column on every row
+    alike, so Saltelli's A, B and AB_i matrices keep their structure and the Sobol' estimators
+    (which read only the outputs) stay valid: the indices are those of a factor uniform on the
+    integers. FAST also reads only the outputs; Morris (whose elementary effects divide by the step
+    in X) keeps its grid and the model's rounding. Other distributions are rounded by the model.
+    Changes X in place; returns the names of the factors it changed.
+    """
+    import math
+
+    out = []
+    for j, f in enumerate(study.factors):
+        if f.kind != "int" or f.dist != "unif":
+            continue
+        lo, hi = f.bounds
+        a, b = math.ceil(lo), math.floor(hi)
+        u = (X[:, j] - lo) / (hi - lo)
+        X[:, j] = a + np.clip(np.floor(u * (b - a + 1)), 0, b - a)
+        out.append(f.name)
+    return out
 
 
 def save(path: Path, X: np.ndarray, meta: dict) -> None:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -192,8 +193,8 @@ def _factors(data: dict, names: list[str], table: bool, where: str) -> list[Fact
             lo, hi = b[0], b[1]
             if not (p.valid[0] <= lo and hi <= p.valid[1]):
                 raise StudyError(f"bounds.{n}", b, f"a range inside the valid [{p.valid[0]:g}, {p.valid[1]:g}] {p.unit}", where)
-            if p.kind == "int" and hi - lo < 1:
-                raise StudyError(f"bounds.{n}", b, "a range at least 1 wide (a whole-number parameter)", where)
+            if p.kind == "int" and (hi - lo < 1 or math.floor(hi) - math.ceil(lo) < 1):
+                raise StudyError(f"bounds.{n}", b, "a range holding at least two whole numbers (a whole-number parameter)", where)
         out.append(Factor(n, b, dist, p.kind if p is not None else "float"))
     return out
 
