@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import logit
 
-from .jit import kernel, np_sum
+from .jit import inline_kernel, kernel, np_sum
 from .property_market import WEEKS_PER_MONTH
 from .world import FIRM, OLD
 
@@ -95,28 +95,56 @@ def appraise(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, servic
 
     `fees` and `services` are the options (one row), `cost_factor` the bidders (one column). The
     revenue path does not depend on who bids, so months are stepped once per option; each
-    bidder's cost is its factor times the same path.
+    bidder's cost is its factor times the same path. (A tender asks only for each bidder's best
+    acceptable option: `best_bid`, the same books.)
     """
-    months = int(p["contract_months"])
     fees, services = np.ravel(fees), np.ravel(services)
     if fees.shape != services.shape:
         fees, services = np.broadcast_arrays(fees, services)
-    # months x options from here on: the environment approaches its level under the service, e_star
-    e_star, keep = _env_rates(np.ascontiguousarray(services, dtype=float), p["service_env_rate"],
-                              p["participation_env_effect"] * site.participation, site.decay)
-    env = _env_path(e_star, site.env, np.power(keep, _weeks_after(months)))
+    services = np.ascontiguousarray(services, dtype=float)
+    cum_rev, cum_cost, paying = option_paths(p, site, ruler, fees, services, np.arange(len(services)))
+    profit, worst = _bidder_books(cum_rev, cum_cost, np.ascontiguousarray(np.ravel(cost_factor), dtype=float))
+    return profit, worst, np.broadcast_to(paying, profit.shape)
+
+
+def best_bid(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, levels: np.ndarray,
+             level_of: np.ndarray, cost_factor: np.ndarray, at_risk: np.ndarray, score: np.ndarray,
+             by_score: np.ndarray) -> tuple[int, int, float, float, float]:
+    """The tender's winner from `appraise`'s books: each bidder offers its best-scoring option whose
+    contract profit is not negative and whose worst running loss is within its `at_risk` (the first
+    on a tie); the best offer wins, ties to the cheaper company, then the lower index.
+
+    Options are given as `fees` and service `levels[level_of]` (a band's grid has few service levels:
+    the environment's path is worked out once per level); `by_score` lists the options best score
+    first (ties by index), so a bidder's books are read only until its first acceptable option.
+    Returns (bidder, option, score, expected collection, worst loss); bidder -1 if no bid is acceptable."""
+    cum_rev, cum_cost, paying = option_paths(p, site, ruler, fees, levels, level_of)
+    i, j, best, worst = _best_bid(cum_rev, cum_cost, cost_factor, at_risk, score, by_score)
+    return i, j, best, (float(paying[j]) if i >= 0 else float("nan")), worst
+
+
+def option_paths(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, levels: np.ndarray,
+                 level_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Month by month over the contract, for every option (fee `fees[j]`, service `levels[level_of[j]]`):
+    cumulative revenue and full-service-cost-scaled cost (months x options) and the last month's
+    collection. The environment approaches its level under the service, so its path is computed per
+    service level (`np.power` stays numpy's: its last bit is the CPU's, `tools/fingerprint.py`)."""
+    months = int(p["contract_months"])
+    e_star, keep = _env_rates(levels, p["service_env_rate"], p["participation_env_effect"] * site.participation,
+                              site.decay)
+    kept = np.power(keep, _weeks_after(months))  # months x levels
     sat_keep = (1.0 - p["satisfaction_rate"]) ** WEEKS_PER_MONTH
     pay_keep = (1.0 - p["pay_review_rate"]) ** WEEKS_PER_MONTH
-    drive = (logit(ruler.collection) - p["pay_fee_weight"] * site.burden_per_fee * (fees - ruler.fee)
-             - p["pay_neighbour_weight"] * ruler.collection)
-    profit, worst, paying = _contract_books(
-        np.ascontiguousarray(env), np.ascontiguousarray(fees, dtype=float), np.ascontiguousarray(services, dtype=float),
-        np.ascontiguousarray(drive, dtype=float), np.ascontiguousarray(np.ravel(cost_factor), dtype=float),
-        ruler.satisfaction, ruler.environment, p["env_satisfaction_weight"], site.satisfaction, site.collection,
-        sat_keep, pay_keep, p["pay_satisfaction_weight"], p["pay_neighbour_weight"], site.subsidy_month_m2,
-        site.area_m2, 1.0 - p["firm_required_margin"], p["environment_standard"], site.full_cost_month_m2,
-        p["upkeep_environment_cost"], p["fixed_cost_share"])
-    return profit, worst, np.broadcast_to(paying, profit.shape)
+    # the payment rule's log-odds without satisfaction and neighbours, per option (`drive`)
+    fee_slope = p["pay_fee_weight"] * site.burden_per_fee
+    return _option_paths(e_star, kept, site.env, level_of, np.ascontiguousarray(fees, dtype=float), levels,
+                         float(logit(ruler.collection)), fee_slope, ruler.fee,
+                         p["pay_neighbour_weight"] * ruler.collection,
+                         ruler.satisfaction, ruler.environment, p["env_satisfaction_weight"], site.satisfaction,
+                         site.collection, sat_keep, pay_keep, p["pay_satisfaction_weight"], p["pay_neighbour_weight"],
+                         site.subsidy_month_m2, site.area_m2, 1.0 - p["firm_required_margin"],
+                         p["environment_standard"], site.full_cost_month_m2, p["upkeep_environment_cost"],
+                         p["fixed_cost_share"])
 
 
 def _weeks_after(months: int) -> np.ndarray:
@@ -151,57 +179,84 @@ def _env_rates(services, service_rate, participation_up, decay):
 
 
 @kernel
-def _env_path(e_star, env0, kept):
-    """`e_star + (env0 - e_star) * kept`, months (rows of `kept`) x options."""
-    months, k = kept.shape
-    out = np.empty((months, k))
-    for m in range(months):
-        for j in range(k):
-            out[m, j] = e_star[j] + (env0 - e_star[j]) * kept[m, j]
-    return out
-
-
-@kernel
-def _contract_books(env, fees, services, drive, cost_factor, ruler_satisfaction, ruler_environment, w_env, sat0, q0,
-                    sat_keep, pay_keep, w_sat, w_nb, subsidy, area, after_margin, standard, full_cost_m2, upkeep_cost,
-                    fixed):
-    """Month by month over the contract (rows of `env`) for every option (columns): satisfaction
+def _option_paths(e_star, kept, env0, level_of, fees, levels, logit_collection, fee_slope, ruler_fee, neighbour_drive,
+                  ruler_satisfaction, ruler_environment, w_env, sat0, q0, sat_keep, pay_keep, w_sat, w_nb, subsidy, area,
+                  after_margin, standard, full_cost_m2, upkeep_cost, fixed):
+    """Month by month over the contract (rows of `kept`) for every option (fee j, service level
+    `level_of[j]`): the environment `e_star + (env0 - e_star) * kept` of its level; satisfaction
     follows the environment, the share paying follows satisfaction and the neighbours already
-    paying (the residents' own rule, seen monthly; the logistic is scipy's `expit` formula),
-    revenue and cost follow; then each bidder's running profit (its cost factor times the same
-    cost path). Returns profit at the end, the worst running loss and the last month's collection
-    (bidders x options, the last per option). The arithmetic is the numpy expressions', in order."""
-    months, k = env.shape
+    paying (the residents' own rule, seen monthly; the logistic is scipy's `expit` formula, the
+    log-odds' fee part `logit(collection) - fee_slope * (fee - ruler_fee) - neighbour_drive`);
+    revenue and cost follow. Returns the cumulative revenue and cost (months x options) and the last
+    month's collection per option. The arithmetic is the numpy expressions', in order."""
+    months = kept.shape[0]
+    k = len(fees)
     cum_rev = np.empty((months, k))
     cum_cost = np.empty((months, k))
     last_paying = np.empty(k)
     for j in range(k):
+        lv = level_of[j]
+        drive = logit_collection - fee_slope * (fees[j] - ruler_fee) - neighbour_drive
         sat = sat0
         q = q0
         rev_sum = 0.0
         cost_sum = 0.0
         for m in range(months):
-            target_sat = ruler_satisfaction + w_env * (env[m, j] - ruler_environment)
+            env = e_star[lv] + (env0 - e_star[lv]) * kept[m, lv]
+            target_sat = ruler_satisfaction + w_env * (env - ruler_environment)
             sat = target_sat + (sat - target_sat) * sat_keep
-            target = 1.0 / (1.0 + np.exp(-(drive[j] + w_sat * (sat - ruler_satisfaction) + w_nb * q)))
+            target = 1.0 / (1.0 + np.exp(-(drive + w_sat * (sat - ruler_satisfaction) + w_nb * q)))
             q = target + (q - target) * pay_keep
             revenue = (fees[j] * q + subsidy) * area * after_margin
-            arrears = max(standard - env[m, j], 0.0)
-            cost = full_cost_m2 * (1.0 + upkeep_cost * arrears) * (fixed + (1.0 - fixed) * services[j]) * area
+            arrears = max(standard - env, 0.0)
+            cost = full_cost_m2 * (1.0 + upkeep_cost * arrears) * (fixed + (1.0 - fixed) * levels[lv]) * area
             rev_sum = revenue if m == 0 else rev_sum + revenue
             cost_sum = cost if m == 0 else cost_sum + cost
             cum_rev[m, j] = rev_sum
             cum_cost[m, j] = cost_sum
         last_paying[j] = q
+    return cum_rev, cum_cost, last_paying
+
+
+@inline_kernel
+def _books_of(cum_rev, cum_cost, j, cost_factor):
+    """One bidder's contract profit and worst running loss for option j (its cost factor times the
+    option's cost path)."""
+    months = cum_rev.shape[0]
+    low = np.inf
+    for m in range(months):
+        x = cum_rev[m, j] - cost_factor * cum_cost[m, j]
+        low = min(low, x)
+    return cum_rev[months - 1, j] - cost_factor * cum_cost[months - 1, j], -min(low, 0.0)
+
+
+@kernel
+def _bidder_books(cum_rev, cum_cost, cost_factor):
+    """Every bidder's (rows) profit and worst running loss for every option (columns)."""
+    k = cum_rev.shape[1]
     n_b = len(cost_factor)
     profit = np.empty((n_b, k))
     worst = np.empty((n_b, k))
     for b in range(n_b):
         for j in range(k):
-            low = np.inf
-            for m in range(months):
-                x = cum_rev[m, j] - cost_factor[b] * cum_cost[m, j]
-                low = min(low, x)
-            profit[b, j] = cum_rev[months - 1, j] - cost_factor[b] * cum_cost[months - 1, j]
-            worst[b, j] = -min(low, 0.0)
-    return profit, worst, last_paying
+            profit[b, j], worst[b, j] = _books_of(cum_rev, cum_cost, j, cost_factor[b])
+    return profit, worst
+
+
+@kernel
+def _best_bid(cum_rev, cum_cost, cost_factor, at_risk, score, by_score):
+    """`best_bid`'s choice: per bidder the first acceptable option in `by_score` order (the best
+    score, the lowest index on a tie; an option scored nan or -inf is never offered), then the best
+    offer, ties to the cheaper company, then the lower index. Returns (bidder, option, score, worst
+    loss), (-1, -1, -inf, nan) if no bid is acceptable."""
+    win, win_j, win_score, win_worst = -1, -1, -np.inf, np.nan
+    for b in range(len(cost_factor)):
+        for j in by_score:
+            if not score[j] > -np.inf:
+                continue
+            profit, worst = _books_of(cum_rev, cum_cost, j, cost_factor[b])
+            if profit >= 0.0 and worst <= at_risk[b]:
+                if win < 0 or score[j] > win_score or (score[j] == win_score and cost_factor[b] < cost_factor[win]):
+                    win, win_j, win_score, win_worst = b, j, score[j], worst
+                break
+    return win, win_j, win_score, win_worst

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .appraisal import Compound, appraise, yardstick
+from .appraisal import Compound, best_bid, yardstick
 from .jit import kernel
 from .world import FIRM
 
@@ -57,6 +57,11 @@ class TenderOffice:
     def options(self, p: dict, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
         """Every (fee, service) pair a bidder considers, as two flat arrays (a compound's band
         does not move, so each band's grid is made once)."""
+        fees, services, _, _ = self.option_grid(p, lo, hi)
+        return fees, services
+
+    def option_grid(self, p: dict, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`options` with the grid's service levels and each option's level (fees x levels, fee-major)."""
         key = (lo, hi, p["tender_fee_options"], p["firm_min_service"])
         grid = self._grids.get(key)
         if grid is None:
@@ -64,12 +69,13 @@ class TenderOffice:
         return grid
 
     @staticmethod
-    def _options(p: dict, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+    def _options(p: dict, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         k = int(p["tender_fee_options"])
         fees = np.linspace(lo, hi, k)
         services = np.linspace(p["firm_min_service"], 1.0, k)
         f, s = np.meshgrid(fees, services, indexing="ij")
-        return f.ravel(), s.ravel()
+        level_of = np.tile(np.arange(k), k)  # option (i, j) -> service level j, as `meshgrid(..., indexing="ij")`
+        return f.ravel(), s.ravel(), services, level_of
 
     def score(self, p: dict, c: int, fee: np.ndarray, service: np.ndarray, lo: float, hi: float) -> np.ndarray:
         """The published rule: a weighted sum of a low fee and a high service, each on 0-1."""
@@ -80,13 +86,15 @@ class TenderOffice:
         return wf * cheap + (1.0 - wf) * better
 
     def _option_scores(self, p: dict, c: int, fees: np.ndarray, services: np.ndarray, lo: float,
-                       hi: float) -> np.ndarray:
-        """`score` of a band's options (`options`), made once per band, option grid and rule (the
-        parameters it depends on are read each time: an experiment may change them)."""
+                       hi: float) -> tuple[np.ndarray, np.ndarray]:
+        """`score` of a band's options (`options`) and the options best first (ties by index), made
+        once per band, option grid and rule (the parameters it depends on are read each time: an
+        experiment may change them)."""
         key = (lo, hi, p["tender_fee_options"], p["firm_min_service"], self.fee_weight(p, c))
         scores = self._scores.get(key)
         if scores is None:
-            scores = self._scores[key] = self.score(p, c, fees, services, lo, hi)
+            score = self.score(p, c, fees, services, lo, hi)
+            scores = self._scores[key] = (score, np.argsort(-score, kind="stable"))
         return scores
 
     def run(self, p: dict, c: int, firms: list, site: Compound, ruler_args: dict, lo: float, hi: float) -> Bid | None:
@@ -96,15 +104,15 @@ class TenderOffice:
             self.without_bid += 1
             return None
         ruler = yardstick(p, **ruler_args)
-        fees, services = self.options(p, lo, hi)
+        fees, services, levels, level_of = self.option_grid(p, lo, hi)
         cost = np.array([f.cost_factor for f in firms])
         at_risk = np.array([f.at_risk() for f in firms])
-        profit, worst, paying = appraise(p, site, ruler, fees, services, cost)
-        i, j, best = _winner(profit, worst, at_risk, self._option_scores(p, c, fees, services, lo, hi), cost)
+        score, by_score = self._option_scores(p, c, fees, services, lo, hi)
+        i, j, best, collection, worst = best_bid(p, site, ruler, fees, levels, level_of, cost, at_risk, score, by_score)
         if i < 0:
             self.without_bid += 1
             return None
-        return Bid(firms[i], float(fees[j]), float(services[j]), best, float(paying[i, j]), float(worst[i, j]))
+        return Bid(firms[i], float(fees[j]), float(services[j]), best, collection, worst)
 
 
 @kernel
@@ -129,24 +137,3 @@ def tenders_due(tender_due, now):
             out[k] = c
             k += 1
     return out[:k]
-
-
-@kernel
-def _winner(profit, worst, at_risk, score, cost):
-    """The winning (bidder, option) and its score, or (-1, -1, -inf) if no bid is acceptable.
-
-    A bidder may offer an option whose contract profit is not negative and whose worst running
-    loss is within what it will risk; it offers its best-scoring such option (the first, on a
-    tie). The best offer wins; ties go to the cheaper company, then the lower index."""
-    n_b, k = profit.shape
-    win, win_j, win_score = -1, -1, -np.inf
-    for b in range(n_b):
-        best_j, best = -1, -np.inf
-        for j in range(k):
-            if profit[b, j] >= 0.0 and worst[b, j] <= at_risk[b] and score[j] > best:
-                best_j, best = j, score[j]
-        if best_j < 0:
-            continue
-        if win < 0 or best > win_score or (best == win_score and cost[b] < cost[win]):
-            win, win_j, win_score = b, best_j, best
-    return win, win_j, win_score

@@ -46,6 +46,10 @@ def cases() -> dict[str, dict]:
     out["all_policies_custom"] = {"scenario": "combined", "door_knock_coverage": 0.9, "points_per_act": 2.0,
                                   "early_warning_level": 1.0, "response_scoring_weight": 1.0,
                                   "rider_recruit_share": 0.5}
+    # a street of small compounds that residents will not pay for: tenders nearly every week, most without
+    # a bid (the part of the Sobol' study's space where tendering is most of a run's cost)
+    out["tender_heavy_custom"] = {"scenario": "combined", "pay_intercept": -4.0, "households_per_compound": 100.0,
+                                  "firm_pool_size": 20}
     return out
 
 
