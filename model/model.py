@@ -711,7 +711,7 @@ class CommunityModel(mesa.Model):
 
     def _new_provider_payment(self, c: int) -> None:
         """A new provider starts from few payers (Harbin Pingfang: 2.5 % after a month)."""
-        members = np.flatnonzero(self.world.hh_compound == c)
+        members = self.world.households_of(c)
         u = self.streams.hashed("property.entry_payment", self.steps, members)
         self.residents.paying[members] = u < self.p["entry_payment_share"]
 

@@ -216,6 +216,7 @@ class World:
     degree: np.ndarray
     n_edges: int
     extra: dict = field(default_factory=dict)
+    _by_compound: tuple | None = field(default=None, repr=False, compare=False)  # `households_of`'s sort, made once
 
     @property
     def n(self) -> int:
@@ -231,6 +232,16 @@ class World:
     def compound_mean(self, per_household: np.ndarray) -> np.ndarray:
         """The mean over each compound's households of a per-household quantity."""
         return _compound_mean(self.hh_compound, np.asarray(per_household, float), self.c_households)
+
+    def households_of(self, c: int) -> np.ndarray:
+        """Compound `c`'s households in household order (`np.flatnonzero(hh_compound == c)`; households
+        do not move, so the street is sorted by compound once, on first use)."""
+        if self._by_compound is None:
+            counts = np.bincount(self.hh_compound, minlength=self.n_compounds)
+            ends = np.cumsum(counts)
+            self._by_compound = (np.argsort(self.hh_compound, kind="stable"), ends - counts, ends)
+        order, starts, ends = self._by_compound
+        return order[starts[c]:ends[c]]
 
     @property
     def n_compounds(self) -> int:
