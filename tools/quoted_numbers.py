@@ -1,6 +1,8 @@
 """Numbers the documents quote, computed from the shipped result files.
 
     .venv/bin/python tools/quoted_numbers.py          # print every quote, by document
+    .venv/bin/python tools/quoted_numbers.py --sobol-table    # the Sobol' table for results/sensitivity/README.md
+    .venv/bin/python tools/quoted_numbers.py --policy-table   # the policy comparison's effects table
 
 Each entry is (document, exact text, where the number comes from). The documents quote the text
 as printed here; tests/test_quoted_numbers.py checks every one, so a regenerated result that
@@ -19,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CAL = ROOT / "results" / "calibration"
 SENS = ROOT / "results" / "sensitivity" / "sensitivity_morris_5years"
+SOBOL = ROOT / "results" / "sensitivity" / "sensitivity_sobol"
+SOBOL_OUTPUTS = ("trap_share", "resolution_rate", "satisfaction_mean", "public_spending")
 POLICY = ROOT / "results" / "policy_comparison"
 
 
@@ -104,6 +108,20 @@ def quotes() -> list[tuple]:
          "ranking.csv negligible"))
     for f, v in zip(r["factor"].head(3), r["score"].head(3)):
         add(("results/sensitivity/README.md", f"`{f}` {v:.2f}", "ranking.csv score"))
+    if (SOBOL / "timing.json").exists():  # the full-size Sobol' study (issue 19): its table, row by row
+        ind = pd.read_csv(SOBOL / "indices.csv")
+        for f in ind["factor"].unique():
+            for o in SOBOL_OUTPUTS:
+                add(("results/sensitivity/README.md", sobol_cell(ind, o, f), f"sensitivity_sobol/indices.csv {o} {f}",
+                     f"| `{f}` |"))
+        prim = json.loads((SOBOL / "prim.json").read_text())
+        add(("results/sensitivity/README.md", f"coverage {prim['coverage']:.2f} and density {prim['density']:.2f}",
+             "sensitivity_sobol/prim.json"))
+        add(("results/sensitivity/README.md", f"**{pct(prim['base_rate'], 0)}** of the sampled points",
+             "sensitivity_sobol/prim.json base_rate"))
+        t = json.loads((SOBOL / "timing.json").read_text())
+        add(("results/sensitivity/README.md", f"{t['runs_wall_seconds'] / 60:.1f} min", "sensitivity_sobol/timing.json"))
+        add(("README.md", f"{t['runs_wall_seconds'] / 60:.1f} min", "sensitivity_sobol/timing.json"))
     # ---- policy comparison (its README's table and the classroom guide's presets); each number
     # must stand on the line of its scenario
     from classroom.presets import PRESET_TITLES
@@ -132,6 +150,31 @@ def quotes() -> list[tuple]:
     return out
 
 
+def sobol_cell(ind: pd.DataFrame, output: str, factor: str) -> str:
+    """`S1 / ST (±half-width of ST's 95 % interval)`, negative estimates shown as 0."""
+    def row(index):
+        return ind[(ind.output == output) & (ind.factor == factor) & (ind["index"] == index)].iloc[0]
+
+    s1, st = row("S1"), row("ST")
+    return f"{max(s1['value'], 0):.2f} / {max(st['value'], 0):.2f} (±{(st['hi'] - st['lo']) / 2:.2f})"
+
+
+def sobol_table() -> str:
+    """The Sobol' table of results/sensitivity/README.md: factors by total effect on the trap share."""
+    ind = pd.read_csv(SOBOL / "indices.csv")
+    st = ind[(ind["index"] == "ST") & (ind.output == "trap_share")].sort_values("value", ascending=False)
+    lines = ["| factor | trap share | resolution rate | satisfaction | public spending |", "|---|---|---|---|---|"]
+    for f in st["factor"]:
+        lines.append(f"| `{f}` | " + " | ".join(sobol_cell(ind, o, f) for o in SOBOL_OUTPUTS) + " |")
+    sums = []
+    for o in SOBOL_OUTPUTS:
+        sub = ind[ind.output == o]
+        sums.append(f"{sub[sub['index'] == 'S1']['value'].clip(lower=0).sum():.2f} / "
+                    f"{sub[sub['index'] == 'ST']['value'].clip(lower=0).sum():.2f}")
+    lines.append("| sum | " + " | ".join(sums) + " |")
+    return "\n".join(lines)
+
+
 def policy_table() -> str:
     """The effects table of results/policy_comparison/README.md (paired difference from the
     baseline [95 % interval] of three outcomes; the means are in report.md)."""
@@ -153,6 +196,9 @@ def policy_table() -> str:
 def main() -> None:
     if sys.argv[1:] == ["--policy-table"]:
         print(policy_table())
+        return
+    if sys.argv[1:] == ["--sobol-table"]:
+        print(sobol_table())
         return
     by_doc: dict[str, list] = {}
     for doc, text, src, *line in quotes():
