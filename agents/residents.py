@@ -54,6 +54,7 @@ class Residents:
         self.points_belief = np.full(n, p["points_belief_start"])  # belief that points are paid at face value
         self.paying = np.zeros(n, bool)
         self.participating = np.zeros(n, bool)
+        self._participating_share = None  # per compound, counted on first use after each decision
         self.points = np.zeros(n)
         self.points_redeemed_yuan = np.zeros(n)  # lifetime value received
         self.recent_resolved = np.zeros(n)  # decaying memory of own problems solved
@@ -84,9 +85,12 @@ class Residents:
                         p["contact_trust_central"], p["contact_trust_red_property"], p["contact_trust_deliberation"])
 
     def participating_share(self) -> np.ndarray:
-        """Share of each compound's households taking part this week."""
-        w = self.world
-        return _share_by_compound(w.hh_compound, self.participating, w.c_households)
+        """Share of each compound's households taking part this week (counted when they decide:
+        deliberation, the environment and tenders all read it)."""
+        if self._participating_share is None:
+            w = self.world
+            self._participating_share = _share_by_compound(w.hh_compound, self.participating, w.c_households)
+        return self._participating_share
 
     # ---------------------------------------------------------------- rules
     def update_satisfaction(self, p, env_c, service_c, open_problems_hh, neighbour_mean):
@@ -176,6 +180,7 @@ class Residents:
 
         `reward_per_belief` (yuan, or None without points) is what an act earns if points are paid;
         each household counts it at its `points_belief`."""
+        self._participating_share = None
         self.participating = _decide_participation(
             self.trust, self.belonging, neighbour_part, self.points_belief,
             0.0 if reward_per_belief is None else float(reward_per_belief), reward_per_belief is not None, u,
