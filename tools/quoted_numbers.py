@@ -122,6 +122,11 @@ def quotes() -> list[tuple]:
         t = json.loads((SOBOL / "timing.json").read_text())
         add(("results/sensitivity/README.md", f"{t['runs_wall_seconds'] / 60:.1f} min", "sensitivity_sobol/timing.json"))
         add(("README.md", f"{t['runs_wall_seconds'] / 60:.1f} min", "sensitivity_sobol/timing.json"))
+        add(("README.zh.md", f"{t['runs_wall_seconds'] / 60:.1f} min", "sensitivity_sobol/timing.json"))
+        add(("README.zh.md", f"{pct(prim['base_rate'], 0)} 的抽样点", "sensitivity_sobol/prim.json base_rate"))
+        add(("README.md", f"at {pct(prim['base_rate'], 0)} of the sampled points", "sensitivity_sobol/prim.json base_rate"))
+        add(("results/sensitivity/README.md", f"{t['cpu_seconds_model_per_run']:.3f} s on average",
+             "sensitivity_sobol/timing.json cpu_seconds_model_per_run"))
     # ---- policy comparison (its README's table and the classroom guide's presets); each number
     # must stand on the line of its scenario
     from classroom.presets import PRESET_TITLES
