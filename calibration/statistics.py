@@ -79,8 +79,7 @@ def _new_provider(sim: Simulation, params: dict, seed: int) -> dict[str, Any]:
         arrived[new] = m.steps
         due = np.flatnonzero((arrived >= 0) & (m.steps - arrived == sim.weeks_after) & (now != NONE))
         for c in due:
-            members = w.hh_compound == c
-            values.append(float(m.residents.paying[members].mean()))
+            values.append(float(m.residents.paying[w.households_of(c)].mean()))
         before = now.copy()
     m.release()
     return {"collection_after": float(np.mean(values)) if values else float("nan"), "new_providers": float(len(values))}

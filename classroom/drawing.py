@@ -56,7 +56,7 @@ def grid_boundaries(world, geo: dict) -> list[tuple[float, float, int]]:
     """(x, row, grid) where a new grid starts inside a community row (households run in compound order)."""
     out = []
     for c in range(world.n_compounds):
-        grids = world.hh_grid[world.hh_compound == c]
+        grids = world.hh_grid[world.households_of(c)]
         change = np.flatnonzero(np.diff(grids)) + 1
         for j in change:
             out.append((geo["x0"][c] + geo["width"][c] * j / len(grids), geo["row"][c], int(grids[j])))

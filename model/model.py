@@ -616,6 +616,12 @@ class CommunityModel(mesa.Model):
 
     def _bids(self, c: int, satisfaction: np.ndarray, participation: np.ndarray, start_collection: float):
         """The winning bid for compound `c` among all companies (None if no acceptable bid)."""
+        site, ruler, lo, hi = self._tender_inputs(c, satisfaction, participation, start_collection)
+        return self.tender_office.run(self.p, c, self.firm_list, site, ruler, lo, hi)
+
+    def _tender_inputs(self, c: int, satisfaction: np.ndarray, participation: np.ndarray,
+                       start_collection: float) -> tuple[Compound, dict, float, float]:
+        """What bidders see of compound `c` (`Compound`), what their yardstick is made from, and the fee band."""
         p, w, mk = self.p, self.world, self.market
         lo, hi = mk.fee_band(p)
         old = w.c_type[c] == OLD
@@ -625,7 +631,7 @@ class CommunityModel(mesa.Model):
                         subsidy_month_m2=self.policies.level("property_subsidy") if old else 0.0)
         ruler = dict(kind=int(w.c_type[c]), provider=mk.provider, c_type=w.c_type, collection=mk.collection,
                      satisfaction=satisfaction, env=mk.env, fee=mk.fee, guide_fee=float(mk.guide_fee[c]))
-        return self.tender_office.run(p, c, self.firm_list, site, ruler, float(lo[c]), float(hi[c]))
+        return site, ruler, float(lo[c]), float(hi[c])
 
     def _tender(self, c: int, satisfaction: np.ndarray, participation: np.ndarray) -> None:
         p, w, mk, office = self.p, self.world, self.market, self.tender_office

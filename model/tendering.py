@@ -54,14 +54,10 @@ class TenderOffice:
     def fee_weight(self, p: dict, c: int) -> float:
         return p["tender_weight_fee_committee"] if self.has_committee(p, c) else p["tender_weight_fee_street"]
 
-    def options(self, p: dict, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
-        """Every (fee, service) pair a bidder considers, as two flat arrays (a compound's band
-        does not move, so each band's grid is made once)."""
-        fees, services, _, _ = self.option_grid(p, lo, hi)
-        return fees, services
-
-    def option_grid(self, p: dict, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """`options` with the grid's service levels and each option's level (fees x levels, fee-major)."""
+    def options(self, p: dict, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every (fee, service) pair a bidder considers, as two flat arrays, with the grid's service
+        levels and each option's level (fees x levels, fee-major). A compound's band does not move,
+        so each band's grid is made once."""
         key = (lo, hi, p["tender_fee_options"], p["firm_min_service"])
         grid = self._grids.get(key)
         if grid is None:
@@ -104,7 +100,7 @@ class TenderOffice:
             self.without_bid += 1
             return None
         ruler = yardstick(p, **ruler_args)
-        fees, services, levels, level_of = self.option_grid(p, lo, hi)
+        fees, services, levels, level_of = self.options(p, lo, hi)
         cost = np.array([f.cost_factor for f in firms])
         at_risk = np.array([f.at_risk() for f in firms])
         score, by_score = self._option_scores(p, c, fees, services, lo, hi)

@@ -105,41 +105,29 @@ def test_a_tender_reads_each_bidders_books_only_as_far_as_it_needs():
     expected collection and worst loss as the rule applied to `appraise`'s full books, over
     compounds, bands, reserves and score ties (a coarse score grid makes ties common)."""
     from model import CommunityModel
-    from model.appraisal import appraise, best_bid
+    from model.appraisal import appraise, best_bid, yardstick
 
     m = CommunityModel(rng=5, n_households=1200, households_per_compound=100, scenario="combined", collect=False)
     for _ in range(30):
         m.step()
-    office, p, w, mk = m.tender_office, m.p, m.world, m.market
+    office, p, w = m.tender_office, m.p, m.world
     satisfaction, participation = w.compound_mean(m.residents.satisfaction), m._participation_share()
     rng = np.random.default_rng(0)
-    lo, hi = mk.fee_band(p)
     checked = won = 0
     for trial in range(60):
         c = int(rng.integers(w.n_compounds))
-        captured = {}
-        real_run = office.run
-
-        def capture(p_, c_, firms, site, ruler_args, lo_, hi_):
-            captured.update(site=site, ruler_args=ruler_args, lo=lo_, hi=hi_)
-            return None
-
-        office.run = capture
-        m._bids(c, satisfaction, participation, float(rng.uniform(0.05, 0.9)))
-        office.run = real_run
-        from model.appraisal import yardstick
-
-        ruler = yardstick(p, **captured["ruler_args"])
-        fees, services, levels, level_of = office.option_grid(p, captured["lo"], captured["hi"])
+        site, ruler_args, lo_c, hi_c = m._tender_inputs(c, satisfaction, participation, float(rng.uniform(0.05, 0.9)))
+        ruler = yardstick(p, **ruler_args)
+        fees, services, levels, level_of = office.options(p, lo_c, hi_c)
         k = len(m.firm_list)
         dear = trial % 3 == 0  # dear companies that risk nothing: often no acceptable bid
         cost = rng.uniform(2.0, 4.0, k) if dear else rng.uniform(0.6, 1.6, k)
         at_risk = np.zeros(k) if dear else rng.uniform(0.0, 3e5, k) * (rng.random(k) < 0.8)
-        score = np.round(rng.uniform(0, 1, len(fees)), 1) if trial % 2 else office.score(p, c, fees, services, lo[c], hi[c])
+        score = np.round(rng.uniform(0, 1, len(fees)), 1) if trial % 2 else office.score(p, c, fees, services, lo_c, hi_c)
         by_score = np.argsort(-score, kind="stable")
-        profit, worst, paying = appraise(p, captured["site"], ruler, fees, services, cost)
+        profit, worst, paying = appraise(p, site, ruler, fees, services, cost)
         expect = _winner_from_full_books(profit, worst, at_risk, score, cost)
-        i, j, best, collection, worst_loss = best_bid(p, captured["site"], ruler, fees, levels, level_of, cost, at_risk,
+        i, j, best, collection, worst_loss = best_bid(p, site, ruler, fees, levels, level_of, cost, at_risk,
                                                       score, by_score)
         assert (i, j) == expect[:2]
         if i >= 0:
