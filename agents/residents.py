@@ -59,11 +59,23 @@ class Residents:
         self.points_redeemed_yuan = np.zeros(n)  # lifetime value received
         self.recent_resolved = np.zeros(n)  # decaying memory of own problems solved
         self.recent_lost = np.zeros(n)
-        self.pay_prob = np.zeros(n)
+        self._pay_logodds = np.full(n, -np.inf)  # the paying chance's log-odds (`pay_prob`): -inf, a chance of 0
+        self._pay_prob = None  # the paying chance, worked out when first read after each decision
         self.fee_burden_pct = np.zeros(n)
 
     def __len__(self) -> int:
         return self.n
+
+    @property
+    def pay_prob(self) -> np.ndarray:
+        """Each household's chance of paying, as its last payment decision saw it (0 without a provider).
+
+        The decision needs the logistic only for the households that reconsider that week (a
+        quarter, by default), and the chance itself is read only to inspect a household, so it is
+        worked out from the decision's log-odds when first read: the same floats."""
+        if self._pay_prob is None:
+            self._pay_prob = _logistic_of(self._pay_logodds)
+        return self._pay_prob
 
     def __getitem__(self, i: int) -> "Resident":
         if not -self.n <= i < self.n:
@@ -129,7 +141,8 @@ class Residents:
         """
         nb = np.asarray(neighbour_paying)
         rate = 1.0 if review_all else p["pay_review_rate"]
-        self.fee_burden_pct, self.pay_prob, self.paying = _decide_payment(
+        self._pay_prob = None
+        self.fee_burden_pct, self._pay_logodds, self.paying = _decide_payment(
             self.satisfaction, self.trust, nb, nb.dtype.type(p["pay_neighbour_weight"]), _per_household(managed, bool),
             _per_household(fee_month_hh, float), _per_household(discount_hh, float), self.world.hh_income,
             u, u.dtype.type(rate), rate, self.paying, _NONE if shift is None else shift, shift is not None,
@@ -140,7 +153,8 @@ class Residents:
         the household's month fee its area times it, and points' prepaid `credit` covering up to that."""
         n = self.n
         w = self.world
-        self.fee_burden_pct, self.pay_prob, self.paying = _pay_week(
+        self._pay_prob = None
+        self.fee_burden_pct, self._pay_logodds, self.paying = _pay_week(
             self.satisfaction, self.trust, neighbour_paying, np.float32(p["pay_neighbour_weight"]), w.hh_compound,
             managed_c, fee_c, w.hh_area, credit, w.hh_income, u, np.float32(p["pay_review_rate"]), p["pay_review_rate"],
             self.paying, _NONE if shift is None else shift, shift is not None,
@@ -399,45 +413,57 @@ def _decide_participation(trust, belonging, nb, belief, reward_per_belief, rewar
 @kernel
 def _pays(satisfaction, trust, nb_term, burden, managed, u, u_rate, rate, paying, shift, intercept, w_satisfaction,
           w_trust, w_fee, shifted):
-    """One household's payment rule (7.9): its paying chance and whether it pays this week. Without
-    a provider the chance is the logistic times 0, so the logistic is not computed (nan stays nan)."""
+    """One household's payment rule (7.9): the log-odds of its paying chance and whether it pays
+    this week. Without a provider the chance is 0 (log-odds -inf; nan stays nan). The logistic is
+    worked out only if the household reconsiders (`u < u_rate`); the chance itself is read later
+    from the log-odds (`Residents.pay_prob`, `_logistic_of`: logistic(-inf) is 0.0)."""
     x = intercept + w_satisfaction * satisfaction + w_trust * trust + nb_term - w_fee * burden
     if shifted:
         x = x + shift
     if not managed:
-        return (x if x != x else 0.0), False
-    prob = _logistic(x)
-    return prob, (u < rate * prob) if u < u_rate else paying
+        return (x if x != x else -np.inf), False
+    if u < u_rate:
+        return x, u < rate * _logistic(x)
+    return x, paying
+
+
+@kernel
+def _logistic_of(x):
+    """`_logistic` of every element."""
+    out = np.empty(len(x))
+    for i in range(len(x)):
+        out[i] = _logistic(x[i])
+    return out
 
 
 @kernel
 def _decide_payment(satisfaction, trust, nb, w_nb, managed, fee_month, discount, income, u, u_rate, rate, paying,
                     shift, shifted, intercept, w_satisfaction, w_trust, w_fee):
-    """`Residents.decide_payment` for every household; returns (burden, paying chance, paying)."""
+    """`Residents.decide_payment` for every household; returns (burden, the paying chance's log-odds, paying)."""
     n = len(satisfaction)
     burden = np.empty(n)
-    prob = np.empty(n)
+    logodds = np.empty(n)
     pays = np.empty(n, np.bool_)
     for i in range(n):
         burden[i] = _np_max(_at(fee_month, i) - _at(discount, i), 0.0) / income[i] * 100.0
-        prob[i], pays[i] = _pays(satisfaction[i], trust[i], w_nb * nb[i], burden[i], _at(managed, i), u[i], u_rate, rate,
-                                 paying[i], shift[i] if shifted else 0.0, intercept, w_satisfaction, w_trust, w_fee,
-                                 shifted)
-    return burden, prob, pays
+        logodds[i], pays[i] = _pays(satisfaction[i], trust[i], w_nb * nb[i], burden[i], _at(managed, i), u[i], u_rate, rate,
+                                    paying[i], shift[i] if shifted else 0.0, intercept, w_satisfaction, w_trust, w_fee,
+                                    shifted)
+    return burden, logodds, pays
 
 
 @kernel
 def _pay_week(satisfaction, trust, nb, w_nb, comp, managed_c, fee_c, area, credit, income, u, u_rate, rate, paying,
-              shift, shifted, intercept, w_satisfaction, w_trust, w_fee, burden, prob, pays):
-    """`Residents.pay_week` for every household; returns (burden, paying chance, paying)."""
+              shift, shifted, intercept, w_satisfaction, w_trust, w_fee, burden, logodds, pays):
+    """`Residents.pay_week` for every household; returns (burden, the paying chance's log-odds, paying)."""
     for i in range(len(satisfaction)):
         c = comp[i]
         fee_month = fee_c[c] * area[i]
         burden[i] = _np_max(fee_month - _np_min(credit[i], fee_month), 0.0) / income[i] * 100.0
-        prob[i], pays[i] = _pays(satisfaction[i], trust[i], w_nb * nb[i], burden[i], managed_c[c], u[i], u_rate, rate,
-                                 paying[i], shift[i] if shifted else 0.0, intercept, w_satisfaction, w_trust, w_fee,
-                                 shifted)
-    return burden, prob, pays
+        logodds[i], pays[i] = _pays(satisfaction[i], trust[i], w_nb * nb[i], burden[i], managed_c[c], u[i], u_rate, rate,
+                                    paying[i], shift[i] if shifted else 0.0, intercept, w_satisfaction, w_trust, w_fee,
+                                    shifted)
+    return burden, logodds, pays
 
 
 @kernel
@@ -470,15 +496,24 @@ def _learn_points_value(belief, tried, paid, indptr, indices, rate):
 
 @kernel
 def _share_by_compound(comp, flag, c_households):
-    """Share of each compound's households with `flag` set (counted as `np.bincount` does: whole numbers)."""
+    """Share of each compound's households with `flag` set (counted as `np.bincount` does: whole
+    numbers). A compound's count is kept in a register while its households follow each other (an
+    add to memory per household waits on the one before: 3x slower)."""
     k = len(c_households)
-    count = np.zeros(k)
+    count = np.zeros(k, np.int64)
+    at, run = -1, 0
     for i in range(len(comp)):
-        if flag[i]:
-            count[comp[i]] += 1.0
+        c = comp[i]
+        if c != at:
+            if at >= 0:
+                count[at] = run
+            at, run = c, count[c]
+        run += 1 if flag[i] else 0
+    if at >= 0:
+        count[at] = run
     out = np.empty(k)
     for c in range(k):
-        out[c] = count[c] / max(c_households[c], 1)
+        out[c] = np.float64(count[c]) / max(c_households[c], 1)
     return out
 
 

@@ -135,3 +135,71 @@ def test_a_tender_reads_each_bidders_books_only_as_far_as_it_needs():
             assert best == expect[2] and collection == paying[i, j] and worst_loss == worst[i, j]
         checked += 1
     assert checked == 60 and 5 < won < 60  # both outcomes occur: the check can fail either way
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 9), st.integers(0, 400), st.booleans(), st.integers(0, 2**31))
+def test_per_compound_sums_kept_in_registers_are_bincounts_in_any_order(n_c, n, shuffled, seed):
+    """`collect_fees` and the participation share keep a compound's running sums in registers
+    while its households follow each other; the sums must be `np.bincount`'s, float for float,
+    whether the households come compound by compound or in any order."""
+    from agents.residents import _share_by_compound
+    from model.property_market import NONE, collect_fees
+
+    rng = np.random.default_rng(seed)
+    comp = np.sort(rng.integers(0, n_c, n)).astype(np.int32)
+    if shuffled:
+        comp = rng.permutation(comp)
+    area = rng.uniform(30, 120, n) * 10.0 ** rng.uniform(-3, 3, n)  # wide magnitudes: the order shows
+    paying = rng.random(n) < 0.6
+    credit = np.where(rng.random(n) < 0.3, rng.uniform(0, 50, n), 0.0)
+    fee_m2 = rng.uniform(0.2, 2.0, n_c)
+    provider = np.where(rng.random(n_c) < 0.8, NONE + 1, NONE).astype(np.int8)
+    c_households = np.bincount(comp, minlength=n_c).astype(np.int64)
+
+    left = credit.copy()
+    fees, collection = collect_fees(fee_m2, comp, area, 1 / 4.345, paying, left, True, provider, c_households)
+    due = fee_m2[comp] * area * (1 / 4.345) * paying
+    used = np.minimum(credit, due)
+    np.testing.assert_array_equal(fees, np.bincount(comp, weights=due - used, minlength=n_c))
+    np.testing.assert_array_equal(left, credit - used)
+    share = np.bincount(comp, weights=paying.astype(float), minlength=n_c) / np.maximum(c_households, 1)
+    np.testing.assert_array_equal(collection, np.where(provider != NONE, share, 0.0))
+    np.testing.assert_array_equal(_share_by_compound(comp, paying, c_households), share)
+
+
+def test_the_paying_chance_read_later_is_the_decisions_own():
+    """Payment works out the logistic only for households that reconsider; the chance read
+    afterwards (`Residents.pay_prob`) must be what the rule computed: the logistic of the log-odds
+    where a provider is, 0 where none is; and who pays must follow the rule for every household."""
+    from scipy.special import expit
+
+    from model import CommunityModel
+
+    m = CommunityModel(rng=4, n_households=400, collect=False)
+    for _ in range(10):
+        m.step()
+    r, p, w = m.residents, m.p, m.world
+    rng = np.random.default_rng(0)
+    managed_c = rng.random(w.n_compounds) < 0.6
+    managed_c[:2] = True, False  # both branches are exercised
+    fee_c = rng.uniform(0.2, 2.0, w.n_compounds)
+    credit = np.where(rng.random(w.n) < 0.3, rng.uniform(0, 80, w.n), 0.0)
+    nb = rng.random(w.n).astype(np.float32)
+    u = rng.random(w.n, dtype=np.float32)
+    before = r.paying.copy()
+    r.pay_week(p, managed_c, fee_c, credit, nb, u)
+
+    managed = managed_c[w.hh_compound]
+    fee_month = fee_c[w.hh_compound] * w.hh_area
+    burden = np.maximum(fee_month - np.minimum(credit, fee_month), 0.0) / w.hh_income * 100.0
+    x = (p["pay_intercept"] + p["pay_satisfaction_weight"] * r.satisfaction + p["pay_trust_weight"] * r.trust
+         + (np.float32(p["pay_neighbour_weight"]) * nb).astype(float) - p["pay_fee_weight"] * burden)
+    chance = np.where(managed, expit(x), 0.0)
+    np.testing.assert_array_equal(r.fee_burden_pct, burden)
+    np.testing.assert_allclose(r.pay_prob, chance, rtol=1e-12, atol=0)
+    assert np.all(r.pay_prob[~managed] == 0.0)
+    rate = p["pay_review_rate"]
+    reviews = u < np.float32(rate)
+    np.testing.assert_array_equal(r.paying, managed & np.where(reviews, u < rate * chance, before))
+    assert reviews.any() and (~reviews).any()
