@@ -42,6 +42,24 @@ def splitmix_uniforms(offset, idx):
     return out
 
 
+_U32 = np.uint64(0xFFFFFFFF)
+_S8, _S40 = np.uint64(8), np.uint64(40)
+_F32_UNIT = np.float32(1.0 / 16777216.0)
+
+
+@kernel
+def float32_pairs(raw):
+    """numpy's float32 uniforms from a PCG64 generator's raw 64-bit outputs: each output gives two,
+    its low 32 bits first, each `(bits >> 8) x 2**-24` (numpy's `next_float`), so the floats are
+    exactly those of `Generator.random(2 * len(raw), dtype=float32)`."""
+    out = np.empty(2 * len(raw), np.float32)
+    for k in range(len(raw)):
+        r = raw[k]
+        out[2 * k] = np.float32((r & _U32) >> _S8) * _F32_UNIT
+        out[2 * k + 1] = np.float32(r >> _S40) * _F32_UNIT
+    return out
+
+
 def stream_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8"))
 
@@ -51,8 +69,14 @@ class Streams:
         self.seed = int(seed)
         self._gens: dict[str, np.random.Generator] = {}
         self._keys: dict[str, np.uint64] = {}
+        self._numpy_floats: set[str] = set()  # streams whose float32 uniforms must come from numpy itself
 
     def __getitem__(self, name: str) -> np.random.Generator:
+        """The named stream's generator, for a caller to draw from as it likes."""
+        self._numpy_floats.add(name)  # (its draws may leave a half of an output kept: see `uniform`)
+        return self._generator(name)
+
+    def _generator(self, name: str) -> np.random.Generator:
         gen = self._gens.get(name)
         if gen is None:
             ss = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name),))
@@ -60,8 +84,19 @@ class Streams:
         return gen
 
     def uniform(self, name: str, size) -> np.ndarray:
-        """One float32 uniform per element: the unit of common random numbers here."""
-        return self[name].random(size, dtype=np.float32)
+        """One float32 uniform per element: the unit of common random numbers here.
+
+        numpy makes a float32 from each 32-bit half of the generator's 64-bit outputs and keeps an
+        unused half for its next float32. With an even count and no half kept, the same floats come
+        twice as fast from the raw outputs split in a kernel (`float32_pairs`; the generator ends
+        in the same state, bar the stale kept half numpy never reads). A stream drawn an odd count,
+        or handed to a caller (`streams[name]`), always draws through numpy."""
+        gen = self._generator(name)
+        n = size if isinstance(size, int) else int(np.prod(size))
+        if n % 2 or name in self._numpy_floats:
+            self._numpy_floats.add(name)
+            return gen.random(size, dtype=np.float32)
+        return float32_pairs(gen.bit_generator.random_raw(n // 2)).reshape(size)
 
     def hashed(self, name: str, step: int, idx: np.ndarray) -> np.ndarray:
         """Counter-based uniforms in [0, 1): one per index, a function of (seed, name, step, index) only.

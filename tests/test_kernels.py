@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from model.jit import np_sum
-from model.streams import Streams, splitmix_uniform
+from model.streams import Streams, splitmix_uniform, stream_key
 
 floats = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)
 
@@ -203,3 +203,22 @@ def test_the_paying_chance_read_later_is_the_decisions_own():
     reviews = u < np.float32(rate)
     np.testing.assert_array_equal(r.paying, managed & np.where(reviews, u < rate * chance, before))
     assert reviews.any() and (~reviews).any()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**31), st.lists(st.integers(0, 40), min_size=1, max_size=8), st.booleans())
+def test_a_streams_float32_uniforms_are_numpys_whatever_the_counts(seed, counts, handed_out):
+    """`Streams.uniform` splits raw 64-bit outputs into float32 pairs when it can; the floats must be
+    numpy's own `random(n, dtype=float32)` for any sequence of counts (odd ones leave a half kept),
+    and a generator handed to a caller keeps numpy's behaviour too."""
+    s = Streams(seed)
+    key = np.random.SeedSequence(entropy=seed, spawn_key=(stream_key("residents.pay"),))
+    reference = np.random.Generator(np.random.PCG64(key))
+    if handed_out:
+        s["residents.pay"].standard_normal(3)
+        reference.standard_normal(3)
+    for n in counts:
+        np.testing.assert_array_equal(s.uniform("residents.pay", n), reference.random(n, dtype=np.float32))
+    np.testing.assert_array_equal(s.uniform("residents.pay", (2, 3)), reference.random((2, 3), dtype=np.float32))
+    after, expected = s["residents.pay"].bit_generator.state, reference.bit_generator.state
+    assert after["state"] == expected["state"] and after["has_uint32"] == expected["has_uint32"]
