@@ -98,13 +98,10 @@ class CommunityModel(mesa.Model):
         self.problems = Problems(n, w.hh_compound, self.streams)
         self.grid = GridWorkforce(w, p)
         self.grid_hours = GridHours(w.n_grids)
-        # households of each compound in each grid (grids may span compounds): hot spots -> grids
-        self.grid_compound_households = np.bincount(w.hh_grid * w.n_compounds + w.hh_compound,
-                                                    minlength=w.n_grids * w.n_compounds
-                                                    ).reshape(w.n_grids, w.n_compounds).astype(float)
-        # the street's households do not move: divisors and each grid's part of each compound are fixed
+        # the street's households do not move: divisors, and each grid's households in each compound
+        # and part of it (`grid_compound_households`, `_grid_part_of_compound`, made on first use), are fixed
         self._c_households_div = np.maximum(w.c_households, 1)
-        self._part_of_compound = self.grid_compound_households / self._c_households_div
+        self._grid_compound_households = self._part_of_compound = None
         # results kept until what they depend on changes (policy levels may change mid-run)
         self._riders_for, self._rider_cover_for, self._digital_boost = (None, 0), (None, None), None
         self.party = PartyOrganisation(w, self.streams["party_coverage"].random(w.n_compounds))
@@ -286,9 +283,23 @@ class CommunityModel(mesa.Model):
         meetings_c = min(1.0, rate / WEEKS_PER_MONTH) * self.party.compound_org  # meetings a week
         return self._grid_part_of_compound() @ (meetings_c * p["deliberation_hours_per_meeting"])
 
+    @property
+    def grid_compound_households(self) -> np.ndarray:
+        """Households of each compound in each grid (grids x compounds; grids may span compounds):
+        hot spots -> grids, grids' shares done -> compounds. Made on first use: only the policies
+        that ask grids for compound work read it, and at a million households it is 100 MB."""
+        if self._grid_compound_households is None:
+            w = self.world
+            self._grid_compound_households = np.bincount(
+                w.hh_grid * w.n_compounds + w.hh_compound, minlength=w.n_grids * w.n_compounds
+            ).reshape(w.n_grids, w.n_compounds).astype(float)
+        return self._grid_compound_households
+
     def _grid_part_of_compound(self) -> np.ndarray:
         """Share of each compound's households in each grid (grids x compounds; the street's
-        households do not move, so it is worked out once)."""
+        households do not move, so it is worked out once, on first use)."""
+        if self._part_of_compound is None:
+            self._part_of_compound = self.grid_compound_households / self._c_households_div
         return self._part_of_compound
 
     def _households_at_least_one(self) -> np.ndarray:
