@@ -15,7 +15,7 @@ The two links of the vicious cycle run through here: environment -> satisfaction
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import logit
@@ -25,9 +25,9 @@ from .property_market import WEEKS_PER_MONTH
 from .world import FIRM, OLD
 
 
-@dataclass(frozen=True)
-class Yardstick:
-    """What a managed compound of a type looks like, as a bidder believes (prior + the street)."""
+class Yardstick(NamedTuple):
+    """What a managed compound of a type looks like, as a bidder believes (prior + the street).
+    (A named tuple: one is made per tender, and a frozen dataclass cost more to make.)"""
 
     collection: float
     satisfaction: float
@@ -73,9 +73,9 @@ def _seen_sums(provider, c_type, kind, collection, satisfaction, env, fee):
     return n, out[0], out[1], out[2], out[3]
 
 
-@dataclass(frozen=True)
-class Compound:
-    """The compound as a bidder finds it (means over its households where a mean is meant)."""
+class Compound(NamedTuple):
+    """The compound as a bidder finds it (means over its households where a mean is meant).
+    (A named tuple: one is made per tender, and a frozen dataclass cost more to make.)"""
 
     env: float
     satisfaction: float
@@ -118,9 +118,7 @@ def best_bid(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, levels
     the environment's path is worked out once per level); `by_score` lists the options best score
     first (ties by index), so a bidder's books are read only until its first acceptable option.
     Returns (bidder, option, score, expected collection, worst loss); bidder -1 if no bid is acceptable."""
-    cum_rev, cum_cost, paying = option_paths(p, site, ruler, fees, levels, level_of)
-    i, j, best, worst = _best_bid(cum_rev, cum_cost, cost_factor, at_risk, score, by_score)
-    return i, j, best, (float(paying[j]) if i >= 0 else float("nan")), worst
+    return _winning_bid(*_path_inputs(p, site, ruler, fees, levels, level_of), cost_factor, at_risk, score, by_score)
 
 
 def option_paths(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, levels: np.ndarray,
@@ -129,22 +127,46 @@ def option_paths(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, le
     cumulative revenue and full-service-cost-scaled cost (months x options) and the last month's
     collection. The environment approaches its level under the service, so its path is computed per
     service level (`np.power` stays numpy's: its last bit is the CPU's, `tools/fingerprint.py`)."""
+    return _option_paths(*_path_inputs(p, site, ruler, fees, levels, level_of))
+
+
+def _path_inputs(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, levels: np.ndarray,
+                 level_of: np.ndarray) -> tuple:
+    """`_option_paths`' arguments for `option_paths` (and `best_bid`, which steps the same paths)."""
     months = int(p["contract_months"])
     e_star, keep = _env_rates(levels, p["service_env_rate"], p["participation_env_effect"] * site.participation,
                               site.decay)
-    kept = np.power(keep, _weeks_after(months))  # months x levels
+    kept = _kept(keep, months)  # months x levels
     sat_keep = (1.0 - p["satisfaction_rate"]) ** WEEKS_PER_MONTH
     pay_keep = (1.0 - p["pay_review_rate"]) ** WEEKS_PER_MONTH
     # the payment rule's log-odds without satisfaction and neighbours, per option (`drive`)
     fee_slope = p["pay_fee_weight"] * site.burden_per_fee
-    return _option_paths(e_star, kept, site.env, level_of, np.ascontiguousarray(fees, dtype=float), levels,
-                         float(logit(ruler.collection)), fee_slope, ruler.fee,
-                         p["pay_neighbour_weight"] * ruler.collection,
-                         ruler.satisfaction, ruler.environment, p["env_satisfaction_weight"], site.satisfaction,
-                         site.collection, sat_keep, pay_keep, p["pay_satisfaction_weight"], p["pay_neighbour_weight"],
-                         site.subsidy_month_m2, site.area_m2, 1.0 - p["firm_required_margin"],
-                         p["environment_standard"], site.full_cost_month_m2, p["upkeep_environment_cost"],
-                         p["fixed_cost_share"])
+    return (e_star, kept, site.env, level_of, np.ascontiguousarray(fees, dtype=float), levels,
+            float(logit(ruler.collection)), fee_slope, ruler.fee, p["pay_neighbour_weight"] * ruler.collection,
+            ruler.satisfaction, ruler.environment, p["env_satisfaction_weight"], site.satisfaction,
+            site.collection, sat_keep, pay_keep, p["pay_satisfaction_weight"], p["pay_neighbour_weight"],
+            site.subsidy_month_m2, site.area_m2, 1.0 - p["firm_required_margin"],
+            p["environment_standard"], site.full_cost_month_m2, p["upkeep_environment_cost"],
+            p["fixed_cost_share"])
+
+
+def _kept(keep: np.ndarray, months: int) -> np.ndarray:
+    """`np.power(keep, _weeks_after(months))`: the share of the environment's gap left at the end of
+    each month, per service level (months x levels; read-only, it is kept). numpy's power, worked out
+    once per distinct `keep`: a compound's decay and participation change seldom, so the same
+    powers come back tender after tender (nine in ten in a tender-heavy run), and the same input
+    gives numpy's same bits. The store is emptied when full (a few MB at most)."""
+    key = (keep.tobytes(), months)
+    kept = _KEPT.get(key)
+    if kept is None:
+        if len(_KEPT) >= 4096:
+            _KEPT.clear()
+        kept = _KEPT[key] = np.power(keep, _weeks_after(months))
+        kept.flags.writeable = False
+    return kept
+
+
+_KEPT: dict[tuple[bytes, int], np.ndarray] = {}
 
 
 def _weeks_after(months: int) -> np.ndarray:
@@ -241,6 +263,22 @@ def _bidder_books(cum_rev, cum_cost, cost_factor):
         for j in range(k):
             profit[b, j], worst[b, j] = _books_of(cum_rev, cum_cost, j, cost_factor[b])
     return profit, worst
+
+
+@kernel
+def _winning_bid(e_star, kept, env0, level_of, fees, levels, logit_collection, fee_slope, ruler_fee, neighbour_drive,
+                 ruler_satisfaction, ruler_environment, w_env, sat0, q0, sat_keep, pay_keep, w_sat, w_nb, subsidy, area,
+                 after_margin, standard, full_cost_m2, upkeep_cost, fixed, cost_factor, at_risk, score, by_score):
+    """`best_bid` in one call: `_option_paths` (its arguments first), then `_best_bid` on its books.
+    Returns (bidder, option, score, expected collection, worst loss); (-1, -1, -inf, nan, nan) if
+    no bid is acceptable. (One call instead of two: handing the books back to Python and in again
+    cost more than reading them.)"""
+    cum_rev, cum_cost, paying = _option_paths(e_star, kept, env0, level_of, fees, levels, logit_collection, fee_slope,
+                                              ruler_fee, neighbour_drive, ruler_satisfaction, ruler_environment, w_env,
+                                              sat0, q0, sat_keep, pay_keep, w_sat, w_nb, subsidy, area, after_margin,
+                                              standard, full_cost_m2, upkeep_cost, fixed)
+    i, j, best, worst = _best_bid(cum_rev, cum_cost, cost_factor, at_risk, score, by_score)
+    return i, j, best, (paying[j] if i >= 0 else np.nan), worst
 
 
 @kernel

@@ -13,9 +13,11 @@ wins (ties: the cheaper company).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+
+from agents.firms import Bidders
 
 from .appraisal import Compound, best_bid, yardstick
 from .jit import kernel
@@ -25,8 +27,9 @@ STREET_OFFICE, OWNERS_COMMITTEE = "street office", "owners' committee"
 NOT_DUE = -1  # no tender scheduled
 
 
-@dataclass(frozen=True)
-class Bid:
+class Bid(NamedTuple):
+    """The winning bid. (A named tuple: cheaper to make than a frozen dataclass, once per tender.)"""
+
     firm: object
     fee: float
     service: float
@@ -43,6 +46,7 @@ class TenderOffice:
         self.without_bid = 0
         self._grids: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._scores: dict[tuple, np.ndarray] = {}
+        self.bidders = Bidders()  # the invited companies' cost factors and risk, remade when they change
 
     def has_committee(self, p: dict, c: int) -> bool:
         chance = p["owners_committee_share"] + p["owners_committee_party_boost"] * self.party.compound_org[c]
@@ -101,8 +105,7 @@ class TenderOffice:
             return None
         ruler = yardstick(p, **ruler_args)
         fees, services, levels, level_of = self.options(p, lo, hi)
-        cost = np.array([f.cost_factor for f in firms])
-        at_risk = np.array([f.at_risk() for f in firms])
+        cost, at_risk = self.bidders.arrays(firms)
         score, by_score = self._option_scores(p, c, fees, services, lo, hi)
         i, j, best, collection, worst = best_bid(p, site, ruler, fees, levels, level_of, cost, at_risk, score, by_score)
         if i < 0:
