@@ -211,45 +211,72 @@ def _option_paths(e_star, kept, env0, level_of, fees, levels, logit_collection, 
     log-odds' fee part `logit(collection) - fee_slope * (fee - ruler_fee) - neighbour_drive`);
     revenue and cost follow. Returns the cumulative revenue and cost (months x options) and the last
     month's collection per option. The arithmetic is the numpy expressions', in order."""
-    months = kept.shape[0]
-    k = len(fees)
-    cum_rev = np.empty((months, k))
-    cum_cost = np.empty((months, k))
-    last_paying = np.empty(k)
-    for j in range(k):
-        lv = level_of[j]
-        drive = logit_collection - fee_slope * (fees[j] - ruler_fee) - neighbour_drive
-        sat = sat0
-        q = q0
-        rev_sum = 0.0
-        cost_sum = 0.0
-        for m in range(months):
-            env = e_star[lv] + (env0 - e_star[lv]) * kept[m, lv]
-            target_sat = ruler_satisfaction + w_env * (env - ruler_environment)
-            sat = target_sat + (sat - target_sat) * sat_keep
-            target = 1.0 / (1.0 + np.exp(-(drive + w_sat * (sat - ruler_satisfaction) + w_nb * q)))
-            q = target + (q - target) * pay_keep
-            revenue = (fees[j] * q + subsidy) * area * after_margin
-            arrears = max(standard - env, 0.0)
-            cost = full_cost_m2 * (1.0 + upkeep_cost * arrears) * (fixed + (1.0 - fixed) * levels[lv]) * area
-            rev_sum = revenue if m == 0 else rev_sum + revenue
-            cost_sum = cost if m == 0 else cost_sum + cost
-            cum_rev[m, j] = rev_sum
-            cum_cost[m, j] = cost_sum
-        last_paying[j] = q
+    cum_rev, cum_cost, last_paying = _empty_books(kept.shape[0], len(fees))
+    for j in range(len(fees)):
+        _option_path(j, cum_rev, cum_cost, last_paying, e_star, kept, env0, level_of, fees, levels, logit_collection,
+                     fee_slope, ruler_fee, neighbour_drive, ruler_satisfaction, ruler_environment, w_env, sat0, q0,
+                     sat_keep, pay_keep, w_sat, w_nb, subsidy, area, after_margin, standard, full_cost_m2,
+                     upkeep_cost, fixed)
     return cum_rev, cum_cost, last_paying
+
+
+@inline_kernel
+def _empty_books(months, k):
+    """Cumulative revenue and cost (months x options) and the last month's collection, to be filled."""
+    return np.empty((months, k)), np.empty((months, k)), np.empty(k)
+
+
+@inline_kernel
+def _option_path(j, cum_rev, cum_cost, last_paying, e_star, kept, env0, level_of, fees, levels, logit_collection,
+                 fee_slope, ruler_fee, neighbour_drive, ruler_satisfaction, ruler_environment, w_env, sat0, q0,
+                 sat_keep, pay_keep, w_sat, w_nb, subsidy, area, after_margin, standard, full_cost_m2, upkeep_cost,
+                 fixed):
+    """Option j's months (`_option_paths`), into column j of the books; an option's path depends on
+    no other option's."""
+    lv = level_of[j]
+    drive = logit_collection - fee_slope * (fees[j] - ruler_fee) - neighbour_drive
+    sat = sat0
+    q = q0
+    rev_sum = 0.0
+    cost_sum = 0.0
+    for m in range(kept.shape[0]):
+        env = e_star[lv] + (env0 - e_star[lv]) * kept[m, lv]
+        target_sat = ruler_satisfaction + w_env * (env - ruler_environment)
+        sat = target_sat + (sat - target_sat) * sat_keep
+        target = 1.0 / (1.0 + np.exp(-(drive + w_sat * (sat - ruler_satisfaction) + w_nb * q)))
+        q = target + (q - target) * pay_keep
+        revenue = (fees[j] * q + subsidy) * area * after_margin
+        arrears = max(standard - env, 0.0)
+        cost = full_cost_m2 * (1.0 + upkeep_cost * arrears) * (fixed + (1.0 - fixed) * levels[lv]) * area
+        rev_sum = revenue if m == 0 else rev_sum + revenue
+        cost_sum = cost if m == 0 else cost_sum + cost
+        cum_rev[m, j] = rev_sum
+        cum_cost[m, j] = cost_sum
+    last_paying[j] = q
 
 
 @inline_kernel
 def _books_of(cum_rev, cum_cost, j, cost_factor):
     """One bidder's contract profit and worst running loss for option j (its cost factor times the
     option's cost path)."""
+    return _profit_of(cum_rev, cum_cost, j, cost_factor), _worst_of(cum_rev, cum_cost, j, cost_factor)
+
+
+@inline_kernel
+def _profit_of(cum_rev, cum_cost, j, cost_factor):
+    """One bidder's contract profit for option j."""
     months = cum_rev.shape[0]
+    return cum_rev[months - 1, j] - cost_factor * cum_cost[months - 1, j]
+
+
+@inline_kernel
+def _worst_of(cum_rev, cum_cost, j, cost_factor):
+    """One bidder's worst running loss for option j (0 if it never runs at a loss)."""
     low = np.inf
-    for m in range(months):
+    for m in range(cum_rev.shape[0]):
         x = cum_rev[m, j] - cost_factor * cum_cost[m, j]
         low = min(low, x)
-    return cum_rev[months - 1, j] - cost_factor * cum_cost[months - 1, j], -min(low, 0.0)
+    return -min(low, 0.0)
 
 
 @kernel
@@ -269,32 +296,33 @@ def _bidder_books(cum_rev, cum_cost, cost_factor):
 def _winning_bid(e_star, kept, env0, level_of, fees, levels, logit_collection, fee_slope, ruler_fee, neighbour_drive,
                  ruler_satisfaction, ruler_environment, w_env, sat0, q0, sat_keep, pay_keep, w_sat, w_nb, subsidy, area,
                  after_margin, standard, full_cost_m2, upkeep_cost, fixed, cost_factor, at_risk, score, by_score):
-    """`best_bid` in one call: `_option_paths` (its arguments first), then `_best_bid` on its books.
-    Returns (bidder, option, score, expected collection, worst loss); (-1, -1, -inf, nan, nan) if
-    no bid is acceptable. (One call instead of two: handing the books back to Python and in again
-    cost more than reading them.)"""
-    cum_rev, cum_cost, paying = _option_paths(e_star, kept, env0, level_of, fees, levels, logit_collection, fee_slope,
-                                              ruler_fee, neighbour_drive, ruler_satisfaction, ruler_environment, w_env,
-                                              sat0, q0, sat_keep, pay_keep, w_sat, w_nb, subsidy, area, after_margin,
-                                              standard, full_cost_m2, upkeep_cost, fixed)
-    i, j, best, worst = _best_bid(cum_rev, cum_cost, cost_factor, at_risk, score, by_score)
-    return i, j, best, (paying[j] if i >= 0 else np.nan), worst
+    """`best_bid`'s choice, from `_option_paths`' arguments and the bidders: per bidder the first
+    acceptable option in `by_score` order (the best score, the lowest index on a tie; an option
+    scored nan or -inf is never offered), then the best offer, ties to the cheaper company, then the
+    lower index. Returns (bidder, option, score, expected collection, worst loss); (-1, -1, -inf,
+    nan, nan) if no bid is acceptable.
 
-
-@kernel
-def _best_bid(cum_rev, cum_cost, cost_factor, at_risk, score, by_score):
-    """`best_bid`'s choice: per bidder the first acceptable option in `by_score` order (the best
-    score, the lowest index on a tie; an option scored nan or -inf is never offered), then the best
-    offer, ties to the cheaper company, then the lower index. Returns (bidder, option, score, worst
-    loss), (-1, -1, -inf, nan) if no bid is acceptable."""
+    An option's months are stepped (`_option_path`) when a bidder first reads its books, and a
+    bid's worst loss is read only if its profit is not negative: bidders stop at their first
+    acceptable option, so most options' books are never needed (the same numbers, less work)."""
+    cum_rev, cum_cost, paying = _empty_books(kept.shape[0], len(fees))
+    stepped = np.zeros(len(fees), np.bool_)
     win, win_j, win_score, win_worst = -1, -1, -np.inf, np.nan
     for b in range(len(cost_factor)):
         for j in by_score:
             if not score[j] > -np.inf:
                 continue
-            profit, worst = _books_of(cum_rev, cum_cost, j, cost_factor[b])
-            if profit >= 0.0 and worst <= at_risk[b]:
+            if not stepped[j]:
+                _option_path(j, cum_rev, cum_cost, paying, e_star, kept, env0, level_of, fees, levels,
+                             logit_collection, fee_slope, ruler_fee, neighbour_drive, ruler_satisfaction,
+                             ruler_environment, w_env, sat0, q0, sat_keep, pay_keep, w_sat, w_nb, subsidy, area,
+                             after_margin, standard, full_cost_m2, upkeep_cost, fixed)
+                stepped[j] = True
+            if not _profit_of(cum_rev, cum_cost, j, cost_factor[b]) >= 0.0:
+                continue
+            worst = _worst_of(cum_rev, cum_cost, j, cost_factor[b])
+            if worst <= at_risk[b]:
                 if win < 0 or score[j] > win_score or (score[j] == win_score and cost_factor[b] < cost_factor[win]):
                     win, win_j, win_score, win_worst = b, j, score[j], worst
                 break
-    return win, win_j, win_score, win_worst
+    return win, win_j, win_score, (paying[win_j] if win >= 0 else np.nan), win_worst
