@@ -38,19 +38,32 @@ class Yardstick(NamedTuple):
 def yardstick(p: dict, kind: int, provider: np.ndarray, c_type: np.ndarray, collection: np.ndarray,
               satisfaction: np.ndarray, env: np.ndarray, fee: np.ndarray, guide_fee: float) -> Yardstick:
     """Prior for a managed compound of type `kind`, updated with the street's firm-managed compounds."""
+    prior = p["appraisal_prior_collection_old"] if kind == OLD else p["appraisal_prior_collection_commercial"]
+    return Yardstick._make(_street_yardstick(provider, c_type, kind, collection, satisfaction, env, fee,
+                                             p["appraisal_prior_weight"], prior, p["appraisal_prior_satisfaction"],
+                                             p["environment_standard"], guide_fee))
+
+
+@kernel
+def _street_yardstick(provider, c_type, kind, collection, satisfaction, env, fee, k, prior_collection,
+                      prior_satisfaction, prior_environment, guide_fee):
+    """`yardstick`'s collection, satisfaction, environment and fee: each prior, weighted `k`, mixed with
+    what a bidder sees in the street's firm-managed compounds of the type, one each; collection kept
+    inside (0, 1). (In a kernel: once a tender, and Python's arithmetic here cost more than the sums.
+    numba's `min`/`max` are Python's, NaN included.)"""
     seen, s_collection, s_satisfaction, s_env, s_fee = _seen_sums(provider, c_type, kind, collection, satisfaction,
                                                                   env, fee)
-    n, k = float(seen), p["appraisal_prior_weight"]
-    prior = p["appraisal_prior_collection_old"] if kind == OLD else p["appraisal_prior_collection_commercial"]
+    n = float(seen)
     tiny = 1e-9
+    return (min(max(_mix(k, n, prior_collection, s_collection, tiny), tiny), 1.0 - tiny),
+            _mix(k, n, prior_satisfaction, s_satisfaction, tiny), _mix(k, n, prior_environment, s_env, tiny),
+            _mix(k, n, guide_fee, s_fee, tiny))
 
-    def mix(prior_value: float, seen_sum: float) -> float:
-        return (k * prior_value + seen_sum) / max(k + n, tiny)
 
-    return Yardstick(collection=min(max(mix(prior, s_collection), tiny), 1.0 - tiny),
-                     satisfaction=mix(p["appraisal_prior_satisfaction"], s_satisfaction),
-                     environment=mix(p["environment_standard"], s_env),
-                     fee=mix(guide_fee, s_fee))
+@inline_kernel
+def _mix(k, n, prior_value, seen_sum, tiny):
+    """A prior worth `k` compounds mixed with the sum of what is seen in `n`."""
+    return (k * prior_value + seen_sum) / max(k + n, tiny)
 
 
 @kernel

@@ -49,8 +49,10 @@ class TenderOffice:
         self.bidders = Bidders()  # the invited companies' cost factors and risk, remade when they change
 
     def has_committee(self, p: dict, c: int) -> bool:
-        chance = p["owners_committee_share"] + p["owners_committee_party_boost"] * self.party.compound_org[c]
-        return bool(self.u_committee[c] < chance)
+        """Whether compound `c` has an owners' committee (asked twice a tender: Python's numbers, `item`,
+        cost a tenth of numpy's scalars; the organisations are bools, so the sums are the same floats)."""
+        chance = p["owners_committee_share"] + p["owners_committee_party_boost"] * self.party.compound_org.item(c)
+        return self.u_committee.item(c) < chance
 
     def organiser(self, p: dict, c: int) -> str:
         return OWNERS_COMMITTEE if self.has_committee(p, c) else STREET_OFFICE
