@@ -637,8 +637,8 @@ class CommunityModel(mesa.Model):
     def _tender(self, c: int, satisfaction: np.ndarray, participation: np.ndarray) -> None:
         p, w, mk, office = self.p, self.world, self.market, self.tender_office
         now = self.steps
-        prev, incumbent = int(mk.provider[c]), int(mk.owner[c])
-        start = float(mk.collection[c]) if prev != NONE else p["entry_payment_share"]
+        prev, incumbent = mk.provider.item(c), mk.owner.item(c)
+        start = mk.collection.item(c) if prev != NONE else p["entry_payment_share"]
         bid = self._bids(c, satisfaction, participation, start)
         who = office.organiser(p, c)
         self.tender_due[c] = NOT_DUE
@@ -718,9 +718,8 @@ class CommunityModel(mesa.Model):
 
     def _new_provider_payment(self, c: int) -> None:
         """A new provider starts from few payers (Harbin Pingfang: 2.5 % after a month)."""
-        members = self.world.households_of(c)
-        u = self.streams.hashed("property.entry_payment", self.steps, members)
-        self.residents.paying[members] = u < self.p["entry_payment_share"]
+        self.residents.start_paying(self.world.households_of(c), self.streams.offset("property.entry_payment", self.steps),
+                                    self.p["entry_payment_share"])
 
     # ---- 6. the ledger: direct costs of policies
     def _policy_costs(self) -> None:

@@ -113,7 +113,7 @@ class TenderOffice:
         if i < 0:
             self.without_bid += 1
             return None
-        return Bid(firms[i], float(fees[j]), float(services[j]), best, collection, worst)
+        return Bid(firms[i], fees.item(j), services.item(j), best, collection, worst)
 
 
 @kernel
