@@ -11,6 +11,8 @@ entrants from outside it.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 import mesa
 import numpy as np
 
@@ -20,16 +22,33 @@ from model.property_market import WEEKS_PER_MONTH
 LOSSES = "losses"
 
 
+def _read_by_tenders(name: str, doc: str) -> property:
+    """A company attribute every tender reads (`Bidders`): setting it counts in `Firm.traits_set`, so
+    the tender's arrays of all companies are remade after any change and only then."""
+    slot = "_" + name
+
+    def set_trait(firm: Firm, value: float) -> None:
+        setattr(firm, slot, value)
+        Firm.traits_set += 1
+
+    return property(attrgetter(slot), set_trait, doc=doc)
+
+
 class Firm(mesa.Agent):
     """A property company (物业企业)."""
+
+    traits_set = 0  # times any company's cost factor, appetite or reserve was set (`Bidders`)
+    cost_factor = _read_by_tenders("cost_factor", "its cost relative to the street's base cost")
+    appetite = _read_by_tenders("appetite", "share of its reserve it will risk on one new contract")
+    reserve = _read_by_tenders("reserve", "its money (yuan); profit in, losses out, paid out above its ceiling")
 
     def __init__(self, model, index: int, cost_factor: float, reserve_factor: float, appetite: float,
                  base_cost_month: float):
         super().__init__(model)
         self.index = index
-        self.cost_factor = cost_factor  # its cost relative to the street's base cost
+        self.cost_factor = cost_factor
         self.reserve_factor = reserve_factor  # its reserve relative to the street's typical reserve
-        self.appetite = appetite  # share of its reserve it will risk on one new contract
+        self.appetite = appetite
         self.base_cost_month = base_cost_month  # full monthly cost of the street's mean compound (yuan)
         self.contracts: set[int] = set()
         self.reserve = 0.0
@@ -82,6 +101,28 @@ class Firm(mesa.Agent):
     def __repr__(self) -> str:
         return (f"Firm({self.index}, cost x{self.cost_factor:.2f}, reserve {self.reserve:,.0f} yuan, "
                 f"appetite {self.appetite:.2f}, contracts {sorted(self.contracts)})")
+
+
+class Bidders:
+    """The companies a tender invites, as the appraisal reads them: each one's cost factor and
+    `Firm.at_risk`, as arrays in the companies' order.
+
+    Asking every company for them cost a tender more than its bidders' books; they change only
+    when a company's cost factor, appetite or reserve is set (reserves move weekly), so the arrays
+    are remade when `Firm.traits_set` moved or the list of companies is not the one they were made for.
+    """
+
+    def __init__(self) -> None:
+        self._firms: list[Firm] = []
+        self._made_at = -1  # `Firm.traits_set` when the arrays were made
+        self._arrays = (np.empty(0), np.empty(0))
+
+    def arrays(self, firms: list[Firm]) -> tuple[np.ndarray, np.ndarray]:
+        """(cost factors, at risk) of `firms`; callers must not write into them (they are kept)."""
+        if self._made_at != Firm.traits_set or self._firms != firms:
+            self._firms, self._made_at = list(firms), Firm.traits_set
+            self._arrays = (np.array([f.cost_factor for f in firms]), np.array([f.at_risk() for f in firms]))
+        return self._arrays
 
 
 @kernel

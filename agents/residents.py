@@ -130,6 +130,11 @@ class Residents:
             p["trust_mean"], p["party_trust_base"], p["trust_rate"], p["network_weight"], p["trust_resolved_gain"],
             p["trust_lost_penalty"], p["trust_gamed_penalty"], p["problem_memory"])
 
+    def start_paying(self, members: np.ndarray, offset: np.uint64, share: float) -> None:
+        """Households `members` pay a new provider with chance `share`, each by its counter-based
+        uniform for the stream-and-step `offset` (`Streams.hashed`'s draws: the same floats)."""
+        _start_paying(self.paying, members, offset, share)
+
     def decide_payment(self, p, managed, fee_month_hh, discount_hh, neighbour_paying, u, review_all=False, shift=None):
         """Pay the property fee? A logistic threshold on satisfaction, trust, neighbours and burden.
 
@@ -257,6 +262,15 @@ class Resident:
 # Imported here, below the classes: `model` imports this module, so an import of `model.jit` at the
 # top would go round in a circle whenever `agents` is imported before `model`.
 from model.jit import kernel, np_sum  # noqa: E402
+from model.streams import splitmix_uniform  # noqa: E402
+
+
+@kernel
+def _start_paying(paying, members, offset, share):
+    """`paying[members] = Streams.hashed(...) < share` in one pass (a tender's new provider: once a
+    tender, where drawing, comparing and storing as three numpy calls cost more than the work)."""
+    for i in members:
+        paying[i] = splitmix_uniform(offset, i) < share
 
 
 @kernel

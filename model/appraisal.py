@@ -15,7 +15,7 @@ The two links of the vicious cycle run through here: environment -> satisfaction
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import logit
@@ -25,9 +25,9 @@ from .property_market import WEEKS_PER_MONTH
 from .world import FIRM, OLD
 
 
-@dataclass(frozen=True)
-class Yardstick:
-    """What a managed compound of a type looks like, as a bidder believes (prior + the street)."""
+class Yardstick(NamedTuple):
+    """What a managed compound of a type looks like, as a bidder believes (prior + the street).
+    (A named tuple: one is made per tender, and a frozen dataclass cost more to make.)"""
 
     collection: float
     satisfaction: float
@@ -38,19 +38,32 @@ class Yardstick:
 def yardstick(p: dict, kind: int, provider: np.ndarray, c_type: np.ndarray, collection: np.ndarray,
               satisfaction: np.ndarray, env: np.ndarray, fee: np.ndarray, guide_fee: float) -> Yardstick:
     """Prior for a managed compound of type `kind`, updated with the street's firm-managed compounds."""
+    prior = p["appraisal_prior_collection_old"] if kind == OLD else p["appraisal_prior_collection_commercial"]
+    return Yardstick._make(_street_yardstick(provider, c_type, kind, collection, satisfaction, env, fee,
+                                             p["appraisal_prior_weight"], prior, p["appraisal_prior_satisfaction"],
+                                             p["environment_standard"], guide_fee))
+
+
+@kernel
+def _street_yardstick(provider, c_type, kind, collection, satisfaction, env, fee, k, prior_collection,
+                      prior_satisfaction, prior_environment, guide_fee):
+    """`yardstick`'s collection, satisfaction, environment and fee: each prior, weighted `k`, mixed with
+    what a bidder sees in the street's firm-managed compounds of the type, one each; collection kept
+    inside (0, 1). (In a kernel: once a tender, and Python's arithmetic here cost more than the sums.
+    numba's `min`/`max` are Python's, NaN included.)"""
     seen, s_collection, s_satisfaction, s_env, s_fee = _seen_sums(provider, c_type, kind, collection, satisfaction,
                                                                   env, fee)
-    n, k = float(seen), p["appraisal_prior_weight"]
-    prior = p["appraisal_prior_collection_old"] if kind == OLD else p["appraisal_prior_collection_commercial"]
+    n = float(seen)
     tiny = 1e-9
+    return (min(max(_mix(k, n, prior_collection, s_collection, tiny), tiny), 1.0 - tiny),
+            _mix(k, n, prior_satisfaction, s_satisfaction, tiny), _mix(k, n, prior_environment, s_env, tiny),
+            _mix(k, n, guide_fee, s_fee, tiny))
 
-    def mix(prior_value: float, seen_sum: float) -> float:
-        return (k * prior_value + seen_sum) / max(k + n, tiny)
 
-    return Yardstick(collection=min(max(mix(prior, s_collection), tiny), 1.0 - tiny),
-                     satisfaction=mix(p["appraisal_prior_satisfaction"], s_satisfaction),
-                     environment=mix(p["environment_standard"], s_env),
-                     fee=mix(guide_fee, s_fee))
+@inline_kernel
+def _mix(k, n, prior_value, seen_sum, tiny):
+    """A prior worth `k` compounds mixed with the sum of what is seen in `n`."""
+    return (k * prior_value + seen_sum) / max(k + n, tiny)
 
 
 @kernel
@@ -73,9 +86,9 @@ def _seen_sums(provider, c_type, kind, collection, satisfaction, env, fee):
     return n, out[0], out[1], out[2], out[3]
 
 
-@dataclass(frozen=True)
-class Compound:
-    """The compound as a bidder finds it (means over its households where a mean is meant)."""
+class Compound(NamedTuple):
+    """The compound as a bidder finds it (means over its households where a mean is meant).
+    (A named tuple: one is made per tender, and a frozen dataclass cost more to make.)"""
 
     env: float
     satisfaction: float
@@ -118,9 +131,7 @@ def best_bid(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, levels
     the environment's path is worked out once per level); `by_score` lists the options best score
     first (ties by index), so a bidder's books are read only until its first acceptable option.
     Returns (bidder, option, score, expected collection, worst loss); bidder -1 if no bid is acceptable."""
-    cum_rev, cum_cost, paying = option_paths(p, site, ruler, fees, levels, level_of)
-    i, j, best, worst = _best_bid(cum_rev, cum_cost, cost_factor, at_risk, score, by_score)
-    return i, j, best, (float(paying[j]) if i >= 0 else float("nan")), worst
+    return _winning_bid(*_path_inputs(p, site, ruler, fees, levels, level_of), cost_factor, at_risk, score, by_score)
 
 
 def option_paths(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, levels: np.ndarray,
@@ -129,22 +140,46 @@ def option_paths(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, le
     cumulative revenue and full-service-cost-scaled cost (months x options) and the last month's
     collection. The environment approaches its level under the service, so its path is computed per
     service level (`np.power` stays numpy's: its last bit is the CPU's, `tools/fingerprint.py`)."""
+    return _option_paths(*_path_inputs(p, site, ruler, fees, levels, level_of))
+
+
+def _path_inputs(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, levels: np.ndarray,
+                 level_of: np.ndarray) -> tuple:
+    """`_option_paths`' arguments for `option_paths` (and `best_bid`, which steps the same paths)."""
     months = int(p["contract_months"])
     e_star, keep = _env_rates(levels, p["service_env_rate"], p["participation_env_effect"] * site.participation,
                               site.decay)
-    kept = np.power(keep, _weeks_after(months))  # months x levels
+    kept = _kept(keep, months)  # months x levels
     sat_keep = (1.0 - p["satisfaction_rate"]) ** WEEKS_PER_MONTH
     pay_keep = (1.0 - p["pay_review_rate"]) ** WEEKS_PER_MONTH
     # the payment rule's log-odds without satisfaction and neighbours, per option (`drive`)
     fee_slope = p["pay_fee_weight"] * site.burden_per_fee
-    return _option_paths(e_star, kept, site.env, level_of, np.ascontiguousarray(fees, dtype=float), levels,
-                         float(logit(ruler.collection)), fee_slope, ruler.fee,
-                         p["pay_neighbour_weight"] * ruler.collection,
-                         ruler.satisfaction, ruler.environment, p["env_satisfaction_weight"], site.satisfaction,
-                         site.collection, sat_keep, pay_keep, p["pay_satisfaction_weight"], p["pay_neighbour_weight"],
-                         site.subsidy_month_m2, site.area_m2, 1.0 - p["firm_required_margin"],
-                         p["environment_standard"], site.full_cost_month_m2, p["upkeep_environment_cost"],
-                         p["fixed_cost_share"])
+    return (e_star, kept, site.env, level_of, np.ascontiguousarray(fees, dtype=float), levels,
+            float(logit(ruler.collection)), fee_slope, ruler.fee, p["pay_neighbour_weight"] * ruler.collection,
+            ruler.satisfaction, ruler.environment, p["env_satisfaction_weight"], site.satisfaction,
+            site.collection, sat_keep, pay_keep, p["pay_satisfaction_weight"], p["pay_neighbour_weight"],
+            site.subsidy_month_m2, site.area_m2, 1.0 - p["firm_required_margin"],
+            p["environment_standard"], site.full_cost_month_m2, p["upkeep_environment_cost"],
+            p["fixed_cost_share"])
+
+
+def _kept(keep: np.ndarray, months: int) -> np.ndarray:
+    """`np.power(keep, _weeks_after(months))`: the share of the environment's gap left at the end of
+    each month, per service level (months x levels; read-only, it is kept). numpy's power, worked out
+    once per distinct `keep`: a compound's decay and participation change seldom, so the same
+    powers come back tender after tender (nine in ten in a tender-heavy run), and the same input
+    gives numpy's same bits. The store is emptied when full (a few MB at most)."""
+    key = (keep.tobytes(), months)
+    kept = _KEPT.get(key)
+    if kept is None:
+        if len(_KEPT) >= 4096:
+            _KEPT.clear()
+        kept = _KEPT[key] = np.power(keep, _weeks_after(months))
+        kept.flags.writeable = False
+    return kept
+
+
+_KEPT: dict[tuple[bytes, int], np.ndarray] = {}
 
 
 def _weeks_after(months: int) -> np.ndarray:
@@ -189,45 +224,72 @@ def _option_paths(e_star, kept, env0, level_of, fees, levels, logit_collection, 
     log-odds' fee part `logit(collection) - fee_slope * (fee - ruler_fee) - neighbour_drive`);
     revenue and cost follow. Returns the cumulative revenue and cost (months x options) and the last
     month's collection per option. The arithmetic is the numpy expressions', in order."""
-    months = kept.shape[0]
-    k = len(fees)
-    cum_rev = np.empty((months, k))
-    cum_cost = np.empty((months, k))
-    last_paying = np.empty(k)
-    for j in range(k):
-        lv = level_of[j]
-        drive = logit_collection - fee_slope * (fees[j] - ruler_fee) - neighbour_drive
-        sat = sat0
-        q = q0
-        rev_sum = 0.0
-        cost_sum = 0.0
-        for m in range(months):
-            env = e_star[lv] + (env0 - e_star[lv]) * kept[m, lv]
-            target_sat = ruler_satisfaction + w_env * (env - ruler_environment)
-            sat = target_sat + (sat - target_sat) * sat_keep
-            target = 1.0 / (1.0 + np.exp(-(drive + w_sat * (sat - ruler_satisfaction) + w_nb * q)))
-            q = target + (q - target) * pay_keep
-            revenue = (fees[j] * q + subsidy) * area * after_margin
-            arrears = max(standard - env, 0.0)
-            cost = full_cost_m2 * (1.0 + upkeep_cost * arrears) * (fixed + (1.0 - fixed) * levels[lv]) * area
-            rev_sum = revenue if m == 0 else rev_sum + revenue
-            cost_sum = cost if m == 0 else cost_sum + cost
-            cum_rev[m, j] = rev_sum
-            cum_cost[m, j] = cost_sum
-        last_paying[j] = q
+    cum_rev, cum_cost, last_paying = _empty_books(kept.shape[0], len(fees))
+    for j in range(len(fees)):
+        _option_path(j, cum_rev, cum_cost, last_paying, e_star, kept, env0, level_of, fees, levels, logit_collection,
+                     fee_slope, ruler_fee, neighbour_drive, ruler_satisfaction, ruler_environment, w_env, sat0, q0,
+                     sat_keep, pay_keep, w_sat, w_nb, subsidy, area, after_margin, standard, full_cost_m2,
+                     upkeep_cost, fixed)
     return cum_rev, cum_cost, last_paying
+
+
+@inline_kernel
+def _empty_books(months, k):
+    """Cumulative revenue and cost (months x options) and the last month's collection, to be filled."""
+    return np.empty((months, k)), np.empty((months, k)), np.empty(k)
+
+
+@inline_kernel
+def _option_path(j, cum_rev, cum_cost, last_paying, e_star, kept, env0, level_of, fees, levels, logit_collection,
+                 fee_slope, ruler_fee, neighbour_drive, ruler_satisfaction, ruler_environment, w_env, sat0, q0,
+                 sat_keep, pay_keep, w_sat, w_nb, subsidy, area, after_margin, standard, full_cost_m2, upkeep_cost,
+                 fixed):
+    """Option j's months (`_option_paths`), into column j of the books; an option's path depends on
+    no other option's."""
+    lv = level_of[j]
+    drive = logit_collection - fee_slope * (fees[j] - ruler_fee) - neighbour_drive
+    sat = sat0
+    q = q0
+    rev_sum = 0.0
+    cost_sum = 0.0
+    for m in range(kept.shape[0]):
+        env = e_star[lv] + (env0 - e_star[lv]) * kept[m, lv]
+        target_sat = ruler_satisfaction + w_env * (env - ruler_environment)
+        sat = target_sat + (sat - target_sat) * sat_keep
+        target = 1.0 / (1.0 + np.exp(-(drive + w_sat * (sat - ruler_satisfaction) + w_nb * q)))
+        q = target + (q - target) * pay_keep
+        revenue = (fees[j] * q + subsidy) * area * after_margin
+        arrears = max(standard - env, 0.0)
+        cost = full_cost_m2 * (1.0 + upkeep_cost * arrears) * (fixed + (1.0 - fixed) * levels[lv]) * area
+        rev_sum = revenue if m == 0 else rev_sum + revenue
+        cost_sum = cost if m == 0 else cost_sum + cost
+        cum_rev[m, j] = rev_sum
+        cum_cost[m, j] = cost_sum
+    last_paying[j] = q
 
 
 @inline_kernel
 def _books_of(cum_rev, cum_cost, j, cost_factor):
     """One bidder's contract profit and worst running loss for option j (its cost factor times the
     option's cost path)."""
+    return _profit_of(cum_rev, cum_cost, j, cost_factor), _worst_of(cum_rev, cum_cost, j, cost_factor)
+
+
+@inline_kernel
+def _profit_of(cum_rev, cum_cost, j, cost_factor):
+    """One bidder's contract profit for option j."""
     months = cum_rev.shape[0]
+    return cum_rev[months - 1, j] - cost_factor * cum_cost[months - 1, j]
+
+
+@inline_kernel
+def _worst_of(cum_rev, cum_cost, j, cost_factor):
+    """One bidder's worst running loss for option j (0 if it never runs at a loss)."""
     low = np.inf
-    for m in range(months):
+    for m in range(cum_rev.shape[0]):
         x = cum_rev[m, j] - cost_factor * cum_cost[m, j]
         low = min(low, x)
-    return cum_rev[months - 1, j] - cost_factor * cum_cost[months - 1, j], -min(low, 0.0)
+    return -min(low, 0.0)
 
 
 @kernel
@@ -244,19 +306,36 @@ def _bidder_books(cum_rev, cum_cost, cost_factor):
 
 
 @kernel
-def _best_bid(cum_rev, cum_cost, cost_factor, at_risk, score, by_score):
-    """`best_bid`'s choice: per bidder the first acceptable option in `by_score` order (the best
-    score, the lowest index on a tie; an option scored nan or -inf is never offered), then the best
-    offer, ties to the cheaper company, then the lower index. Returns (bidder, option, score, worst
-    loss), (-1, -1, -inf, nan) if no bid is acceptable."""
+def _winning_bid(e_star, kept, env0, level_of, fees, levels, logit_collection, fee_slope, ruler_fee, neighbour_drive,
+                 ruler_satisfaction, ruler_environment, w_env, sat0, q0, sat_keep, pay_keep, w_sat, w_nb, subsidy, area,
+                 after_margin, standard, full_cost_m2, upkeep_cost, fixed, cost_factor, at_risk, score, by_score):
+    """`best_bid`'s choice, from `_option_paths`' arguments and the bidders: per bidder the first
+    acceptable option in `by_score` order (the best score, the lowest index on a tie; an option
+    scored nan or -inf is never offered), then the best offer, ties to the cheaper company, then the
+    lower index. Returns (bidder, option, score, expected collection, worst loss); (-1, -1, -inf,
+    nan, nan) if no bid is acceptable.
+
+    An option's months are stepped (`_option_path`) when a bidder first reads its books, and a
+    bid's worst loss is read only if its profit is not negative: bidders stop at their first
+    acceptable option, so most options' books are never needed (the same numbers, less work)."""
+    cum_rev, cum_cost, paying = _empty_books(kept.shape[0], len(fees))
+    stepped = np.zeros(len(fees), np.bool_)
     win, win_j, win_score, win_worst = -1, -1, -np.inf, np.nan
     for b in range(len(cost_factor)):
         for j in by_score:
             if not score[j] > -np.inf:
                 continue
-            profit, worst = _books_of(cum_rev, cum_cost, j, cost_factor[b])
-            if profit >= 0.0 and worst <= at_risk[b]:
+            if not stepped[j]:
+                _option_path(j, cum_rev, cum_cost, paying, e_star, kept, env0, level_of, fees, levels,
+                             logit_collection, fee_slope, ruler_fee, neighbour_drive, ruler_satisfaction,
+                             ruler_environment, w_env, sat0, q0, sat_keep, pay_keep, w_sat, w_nb, subsidy, area,
+                             after_margin, standard, full_cost_m2, upkeep_cost, fixed)
+                stepped[j] = True
+            if not _profit_of(cum_rev, cum_cost, j, cost_factor[b]) >= 0.0:
+                continue
+            worst = _worst_of(cum_rev, cum_cost, j, cost_factor[b])
+            if worst <= at_risk[b]:
                 if win < 0 or score[j] > win_score or (score[j] == win_score and cost_factor[b] < cost_factor[win]):
                     win, win_j, win_score, win_worst = b, j, score[j], worst
                 break
-    return win, win_j, win_score, win_worst
+    return win, win_j, win_score, (paying[win_j] if win >= 0 else np.nan), win_worst

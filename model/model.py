@@ -632,23 +632,24 @@ class CommunityModel(mesa.Model):
 
     def _tender_inputs(self, c: int, satisfaction: np.ndarray, participation: np.ndarray,
                        start_collection: float) -> tuple[Compound, dict, float, float]:
-        """What bidders see of compound `c` (`Compound`), what their yardstick is made from, and the fee band."""
+        """What bidders see of compound `c` (`Compound`), what their yardstick is made from, and the fee band.
+        (Python floats by `item`: numpy's scalars cost a tender more than its arithmetic.)"""
         p, w, mk = self.p, self.world, self.market
-        lo, hi = mk.fee_band(p)
-        old = w.c_type[c] == OLD
-        site = Compound(env=float(mk.env[c]), satisfaction=float(satisfaction[c]), collection=start_collection,
-                        participation=float(participation[c]), decay=float(mk.decay[c]), area_m2=float(w.c_area[c]),
-                        burden_per_fee=float(self.burden_per_fee[c]), full_cost_month_m2=float(mk.firm_cost_m2[c]),
-                        subsidy_month_m2=self.policies.level("property_subsidy") if old else 0.0)
-        ruler = dict(kind=int(w.c_type[c]), provider=mk.provider, c_type=w.c_type, collection=mk.collection,
-                     satisfaction=satisfaction, env=mk.env, fee=mk.fee, guide_fee=float(mk.guide_fee[c]))
-        return site, ruler, float(lo[c]), float(hi[c])
+        lo, hi = mk.fee_band_of(p, c)
+        kind = w.c_type.item(c)
+        site = Compound(env=mk.env.item(c), satisfaction=satisfaction.item(c), collection=start_collection,
+                        participation=participation.item(c), decay=mk.decay.item(c), area_m2=w.c_area.item(c),
+                        burden_per_fee=self.burden_per_fee.item(c), full_cost_month_m2=mk.firm_cost_m2.item(c),
+                        subsidy_month_m2=self.policies.level("property_subsidy") if kind == OLD else 0.0)
+        ruler = dict(kind=kind, provider=mk.provider, c_type=w.c_type, collection=mk.collection,
+                     satisfaction=satisfaction, env=mk.env, fee=mk.fee, guide_fee=mk.guide_fee.item(c))
+        return site, ruler, lo, hi
 
     def _tender(self, c: int, satisfaction: np.ndarray, participation: np.ndarray) -> None:
         p, w, mk, office = self.p, self.world, self.market, self.tender_office
         now = self.steps
-        prev, incumbent = int(mk.provider[c]), int(mk.owner[c])
-        start = float(mk.collection[c]) if prev != NONE else p["entry_payment_share"]
+        prev, incumbent = mk.provider.item(c), mk.owner.item(c)
+        start = mk.collection.item(c) if prev != NONE else p["entry_payment_share"]
         bid = self._bids(c, satisfaction, participation, start)
         who = office.organiser(p, c)
         self.tender_due[c] = NOT_DUE
@@ -728,9 +729,8 @@ class CommunityModel(mesa.Model):
 
     def _new_provider_payment(self, c: int) -> None:
         """A new provider starts from few payers (Harbin Pingfang: 2.5 % after a month)."""
-        members = self.world.households_of(c)
-        u = self.streams.hashed("property.entry_payment", self.steps, members)
-        self.residents.paying[members] = u < self.p["entry_payment_share"]
+        self.residents.start_paying(self.world.households_of(c), self.streams.offset("property.entry_payment", self.steps),
+                                    self.p["entry_payment_share"])
 
     # ---- 6. the ledger: direct costs of policies
     def _policy_costs(self) -> None:

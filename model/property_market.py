@@ -75,8 +75,11 @@ class PropertyMarket:
 
     def fee_band(self, p: dict) -> tuple[np.ndarray, np.ndarray]:
         """The government-guided band (yuan/m²/month) inside which bids must name their fee."""
-        w = p["fee_band_width"]
-        return self.guide_fee * (1.0 - w), self.guide_fee * (1.0 + w)
+        return _band(self.guide_fee, p["fee_band_width"])
+
+    def fee_band_of(self, p: dict, c: int) -> tuple[float, float]:
+        """`fee_band` of compound `c` alone, as floats (a tender needs one compound's: the same products)."""
+        return _band(self.guide_fee.item(c), p["fee_band_width"])
 
     @staticmethod
     def cost_at(p: dict, service: np.ndarray, full: np.ndarray) -> np.ndarray:
@@ -158,6 +161,11 @@ class PropertyMarket:
 
 
 # ---------------------------------------------------------------- the week's accounts, compiled
+def _band(guide_fee, width: float):
+    """The band of half-width `width` (a share) around the guideline fee (an array of them, or one)."""
+    return guide_fee * (1.0 - width), guide_fee * (1.0 + width)
+
+
 @kernel
 def _settle_week(provider, env, cost_factor, firm_cost_m2, area, contract_service, loss_weeks, planned_loss,
                  fees_week, transfers_week, chosen, any_chosen, revenue_ewma, profit_ewma, contract_profit,

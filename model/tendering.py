@@ -13,9 +13,11 @@ wins (ties: the cheaper company).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+
+from agents.firms import Bidders
 
 from .appraisal import Compound, best_bid, yardstick
 from .jit import kernel
@@ -25,8 +27,9 @@ STREET_OFFICE, OWNERS_COMMITTEE = "street office", "owners' committee"
 NOT_DUE = -1  # no tender scheduled
 
 
-@dataclass(frozen=True)
-class Bid:
+class Bid(NamedTuple):
+    """The winning bid. (A named tuple: cheaper to make than a frozen dataclass, once per tender.)"""
+
     firm: object
     fee: float
     service: float
@@ -43,10 +46,13 @@ class TenderOffice:
         self.without_bid = 0
         self._grids: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._scores: dict[tuple, np.ndarray] = {}
+        self.bidders = Bidders()  # the invited companies' cost factors and risk, remade when they change
 
     def has_committee(self, p: dict, c: int) -> bool:
-        chance = p["owners_committee_share"] + p["owners_committee_party_boost"] * self.party.compound_org[c]
-        return bool(self.u_committee[c] < chance)
+        """Whether compound `c` has an owners' committee (asked twice a tender: Python's numbers, `item`,
+        cost a tenth of numpy's scalars; the organisations are bools, so the sums are the same floats)."""
+        chance = p["owners_committee_share"] + p["owners_committee_party_boost"] * self.party.compound_org.item(c)
+        return self.u_committee.item(c) < chance
 
     def organiser(self, p: dict, c: int) -> str:
         return OWNERS_COMMITTEE if self.has_committee(p, c) else STREET_OFFICE
@@ -101,14 +107,13 @@ class TenderOffice:
             return None
         ruler = yardstick(p, **ruler_args)
         fees, services, levels, level_of = self.options(p, lo, hi)
-        cost = np.array([f.cost_factor for f in firms])
-        at_risk = np.array([f.at_risk() for f in firms])
+        cost, at_risk = self.bidders.arrays(firms)
         score, by_score = self._option_scores(p, c, fees, services, lo, hi)
         i, j, best, collection, worst = best_bid(p, site, ruler, fees, levels, level_of, cost, at_risk, score, by_score)
         if i < 0:
             self.without_bid += 1
             return None
-        return Bid(firms[i], float(fees[j]), float(services[j]), best, collection, worst)
+        return Bid(firms[i], fees.item(j), services.item(j), best, collection, worst)
 
 
 @kernel

@@ -35,6 +35,7 @@ ALGORITHM = {
     ("model/world.py", "build_network"): ({2, 31}, "ties come in pairs (even ring degree, two matrix entries "
                                                    "per tie); 2**31 - 1: networkx's seed range"),
     ("model/world.py", "_building_ties"): ({2, 256}, "a ring needs two neighbours; 256: cache size"),
+    ("model/appraisal.py", "_kept"): ({4096}, "cache size"),
     ("model/world.py", "check_compounds"): ({2}, "a CSV's data row i is line i + 2 (after the header)"),
     ("model/parameters.py", "_suggest"): ({3}, "suggest up to three close names in an error message"),
 }
