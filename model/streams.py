@@ -8,6 +8,7 @@ household's draws, and a policy at dose zero leaves every draw where it was.
 
 from __future__ import annotations
 
+import math
 import zlib
 
 import numpy as np
@@ -92,7 +93,7 @@ class Streams:
         in the same state, bar the stale kept half numpy never reads). A stream drawn an odd count,
         or handed to a caller (`streams[name]`), always draws through numpy."""
         gen = self._generator(name)
-        n = size if isinstance(size, int) else int(np.prod(size))
+        n = size if isinstance(size, int) else math.prod(size)
         if n % 2 or name in self._numpy_floats:
             self._numpy_floats.add(name)
             return gen.random(size, dtype=np.float32)
