@@ -99,10 +99,13 @@ def compute(m) -> dict[str, float]:
                            managed_c, old_c, w.hh_compound, w.elderly, w.low_income)
     (sat_sum, trust_sum, belonging_sum, belief_sum, n_paying, n_participating, n_managed_hh, n_paying_old,
      n_managed_old, sat_elderly, n_elderly, sat_low, n_low) = t
+    (env_sum, n_managed_c, env_old_sum, n_old_c, n_managed_old_c, fee_firm_sum, n_firm,
+     n_red) = _compound_tallies(mk.env, mk.provider, mk.fee, old_c)
+    n_c = w.n_compounds
     out = {
-        "environment_mean": float(mk.env.mean()),
+        "environment_mean": env_sum / n_c,
         "environment_gini": gini(mk.env),
-        "trap_share": float(1.0 - managed_c.mean()),
+        "trap_share": 1.0 - n_managed_c / n_c,
         "fee_collection_rate": _safe(n_paying, n_managed_hh),
         "problems_registered": c.registered,
         "problems_resolved": c.resolved,
@@ -125,16 +128,16 @@ def compute(m) -> dict[str, float]:
         "firm_exits": m.firm_exits,
         "provider_changes": m.provider_changes,
         "turnover_rate": _safe(m.provider_changes, w.n_compounds * m.steps / 52.0),
-        "fee_mean": float(mk.fee[mk.provider == FIRM].mean()) if np.any(mk.provider == FIRM) else 0.0,
+        "fee_mean": fee_firm_sum / n_firm if n_firm else 0.0,
         "tenders": m.tender_office.tenders,
         "tenders_without_bid": m.tender_office.without_bid,
         "red_property_handbacks": m.red_handbacks,
-        "red_property_compounds": int(np.count_nonzero(mk.provider == RED)),
+        "red_property_compounds": int(n_red),
         "campaign_registered": c.campaign_registered,
         "campaign_resolved": c.campaign_resolved,
         "campaign_unresolved": c.campaign_registered - c.campaign_resolved,
-        "environment_mean_old": float(mk.env[old_c].mean()) if old_c.any() else 0.0,
-        "trap_share_old": float(1.0 - managed_c[old_c].mean()) if old_c.any() else 0.0,
+        "environment_mean_old": env_old_sum / n_old_c if n_old_c else 0.0,
+        "trap_share_old": 1.0 - n_managed_old_c / n_old_c if n_old_c else 0.0,
         "fee_collection_rate_old": _safe(n_paying_old, n_managed_old),
         "satisfaction_elderly": sat_elderly / n_elderly if n_elderly else 0.0,
         "satisfaction_low_income": sat_low / n_low if n_low else 0.0,
@@ -152,32 +155,55 @@ def compute(m) -> dict[str, float]:
 def _household_tallies(satisfaction, trust, belonging, belief, paying, participating, managed_c, old_c, hh_compound,
                        elderly, low_income):
     """The household sums and counts the outcomes divide, in one pass (sums in numpy's order,
-    `np_sum`, so each mean is the float `array.mean()` gives)."""
+    `np_sum`, so each mean is the float `array.mean()` gives). Without branches: whether a
+    household pays, takes part, is elderly is a coin toss to the processor, and a mispredicted
+    branch per household cost more than the sums (the elderly's and low-income's satisfaction
+    are written to the next free place every time, which moves on only for them)."""
     n = len(satisfaction)
-    sat_elderly = np.empty(n)
-    sat_low = np.empty(n)
+    sat_elderly = np.empty(n + 1)
+    sat_low = np.empty(n + 1)
     n_paying = n_participating = n_managed = n_paying_old = n_managed_old = n_elderly = n_low = 0
     for i in range(n):
         c = hh_compound[i]
-        if paying[i]:
-            n_paying += 1
-            if old_c[c]:
-                n_paying_old += 1
-        if participating[i]:
-            n_participating += 1
-        if managed_c[c]:
-            n_managed += 1
-            if old_c[c]:
-                n_managed_old += 1
-        if elderly[i]:
-            sat_elderly[n_elderly] = satisfaction[i]
-            n_elderly += 1
-        if low_income[i]:
-            sat_low[n_low] = satisfaction[i]
-            n_low += 1
+        pays, old, managed = np.int64(paying[i]), np.int64(old_c[c]), np.int64(managed_c[c])
+        n_paying += pays
+        n_paying_old += pays & old
+        n_participating += np.int64(participating[i])
+        n_managed += managed
+        n_managed_old += managed & old
+        sat_elderly[n_elderly] = satisfaction[i]
+        n_elderly += np.int64(elderly[i])
+        sat_low[n_low] = satisfaction[i]
+        n_low += np.int64(low_income[i])
     return (np_sum(satisfaction), np_sum(trust), np_sum(belonging), np_sum(belief), n_paying, n_participating,
             n_managed, n_paying_old, n_managed_old, np_sum(sat_elderly[:n_elderly]), n_elderly,
             np_sum(sat_low[:n_low]), n_low)
+
+
+@kernel
+def _compound_tallies(env, provider, fee, old_c):
+    """The compound sums and counts the outcomes divide, in one pass: the environment's sum over all
+    compounds and over old ones, compounds with a provider (all, old), firms' fees and their
+    number, red property's compounds. Sums in numpy's order (`np_sum` of each selection in
+    compound order), so each mean is the float numpy's `mean` of the selection gives; counts of
+    bools are exact, so `1 - count / n` is `1 - bools.mean()`."""
+    k = len(env)
+    env_old = np.empty(k)
+    fee_firm = np.empty(k)
+    n_managed = n_old = n_managed_old = n_firm = n_red = 0
+    for c in range(k):
+        old = np.int64(old_c[c])
+        managed = np.int64(provider[c] != NONE)
+        firm = np.int64(provider[c] == FIRM)
+        env_old[n_old] = env[c]
+        n_old += old
+        n_managed += managed
+        n_managed_old += managed & old
+        fee_firm[n_firm] = fee[c]
+        n_firm += firm
+        n_red += np.int64(provider[c] == RED)
+    return (np_sum(env), n_managed, np_sum(env_old[:n_old]), n_old, n_managed_old, np_sum(fee_firm[:n_firm]), n_firm,
+            n_red)
 
 
 def breakdown(m) -> dict[str, dict[str, dict[str, float]]]:

@@ -222,3 +222,32 @@ def test_a_streams_float32_uniforms_are_numpys_whatever_the_counts(seed, counts,
     np.testing.assert_array_equal(s.uniform("residents.pay", (2, 3)), reference.random((2, 3), dtype=np.float32))
     after, expected = s["residents.pay"].bit_generator.state, reference.bit_generator.state
     assert after["state"] == expected["state"] and after["has_uint32"] == expected["has_uint32"]
+
+
+def test_outcome_tallies_are_numpys_means_and_counts():
+    """The outcomes' household and compound tallies run branch-free in kernels; each mean and
+    share must be the float numpy's own expression gives (random states, empty selections too)."""
+    from model.outcomes import _compound_tallies, _household_tallies
+    from model.world import FIRM, NONE, RED
+
+    rng = np.random.default_rng(5)
+    for n_c, n in ((1, 5), (7, 300), (40, 5000)):
+        provider = rng.choice(np.array([NONE, FIRM, RED], np.int8), n_c)
+        env, fee = rng.random(n_c) * 10.0 ** rng.uniform(-3, 3, n_c), rng.uniform(0.5, 3, n_c)
+        old_c = rng.random(n_c) < 0.5
+        env_sum, n_managed, env_old_sum, n_old, n_managed_old, fee_sum, n_firm, n_red = _compound_tallies(
+            env, provider, fee, old_c)
+        managed = provider != NONE
+        assert env_sum / n_c == float(env.mean()) and 1.0 - n_managed / n_c == float(1.0 - managed.mean())
+        assert (env_old_sum / n_old if n_old else 0.0) == (float(env[old_c].mean()) if old_c.any() else 0.0)
+        assert (fee_sum / n_firm if n_firm else 0.0) == (float(fee[provider == FIRM].mean()) if n_firm else 0.0)
+        assert n_managed_old == np.count_nonzero(managed & old_c) and n_red == np.count_nonzero(provider == RED)
+
+        comp = np.sort(rng.integers(0, n_c, n))
+        sat, trust, bel, belief = (rng.random(n) * 10.0 ** rng.uniform(-3, 3, n) for _ in range(4))
+        paying, part, elderly, low = (rng.random(n) < q for q in (0.6, 0.3, 0.2, 0.1))
+        t = _household_tallies(sat, trust, bel, belief, paying, part, managed, old_c, comp, elderly, low)
+        assert t[:4] == (float(sat.sum()), float(trust.sum()), float(bel.sum()), float(belief.sum()))
+        assert t[4:9] == (paying.sum(), part.sum(), managed[comp].sum(), (paying & old_c[comp]).sum(),
+                          (managed & old_c)[comp].sum())
+        assert t[9:] == (float(sat[elderly].sum()), elderly.sum(), float(sat[low].sum()), low.sum())
