@@ -410,10 +410,20 @@ def build_network(p, streams, hh_compound, hh_building, hh_community, central_of
 
 @kernel
 def _compound_mean(hh_compound, values, c_households):
-    """Sum per compound in household order (as `np.bincount` adds), divided by its households."""
+    """Sum per compound in household order (as `np.bincount` adds), divided by its households. A
+    compound's running sum stays in a register while its households follow each other (the same
+    additions in the same order, without waiting on memory for each)."""
     out = np.zeros(len(c_households))
+    at, run = -1, 0.0
     for i in range(len(hh_compound)):
-        out[hh_compound[i]] += values[i]
+        c = hh_compound[i]
+        if c != at:
+            if at >= 0:
+                out[at] = run
+            at, run = c, out[c]
+        run += values[i]
+    if at >= 0:
+        out[at] = run
     for c in range(len(out)):
         out[c] = out[c] / max(c_households[c], 1)
     return out

@@ -140,11 +140,12 @@ def test_a_tender_reads_each_bidders_books_only_as_far_as_it_needs():
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 9), st.integers(0, 400), st.booleans(), st.integers(0, 2**31))
 def test_per_compound_sums_kept_in_registers_are_bincounts_in_any_order(n_c, n, shuffled, seed):
-    """`collect_fees` and the participation share keep a compound's running sums in registers
-    while its households follow each other; the sums must be `np.bincount`'s, float for float,
-    whether the households come compound by compound or in any order."""
+    """`collect_fees`, the participation share and compound means keep a compound's running sums
+    in registers while its households follow each other; the sums must be `np.bincount`'s, float
+    for float, whether the households come compound by compound or in any order."""
     from agents.residents import _share_by_compound
     from model.property_market import NONE, collect_fees
+    from model.world import _compound_mean
 
     rng = np.random.default_rng(seed)
     comp = np.sort(rng.integers(0, n_c, n)).astype(np.int32)
@@ -166,6 +167,8 @@ def test_per_compound_sums_kept_in_registers_are_bincounts_in_any_order(n_c, n, 
     share = np.bincount(comp, weights=paying.astype(float), minlength=n_c) / np.maximum(c_households, 1)
     np.testing.assert_array_equal(collection, np.where(provider != NONE, share, 0.0))
     np.testing.assert_array_equal(_share_by_compound(comp, paying, c_households), share)
+    np.testing.assert_array_equal(_compound_mean(comp, area, c_households),
+                                  np.bincount(comp, weights=area, minlength=n_c) / np.maximum(c_households, 1))
 
 
 def test_the_paying_chance_read_later_is_the_decisions_own():
