@@ -85,9 +85,9 @@ class Residents:
     # ---------------------------------------------------------------- what the households see
     def neighbour_means(self) -> np.ndarray:
         """Network neighbours' means of `NEIGHBOUR_TRAITS` (one row each, float32), as last week left them."""
-        W = self.world.W
-        return _neighbour_means(W.indptr, W.indices, W.data, self.satisfaction, self.trust, self.paying,
-                                self.participating)
+        t = self.world.ties_by_degree()
+        return _neighbour_means(t.starts, t.degrees, t.rows, t.neighbours, t.weight, t.ones_sum, self.satisfaction,
+                                self.trust, self.paying, self.participating)
 
     def contact(self, p, org_c, central, red_c, service_c, deliberating: bool) -> np.ndarray:
         """The pull of party work around each household on the trust it drifts to: an active central
@@ -261,7 +261,7 @@ class Resident:
 # ================================================================ the rules, compiled (issue 17)
 # Imported here, below the classes: `model` imports this module, so an import of `model.jit` at the
 # top would go round in a circle whenever `agents` is imported before `model`.
-from model.jit import kernel, np_sum  # noqa: E402
+from model.jit import inline_kernel, kernel, np_sum  # noqa: E402
 from model.streams import splitmix_uniform  # noqa: E402
 
 
@@ -309,33 +309,78 @@ def _np_max(a, b):
 
 
 @kernel
-def _neighbour_means(indptr, indices, data, satisfaction, trust, paying, participating):
+def _neighbour_means(starts, degrees, rows, neighbours, weight, ones_sum, satisfaction, trust, paying, participating):
     """`W @ X` for X = float32 columns (satisfaction, trust, paying, participating), as scipy's CSR
-    product computes it: each row's ties in stored order, accumulated in float32 from zero. Rows of
-    the result are the traits (`NEIGHBOUR_TRAITS`), so each is a contiguous array."""
+    product computes it: each row's ties in stored order, accumulated in float32 from zero, on the
+    ties grouped by degree (`model.world.TiesByDegree`). Rows of the result are the traits
+    (`NEIGHBOUR_TRAITS`), so each is a contiguous array.
+
+    Each tie's product is one float32 add on a running sum, and each add waits for the one before;
+    four households of a group (the same number of ties) are summed side by side, so four sums
+    advance at once. A 0/1 trait adds the row's one weight for each neighbour who has it, so its
+    sum is `ones_sum[group, count]`: the two traits are counted in one integer (paying in the low
+    16 bits, taking part above), and the counting waits on nothing."""
     n = len(satisfaction)
-    X = np.empty((n, _N_TRAITS), np.float32)
-    one, zero = np.float32(1.0), np.float32(0.0)
+    X = np.empty((n, 2), np.float32)
+    flags = np.empty(n, np.int64)
     for i in range(n):
-        X[i, N_SATISFACTION] = np.float32(satisfaction[i])
-        X[i, N_TRUST] = np.float32(trust[i])
-        X[i, N_PAYING] = one if paying[i] else zero
-        X[i, N_PARTICIPATING] = one if participating[i] else zero
+        X[i, 0] = np.float32(satisfaction[i])
+        X[i, 1] = np.float32(trust[i])
+        flags[i] = (1 if paying[i] else 0) + (_PARTICIPATING_ONE if participating[i] else 0)
     out = np.empty((_N_TRAITS, n), np.float32)
-    for i in range(n):
-        s, t, y, a = zero, zero, zero, zero
-        for jj in range(indptr[i], indptr[i + 1]):
-            j = indices[jj]
-            wt = data[jj]
-            s += wt * X[j, N_SATISFACTION]
-            t += wt * X[j, N_TRUST]
-            y += wt * X[j, N_PAYING]
-            a += wt * X[j, N_PARTICIPATING]
-        out[N_SATISFACTION, i] = s
-        out[N_TRUST, i] = t
-        out[N_PAYING, i] = y
-        out[N_PARTICIPATING, i] = a
+    zero = np.float32(0.0)
+    e = 0  # the group's first tie in `neighbours`
+    for g in range(len(degrees)):
+        d, w = degrees[g], weight[g]
+        r, end = starts[g], starts[g + 1]
+        while r + 4 <= end:  # four households of the group side by side
+            s0 = s1 = s2 = s3 = t0 = t1 = t2 = t3 = zero
+            c0 = c1 = c2 = c3 = 0
+            for k in range(d):
+                j0, j1 = neighbours[e + k], neighbours[e + d + k]
+                j2, j3 = neighbours[e + 2 * d + k], neighbours[e + 3 * d + k]
+                s0 += w * X[j0, 0]
+                t0 += w * X[j0, 1]
+                c0 += flags[j0]
+                s1 += w * X[j1, 0]
+                t1 += w * X[j1, 1]
+                c1 += flags[j1]
+                s2 += w * X[j2, 0]
+                t2 += w * X[j2, 1]
+                c2 += flags[j2]
+                s3 += w * X[j3, 0]
+                t3 += w * X[j3, 1]
+                c3 += flags[j3]
+            _store_means(out, rows[r], s0, t0, c0, ones_sum[g])
+            _store_means(out, rows[r + 1], s1, t1, c1, ones_sum[g])
+            _store_means(out, rows[r + 2], s2, t2, c2, ones_sum[g])
+            _store_means(out, rows[r + 3], s3, t3, c3, ones_sum[g])
+            e += 4 * d
+            r += 4
+        while r < end:  # the group's last households, one by one
+            s, t, c = zero, zero, 0
+            for k in range(d):
+                j = neighbours[e + k]
+                s += w * X[j, 0]
+                t += w * X[j, 1]
+                c += flags[j]
+            _store_means(out, rows[r], s, t, c, ones_sum[g])
+            e += d
+            r += 1
     return out
+
+
+_PARTICIPATING_SHIFT = 16  # `_neighbour_means` counts both flags in one integer: paying below this bit, taking part above
+_PARTICIPATING_ONE = 1 << _PARTICIPATING_SHIFT
+
+
+@inline_kernel
+def _store_means(out, i, s, t, flags, ones_sum):
+    """Household i's four means: the two sums, and each 0/1 trait's sum from its count."""
+    out[N_SATISFACTION, i] = s
+    out[N_TRUST, i] = t
+    out[N_PAYING, i] = ones_sum[flags & (_PARTICIPATING_ONE - 1)]
+    out[N_PARTICIPATING, i] = ones_sum[flags >> _PARTICIPATING_SHIFT]
 
 
 @kernel

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import networkx as nx
 import numpy as np
@@ -177,6 +178,43 @@ def check_compounds(df: pd.DataFrame, p: dict, where: str = "compounds") -> pd.D
     return df[list(COMPOUND_COLUMNS)[:3] + [c for c in COMPOUND_COLUMNS if c not in ("community", "type", "households")]]
 
 
+class TiesByDegree(NamedTuple):
+    """The network's ties laid out for the neighbours' means (`Residents.neighbour_means`).
+
+    Households are grouped by degree, so a group's rows have the same number of ties (several
+    rows can be summed side by side, and the loop's length is known); a row of the row-normalised
+    adjacency has one weight, 1 / degree as `W` holds it in float32, so a group has one `weight`;
+    and a 0/1 trait's sum over k ties of one weight, added one by one in float32, depends on k
+    only: `ones_sum[group, k]`. So every mean is `W @ x`'s float, in the ties' stored order."""
+
+    starts: np.ndarray  # group g's households are rows[starts[g]:starts[g + 1]]
+    degrees: np.ndarray  # each group's number of ties
+    rows: np.ndarray  # households, group by group (in household order within a group)
+    neighbours: np.ndarray  # each row's neighbours in W's stored order, row after row
+    weight: np.ndarray  # float32: each group's tie weight
+    ones_sum: np.ndarray  # float32 (groups x largest degree + 1): k ties' weights added in float32
+
+
+def group_ties(W: sp.csr_matrix) -> TiesByDegree:
+    """`TiesByDegree` of a row-normalised adjacency; every row's ties must have one weight (the
+    model's network is built so), else the layout could not give `W @ x`'s floats: an error."""
+    deg = np.diff(W.indptr).astype(np.int64)
+    rows = np.argsort(deg, kind="stable")
+    degrees, counts = np.unique(deg[rows], return_counts=True)
+    starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    lens = deg[rows]
+    first = np.cumsum(lens) - lens  # where each row's ties start in the new layout
+    src = np.repeat(W.indptr[rows].astype(np.int64) - first, lens) + np.arange(int(lens.sum()))
+    weight = np.array([W.data[W.indptr[rows[starts[g]]]] if d > 0 else 0.0 for g, d in enumerate(degrees)], np.float32)
+    if not np.array_equal(W.data[src], np.repeat(np.repeat(weight, counts), lens)):
+        raise ValueError("network: each household's ties must have one weight (a row-normalised adjacency)")
+    ones_sum = np.zeros((len(degrees), int(degrees.max(initial=0)) + 1), np.float32)
+    for g, d in enumerate(degrees):
+        for k in range(1, d + 1):
+            ones_sum[g, k] = ones_sum[g, k - 1] + weight[g]  # float32 + float32: as the product adds them
+    return TiesByDegree(starts, degrees, rows, W.indices[src], weight, ones_sum)
+
+
 @dataclass
 class World:
     """Static structure of the street plus the households' fixed traits (arrays)."""
@@ -217,6 +255,7 @@ class World:
     n_edges: int
     extra: dict = field(default_factory=dict)
     _by_compound: tuple | None = field(default=None, repr=False, compare=False)  # `households_of`'s sort, made once
+    _ties_by_degree: TiesByDegree | None = field(default=None, repr=False, compare=False)  # made once, on first use
 
     @property
     def n(self) -> int:
@@ -242,6 +281,12 @@ class World:
             self._by_compound = (np.argsort(self.hh_compound, kind="stable"), ends - counts, ends)
         order, starts, ends = self._by_compound
         return order[starts[c]:ends[c]]
+
+    def ties_by_degree(self) -> TiesByDegree:
+        """The network's ties grouped by the households' degree (`group_ties`), made once, on first use."""
+        if self._ties_by_degree is None:
+            self._ties_by_degree = group_ties(self.W)
+        return self._ties_by_degree
 
     @property
     def n_compounds(self) -> int:

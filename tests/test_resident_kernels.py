@@ -7,6 +7,7 @@ inputs those runs may never reach (extreme log-odds, signed zeros, nan, ties, em
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from scipy.special import expit
 
@@ -43,8 +44,11 @@ def test_clip_min_max_are_numpys():
 
 
 def test_neighbour_means_are_scipys_float32_product():
-    """The CSR product in float32, row by row in stored order, on the model's network and on a
-    random one with unequal weights, unsorted indices and empty rows."""
+    """The CSR product in float32, row by row in stored order, on the model's network and on
+    random row-normalised networks with unsorted ties, empty rows and groups of every size (the
+    kernel sums four rows of a degree side by side, the rest one by one)."""
+    from model.world import group_ties
+
     m = CommunityModel(rng=2, n_households=800)
     for _ in range(5):
         m.step()
@@ -52,19 +56,29 @@ def test_neighbour_means_are_scipys_float32_product():
     X = np.column_stack([r.satisfaction, r.trust, r.paying, r.participating]).astype(np.float32)
     assert same(r.neighbour_means(), np.ascontiguousarray((W @ X).T))
     rng = np.random.default_rng(4)
-    n = 500
-    A = sp.random(n, n, density=0.005, random_state=5, format="csr", dtype=np.float32)
-    A.data[:] = rng.random(A.nnz).astype(np.float32)
-    for i in range(n):  # each row's ties in a shuffled stored order: sums follow the stored order
-        lo, hi = A.indptr[i], A.indptr[i + 1]
-        order = lo + rng.permutation(hi - lo)
-        A.indices[lo:hi], A.data[lo:hi] = A.indices[order], A.data[order]
-    A.has_sorted_indices = False
-    sat, trust = rng.random(n), rng.random(n)
-    pay, part = rng.random(n) < 0.5, rng.random(n) < 0.3
-    got = R._neighbour_means(A.indptr, A.indices, A.data, sat, trust, pay, part)
-    X = np.column_stack([sat, trust, pay, part]).astype(np.float32)
-    assert same(got, np.ascontiguousarray((A @ X).T))
+    for n, density in ((500, 0.005), (300, 0.05), (7, 0.3)):
+        A = sp.random(n, n, density=density, random_state=int(rng.integers(1 << 30)), format="csr", dtype=np.float32)
+        for i in range(n):  # each row's ties in a shuffled stored order, each weighing 1 / degree
+            lo, hi = A.indptr[i], A.indptr[i + 1]
+            A.indices[lo:hi] = A.indices[lo + rng.permutation(hi - lo)]
+            A.data[lo:hi] = np.float32(1.0 / max(hi - lo, 1))
+        A.has_sorted_indices = False
+        sat, trust = rng.random(n), rng.random(n)
+        pay, part = rng.random(n) < 0.5, rng.random(n) < 0.3
+        t = group_ties(A)
+        got = R._neighbour_means(t.starts, t.degrees, t.rows, t.neighbours, t.weight, t.ones_sum, sat, trust, pay, part)
+        X = np.column_stack([sat, trust, pay, part]).astype(np.float32)
+        assert same(got, np.ascontiguousarray((A @ X).T)), n
+
+
+def test_ties_of_unequal_weights_are_refused():
+    """The grouped layout holds one weight a row: a network whose rows weigh ties unequally would
+    give other floats than `W @ x`, so it is refused with a clear error."""
+    from model.world import group_ties
+
+    A = sp.csr_matrix(np.array([[0, 0.25, 0.75], [0.5, 0, 0.5], [1, 0, 0]], np.float32))
+    with pytest.raises(ValueError, match="one weight"):
+        group_ties(A)
 
 
 def test_learn_points_value_counts_as_bincount_does():
