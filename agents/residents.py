@@ -86,8 +86,8 @@ class Residents:
     def neighbour_means(self) -> np.ndarray:
         """Network neighbours' means of `NEIGHBOUR_TRAITS` (one row each, float32), as last week left them."""
         t = self.world.ties_by_degree()
-        return _neighbour_means(t.starts, t.degrees, t.rows, t.neighbours, t.weight, t.ones_sum, self.satisfaction,
-                                self.trust, self.paying, self.participating)
+        return _neighbour_means(t.starts, t.degrees, t.rows, t.neighbours, t.weight, t.ones_sum, t.count_bits,
+                                self.satisfaction, self.trust, self.paying, self.participating)
 
     def contact(self, p, org_c, central, red_c, service_c, deliberating: bool) -> np.ndarray:
         """The pull of party work around each household on the trust it drifts to: an active central
@@ -309,7 +309,8 @@ def _np_max(a, b):
 
 
 @kernel
-def _neighbour_means(starts, degrees, rows, neighbours, weight, ones_sum, satisfaction, trust, paying, participating):
+def _neighbour_means(starts, degrees, rows, neighbours, weight, ones_sum, count_bits, satisfaction, trust, paying,
+                     participating):
     """`W @ X` for X = float32 columns (satisfaction, trust, paying, participating), as scipy's CSR
     product computes it: each row's ties in stored order, accumulated in float32 from zero, on the
     ties grouped by degree (`model.world.TiesByDegree`). Rows of the result are the traits
@@ -318,20 +319,22 @@ def _neighbour_means(starts, degrees, rows, neighbours, weight, ones_sum, satisf
     Each tie's product is one float32 add on a running sum, and each add waits for the one before;
     four households of a group (the same number of ties) are summed side by side, so four sums
     advance at once. A 0/1 trait adds the row's one weight for each neighbour who has it, so its
-    sum is `ones_sum[group, count]`: the two traits are counted in one integer (paying in the low
-    16 bits, taking part above), and the counting waits on nothing."""
+    sum is `ones_sum[group, count]`; both traits are counted in one integer (a neighbour paying
+    adds 1, one taking part adds 1 << `count_bits`, more than any count), and counting waits on nothing."""
     n = len(satisfaction)
-    X = np.empty((n, 2), np.float32)
+    base = 1 << count_bits
+    low = base - 1  # the paying neighbours' count, below the participating ones'
+    X = np.empty((n, 2), np.float32)  # satisfaction and trust, side by side for each household
     flags = np.empty(n, np.int64)
     for i in range(n):
         X[i, 0] = np.float32(satisfaction[i])
         X[i, 1] = np.float32(trust[i])
-        flags[i] = (1 if paying[i] else 0) + (_PARTICIPATING_ONE if participating[i] else 0)
+        flags[i] = (1 if paying[i] else 0) + (base if participating[i] else 0)
     out = np.empty((_N_TRAITS, n), np.float32)
     zero = np.float32(0.0)
     e = 0  # the group's first tie in `neighbours`
     for g in range(len(degrees)):
-        d, w = degrees[g], weight[g]
+        d, w, sums = degrees[g], weight[g], ones_sum[g]
         r, end = starts[g], starts[g + 1]
         while r + 4 <= end:  # four households of the group side by side
             s0 = s1 = s2 = s3 = t0 = t1 = t2 = t3 = zero
@@ -351,10 +354,10 @@ def _neighbour_means(starts, degrees, rows, neighbours, weight, ones_sum, satisf
                 s3 += w * X[j3, 0]
                 t3 += w * X[j3, 1]
                 c3 += flags[j3]
-            _store_means(out, rows[r], s0, t0, c0, ones_sum[g])
-            _store_means(out, rows[r + 1], s1, t1, c1, ones_sum[g])
-            _store_means(out, rows[r + 2], s2, t2, c2, ones_sum[g])
-            _store_means(out, rows[r + 3], s3, t3, c3, ones_sum[g])
+            _store_means(out, rows[r], s0, t0, sums[c0 & low], sums[c0 >> count_bits])
+            _store_means(out, rows[r + 1], s1, t1, sums[c1 & low], sums[c1 >> count_bits])
+            _store_means(out, rows[r + 2], s2, t2, sums[c2 & low], sums[c2 >> count_bits])
+            _store_means(out, rows[r + 3], s3, t3, sums[c3 & low], sums[c3 >> count_bits])
             e += 4 * d
             r += 4
         while r < end:  # the group's last households, one by one
@@ -364,23 +367,19 @@ def _neighbour_means(starts, degrees, rows, neighbours, weight, ones_sum, satisf
                 s += w * X[j, 0]
                 t += w * X[j, 1]
                 c += flags[j]
-            _store_means(out, rows[r], s, t, c, ones_sum[g])
+            _store_means(out, rows[r], s, t, sums[c & low], sums[c >> count_bits])
             e += d
             r += 1
     return out
 
 
-_PARTICIPATING_SHIFT = 16  # `_neighbour_means` counts both flags in one integer: paying below this bit, taking part above
-_PARTICIPATING_ONE = 1 << _PARTICIPATING_SHIFT
-
-
 @inline_kernel
-def _store_means(out, i, s, t, flags, ones_sum):
-    """Household i's four means: the two sums, and each 0/1 trait's sum from its count."""
-    out[N_SATISFACTION, i] = s
-    out[N_TRUST, i] = t
-    out[N_PAYING, i] = ones_sum[flags & (_PARTICIPATING_ONE - 1)]
-    out[N_PARTICIPATING, i] = ones_sum[flags >> _PARTICIPATING_SHIFT]
+def _store_means(out, i, satisfaction, trust, paying, participating):
+    """Household i's four neighbour means."""
+    out[N_SATISFACTION, i] = satisfaction
+    out[N_TRUST, i] = trust
+    out[N_PAYING, i] = paying
+    out[N_PARTICIPATING, i] = participating
 
 
 @kernel

@@ -193,6 +193,7 @@ class TiesByDegree(NamedTuple):
     neighbours: np.ndarray  # each row's neighbours in W's stored order, row after row
     weight: np.ndarray  # float32: each group's tie weight
     ones_sum: np.ndarray  # float32 (groups x largest degree + 1): k ties' weights added in float32
+    count_bits: int  # bits that hold any count of ties (the largest degree's bit length)
 
 
 def group_ties(W: sp.csr_matrix) -> TiesByDegree:
@@ -212,7 +213,7 @@ def group_ties(W: sp.csr_matrix) -> TiesByDegree:
     for g, d in enumerate(degrees):
         for k in range(1, d + 1):
             ones_sum[g, k] = ones_sum[g, k - 1] + weight[g]  # float32 + float32: as the product adds them
-    return TiesByDegree(starts, degrees, rows, W.indices[src], weight, ones_sum)
+    return TiesByDegree(starts, degrees, rows, W.indices[src], weight, ones_sum, int(degrees.max(initial=0)).bit_length())
 
 
 @dataclass

@@ -36,6 +36,8 @@ ALGORITHM = {
                                                    "per tie); 2**31 - 1: networkx's seed range"),
     ("model/world.py", "_building_ties"): ({2, 256}, "a ring needs two neighbours; 256: cache size"),
     ("model/appraisal.py", "_kept"): ({4096}, "cache size"),
+    ("agents/residents.py", "_neighbour_means"): ({2, 4}, "two float traits summed a tie; four households of a "
+                                                          "degree summed side by side (the kernel's lanes)"),
     ("model/world.py", "check_compounds"): ({2}, "a CSV's data row i is line i + 2 (after the header)"),
     ("model/parameters.py", "_suggest"): ({3}, "suggest up to three close names in an error message"),
 }

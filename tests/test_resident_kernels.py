@@ -66,7 +66,7 @@ def test_neighbour_means_are_scipys_float32_product():
         sat, trust = rng.random(n), rng.random(n)
         pay, part = rng.random(n) < 0.5, rng.random(n) < 0.3
         t = group_ties(A)
-        got = R._neighbour_means(t.starts, t.degrees, t.rows, t.neighbours, t.weight, t.ones_sum, sat, trust, pay, part)
+        got = R._neighbour_means(*t, sat, trust, pay, part)
         X = np.column_stack([sat, trust, pay, part]).astype(np.float32)
         assert same(got, np.ascontiguousarray((A @ X).T)), n
 
