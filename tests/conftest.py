@@ -9,6 +9,13 @@ from the cache, as a user's second command does.
 
 from __future__ import annotations
 
+from hypothesis import settings
+
+# Hypothesis fails an example that takes longer than 200 ms by default: a test that would pass or
+# fail by the machine's speed (a first call compiles a kernel). No test here times its examples.
+settings.register_profile("govsim", deadline=None)
+settings.load_profile("govsim")
+
 
 def pytest_sessionstart(session) -> None:
     from model import CommunityModel

@@ -21,7 +21,7 @@ from model.streams import Streams, splitmix_uniform, stream_key
 floats = st.floats(min_value=-1e12, max_value=1e12, allow_nan=False, allow_infinity=False)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(hnp.arrays(np.float64, st.integers(0, 700), elements=floats))
 def test_np_sum_is_numpys_pairwise_sum(a):
     assert np_sum(a) == float(a.sum()) or (np.isnan(np_sum(a)) and np.isnan(a.sum()))
@@ -41,7 +41,7 @@ def test_order_matters_for_these_inputs():
     assert sum(a.tolist()) != float(a.sum())
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50)
 @given(st.integers(0, 2**31), st.integers(0, 10_000), st.lists(st.integers(0, 2**40), min_size=1, max_size=50))
 def test_counter_based_uniform_in_a_kernel_is_the_streams_own(seed, step, idx):
     s = Streams(seed)
@@ -137,7 +137,7 @@ def test_a_tender_reads_each_bidders_books_only_as_far_as_it_needs():
     assert checked == 60 and 5 < won < 60  # both outcomes occur: the check can fail either way
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.integers(1, 9), st.integers(0, 400), st.booleans(), st.integers(0, 2**31))
 def test_per_compound_sums_kept_in_registers_are_bincounts_in_any_order(n_c, n, shuffled, seed):
     """`collect_fees`, the participation share and compound means keep a compound's running sums
@@ -208,7 +208,7 @@ def test_the_paying_chance_read_later_is_the_decisions_own():
     assert reviews.any() and (~reviews).any()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40)
 @given(st.integers(0, 2**31), st.lists(st.integers(0, 40), min_size=1, max_size=8), st.booleans())
 def test_a_streams_float32_uniforms_are_numpys_whatever_the_counts(seed, counts, handed_out):
     """`Streams.uniform` splits raw 64-bit outputs into float32 pairs when it can; the floats must be

@@ -39,7 +39,7 @@ def parameter_sets(draw):
     return out
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow])
 @given(params=parameter_sets(), seed=st.integers(0, 2**32))
 def test_random_valid_parameters_run_cleanly_and_keep_the_invariants(params, seed):
     m = CommunityModel(rng=seed, **params)
