@@ -322,8 +322,7 @@ def _neighbour_means(starts, degrees, rows, neighbours, weight, ones_sum, count_
     sum is `ones_sum[group, count]`; both traits are counted in one integer (a neighbour paying
     adds 1, one taking part adds 1 << `count_bits`, more than any count), and counting waits on nothing."""
     n = len(satisfaction)
-    base = 1 << count_bits
-    low = base - 1  # the paying neighbours' count, below the participating ones'
+    base = 1 << count_bits  # a neighbour taking part counts this much, paying 1
     X = np.empty((n, 2), np.float32)  # satisfaction and trust, side by side for each household
     flags = np.empty(n, np.int64)
     for i in range(n):
@@ -342,44 +341,40 @@ def _neighbour_means(starts, degrees, rows, neighbours, weight, ones_sum, count_
             for k in range(d):
                 j0, j1 = neighbours[e + k], neighbours[e + d + k]
                 j2, j3 = neighbours[e + 2 * d + k], neighbours[e + 3 * d + k]
-                s0 += w * X[j0, 0]
-                t0 += w * X[j0, 1]
-                c0 += flags[j0]
-                s1 += w * X[j1, 0]
-                t1 += w * X[j1, 1]
-                c1 += flags[j1]
-                s2 += w * X[j2, 0]
-                t2 += w * X[j2, 1]
-                c2 += flags[j2]
-                s3 += w * X[j3, 0]
-                t3 += w * X[j3, 1]
-                c3 += flags[j3]
-            _store_means(out, rows[r], s0, t0, sums[c0 & low], sums[c0 >> count_bits])
-            _store_means(out, rows[r + 1], s1, t1, sums[c1 & low], sums[c1 >> count_bits])
-            _store_means(out, rows[r + 2], s2, t2, sums[c2 & low], sums[c2 >> count_bits])
-            _store_means(out, rows[r + 3], s3, t3, sums[c3 & low], sums[c3 >> count_bits])
+                s0, t0, c0 = _add_tie(s0, t0, c0, j0, w, X, flags)
+                s1, t1, c1 = _add_tie(s1, t1, c1, j1, w, X, flags)
+                s2, t2, c2 = _add_tie(s2, t2, c2, j2, w, X, flags)
+                s3, t3, c3 = _add_tie(s3, t3, c3, j3, w, X, flags)
+            _store_means(out, rows[r], s0, t0, c0, sums, count_bits)
+            _store_means(out, rows[r + 1], s1, t1, c1, sums, count_bits)
+            _store_means(out, rows[r + 2], s2, t2, c2, sums, count_bits)
+            _store_means(out, rows[r + 3], s3, t3, c3, sums, count_bits)
             e += 4 * d
             r += 4
         while r < end:  # the group's last households, one by one
             s, t, c = zero, zero, 0
             for k in range(d):
-                j = neighbours[e + k]
-                s += w * X[j, 0]
-                t += w * X[j, 1]
-                c += flags[j]
-            _store_means(out, rows[r], s, t, sums[c & low], sums[c >> count_bits])
+                s, t, c = _add_tie(s, t, c, neighbours[e + k], w, X, flags)
+            _store_means(out, rows[r], s, t, c, sums, count_bits)
             e += d
             r += 1
     return out
 
 
 @inline_kernel
-def _store_means(out, i, satisfaction, trust, paying, participating):
-    """Household i's four neighbour means."""
-    out[N_SATISFACTION, i] = satisfaction
-    out[N_TRUST, i] = trust
-    out[N_PAYING, i] = paying
-    out[N_PARTICIPATING, i] = participating
+def _add_tie(satisfaction_sum, trust_sum, flag_count, j, weight, X, flags):
+    """One more tie, to neighbour j, on a household's running sums and count."""
+    return satisfaction_sum + weight * X[j, 0], trust_sum + weight * X[j, 1], flag_count + flags[j]
+
+
+@inline_kernel
+def _store_means(out, i, satisfaction_sum, trust_sum, flag_count, ones_sum, count_bits):
+    """Household i's four neighbour means: the two sums, and each 0/1 trait's sum from its count
+    (paying in the low `count_bits`, taking part above)."""
+    out[N_SATISFACTION, i] = satisfaction_sum
+    out[N_TRUST, i] = trust_sum
+    out[N_PAYING, i] = ones_sum[flag_count & ((1 << count_bits) - 1)]
+    out[N_PARTICIPATING, i] = ones_sum[flag_count >> count_bits]
 
 
 @kernel
