@@ -478,6 +478,29 @@ class CommunityModel(mesa.Model):
 
     # ---- 4. residents: satisfaction, trust, participation, points, payment
     def _residents_update(self) -> None:
+        """The residents' rules in turn (`Residents.week`, one compiled call); with the classroom's
+        hooks set, one by one (`_residents_update_with_hooks`), as a played role may change what
+        one rule hands the next."""
+        if self.overrides is not None:
+            self._residents_update_with_hooks()
+            return
+        p, w, r, mk, pr, lv = self.p, self.world, self.residents, self.market, self.problems, self.policies.level
+        n = w.n
+        culture = lv("culture_belonging_rate")
+        if culture > 0:
+            self._culture_ever = True
+        per_act = lv("points_per_act")
+        managed_c = mk.provider != NONE
+        self._neighbour_paying, (tried, paid, transfer, n_paid, fee_sum, goods_sum, points_sum, value_sum) = r.week(
+            p, mk.env, mk.service, pr.per_household(), self.party.compound_org, self._central, mk.provider == RED,
+            lv("deliberation_rate") > 0, pr.resolved_now, pr.lost_now, pr.gamed_now if pr.c.gamed else None,
+            culture, self._culture_ever, per_act, managed_c, self.ledger.fund_balance + 1e-9, mk.fee_m2(p),
+            self.fee_credit, self.streams.uniform("residents.participate", n), self.streams.uniform("residents.pay", n))
+        self._points_transfer = transfer  # (zeros when nobody was paid)
+        if n_paid:
+            self._book_redemption(fee_sum, goods_sum, points_sum, value_sum)
+
+    def _residents_update_with_hooks(self) -> None:
         p, w, r, mk, pr, lv = self.p, self.world, self.residents, self.market, self.problems, self.policies.level
         n = w.n
         nb_satisfaction, nb_trust, nb_paying, nb_participating = r.neighbour_means()  # network means, float32
@@ -518,12 +541,16 @@ class CommunityModel(mesa.Model):
             self.p, self.ledger.fund_balance + 1e-9, self.market.provider != NONE, self.fee_credit)
         if not paid.any():
             return tried, paid
+        self._points_transfer = transfer
+        self._book_redemption(fee_sum, goods_sum, points_sum, value_sum)
+        return tried, paid
+
+    def _book_redemption(self, fee_sum: float, goods_sum: float, points_sum: float, value_sum: float) -> None:
+        """The fund pays this week's redemptions (their fee and goods parts), and the totals grow."""
         self.ledger.pay("points_fee", fee_sum, partial=False)
         self.ledger.pay("points_goods", goods_sum, partial=False)
-        self._points_transfer = transfer
         self.points_redeemed += points_sum
         self.points_redeemed_yuan += value_sum
-        return tried, paid
 
     # ---- 5. providers: fees, subsidies, costs, service, exit and entry; environment moves
     def _property_accounts(self) -> None:
