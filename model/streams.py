@@ -12,8 +12,11 @@ import math
 import zlib
 
 import numpy as np
+from llvmlite import ir
+from numba.core import types
+from numba.extending import intrinsic
 
-from .jit import kernel
+from .jit import inline_kernel, kernel
 
 _STEP_MIX = 0xD1B54A32D192ED03  # SplitMix64's second constant: spreads the step over the key
 
@@ -48,17 +51,108 @@ _S8, _S40 = np.uint64(8), np.uint64(40)
 _F32_UNIT = np.float32(1.0 / 16777216.0)
 
 
+# ---------------------------------------------------------------- numpy's PCG64, stepped in a kernel
+# numpy's default bit generator is PCG64 (O'Neill 2014, XSL-RR output): a 128-bit linear congruential
+# state, state <- state x MULTIPLIER + increment (mod 2**128), each step's output a 64-bit
+# xor-and-rotate of the new state (numpy/random/src/pcg64/pcg64.h). Stepped here, a stream's
+# float32 uniforms are made where they are drawn, four steps side by side (`pcg64_float32`).
+_MASK128 = (1 << 128) - 1
+PCG64_MULTIPLIER = (2549297995355413924 << 64) + 4865540595714422341  # PCG_DEFAULT_MULTIPLIER_128
+_MUL_HI, _MUL_LO = np.uint64(PCG64_MULTIPLIER >> 64), np.uint64(PCG64_MULTIPLIER & 0xFFFFFFFFFFFFFFFF)
+_S58, _S64, _ROT = np.uint64(58), np.uint64(64), np.uint64(63)
+CHAINS = 4  # steps advanced side by side: one step waits on the one before, four chains do not
+
+
+@intrinsic
+def _mul_64x64(typingctx, a, b):
+    """The 128-bit product of two uint64, as its (high, low) halves: one machine multiply."""
+    sig = types.UniTuple(types.uint64, 2)(types.uint64, types.uint64)
+
+    def codegen(context, builder, signature, args):
+        i128, i64 = ir.IntType(128), ir.IntType(64)
+        product = builder.mul(builder.zext(args[0], i128), builder.zext(args[1], i128))
+        low = builder.trunc(product, i64)
+        high = builder.trunc(builder.lshr(product, ir.Constant(i128, 64)), i64)
+        return context.make_tuple(builder, signature.return_type, [high, low])
+
+    return sig, codegen
+
+
+@inline_kernel
+def _lcg_step(s_hi, s_lo, m_hi, m_lo, c_hi, c_lo):
+    """state x m + c (mod 2**128), on 64-bit halves."""
+    hi, lo = _mul_64x64(s_lo, m_lo)
+    hi = hi + s_hi * m_lo + s_lo * m_hi
+    low = lo + c_lo
+    return hi + c_hi + (np.uint64(1) if low < lo else np.uint64(0)), low
+
+
+@inline_kernel
+def _xsl_rr(s_hi, s_lo):
+    """PCG64's output of a state: the halves xor-ed, rotated right by the top six bits."""
+    x = s_hi ^ s_lo
+    r = s_hi >> _S58
+    return (x >> r) | (x << ((_S64 - r) & _ROT))
+
+
+@inline_kernel
+def _store_pair(out, k, r):
+    """numpy's two float32 uniforms of output r: low 32 bits first, each `(bits >> 8) x 2**-24`."""
+    out[2 * k] = np.float32(np.int64((r & _U32) >> _S8)) * _F32_UNIT
+    out[2 * k + 1] = np.float32(np.int64(r >> _S40)) * _F32_UNIT
+
+
 @kernel
-def float32_pairs(raw):
-    """numpy's float32 uniforms from a PCG64 generator's raw 64-bit outputs: each output gives two,
-    its low 32 bits first, each `(bits >> 8) x 2**-24` (numpy's `next_float`), so the floats are
-    exactly those of `Generator.random(2 * len(raw), dtype=float32)`."""
-    out = np.empty(2 * len(raw), np.float32)
-    for k in range(len(raw)):
-        r = raw[k]
-        out[2 * k] = np.float32((r & _U32) >> _S8) * _F32_UNIT
-        out[2 * k + 1] = np.float32(r >> _S40) * _F32_UNIT
+def pcg64_float32(state, jump, pairs):
+    """`2 x pairs` float32 uniforms of a PCG64 stream, numpy's own (`Generator.random(2 x pairs, dtype=float32)`):
+    `state` is (state high, low, increment high, low) as uint64 and is advanced in place; `jump`
+    (`pcg64_jump`) steps a state `CHAINS` steps at once, so four chains (steps k, k+1, k+2, k+3)
+    advance side by side."""
+    s_hi, s_lo, c_hi, c_lo = state[0], state[1], state[2], state[3]
+    out = np.empty(2 * pairs, np.float32)
+    k = 0
+    if pairs >= 2 * CHAINS:
+        a_hi, a_lo = _lcg_step(s_hi, s_lo, _MUL_HI, _MUL_LO, c_hi, c_lo)
+        b_hi, b_lo = _lcg_step(a_hi, a_lo, _MUL_HI, _MUL_LO, c_hi, c_lo)
+        d_hi, d_lo = _lcg_step(b_hi, b_lo, _MUL_HI, _MUL_LO, c_hi, c_lo)
+        e_hi, e_lo = _lcg_step(d_hi, d_lo, _MUL_HI, _MUL_LO, c_hi, c_lo)
+        j_hi, j_lo, jc_hi, jc_lo = jump[0], jump[1], jump[2], jump[3]
+        while True:
+            _store_pair(out, k, _xsl_rr(a_hi, a_lo))
+            _store_pair(out, k + 1, _xsl_rr(b_hi, b_lo))
+            _store_pair(out, k + 2, _xsl_rr(d_hi, d_lo))
+            _store_pair(out, k + 3, _xsl_rr(e_hi, e_lo))
+            k += CHAINS
+            if k + CHAINS > pairs:
+                s_hi, s_lo = e_hi, e_lo
+                break
+            a_hi, a_lo = _lcg_step(a_hi, a_lo, j_hi, j_lo, jc_hi, jc_lo)
+            b_hi, b_lo = _lcg_step(b_hi, b_lo, j_hi, j_lo, jc_hi, jc_lo)
+            d_hi, d_lo = _lcg_step(d_hi, d_lo, j_hi, j_lo, jc_hi, jc_lo)
+            e_hi, e_lo = _lcg_step(e_hi, e_lo, j_hi, j_lo, jc_hi, jc_lo)
+    while k < pairs:
+        s_hi, s_lo = _lcg_step(s_hi, s_lo, _MUL_HI, _MUL_LO, c_hi, c_lo)
+        _store_pair(out, k, _xsl_rr(s_hi, s_lo))
+        k += 1
+    state[0], state[1] = s_hi, s_lo
     return out
+
+
+def _halves(x: int) -> tuple[int, int]:
+    return x >> 64, x & 0xFFFFFFFFFFFFFFFF
+
+
+def pcg64_state(gen: np.random.Generator) -> np.ndarray:
+    """A numpy PCG64 generator's state and increment as `pcg64_float32` steps them."""
+    st = gen.bit_generator.state["state"]
+    return np.array([*_halves(st["state"]), *_halves(st["inc"])], np.uint64)
+
+
+def pcg64_jump(state: np.ndarray) -> np.ndarray:
+    """The multiplier and increment of `CHAINS` steps at once: m**4 and c x (m**3 + m**2 + m + 1)."""
+    m, c = PCG64_MULTIPLIER, (int(state[2]) << 64) | int(state[3])
+    return np.array([*_halves(pow(m, CHAINS, 1 << 128)),
+                     *_halves(c * sum(m**i for i in range(CHAINS)) & _MASK128)], np.uint64)
 
 
 def stream_key(name: str) -> int:
@@ -71,6 +165,7 @@ class Streams:
         self._gens: dict[str, np.random.Generator] = {}
         self._keys: dict[str, np.uint64] = {}
         self._numpy_floats: set[str] = set()  # streams whose float32 uniforms must come from numpy itself
+        self._stepped: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # streams stepped here: (state, jump)
 
     def __getitem__(self, name: str) -> np.random.Generator:
         """The named stream's generator, for a caller to draw from as it likes."""
@@ -82,22 +177,34 @@ class Streams:
         if gen is None:
             ss = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name),))
             gen = self._gens[name] = np.random.Generator(np.random.PCG64(ss))
+        stepped = self._stepped.pop(name, None)
+        if stepped is not None:  # stepped here until now: numpy's generator takes the state back
+            state, inc = stepped[0].tolist()[:2], stepped[0].tolist()[2:]
+            gen.bit_generator.state = {"bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0,
+                                       "state": {"state": (state[0] << 64) | state[1], "inc": (inc[0] << 64) | inc[1]}}
         return gen
 
     def uniform(self, name: str, size) -> np.ndarray:
         """One float32 uniform per element: the unit of common random numbers here.
 
         numpy makes a float32 from each 32-bit half of the generator's 64-bit outputs and keeps an
-        unused half for its next float32. With an even count and no half kept, the same floats come
-        twice as fast from the raw outputs split in a kernel (`float32_pairs`; the generator ends
-        in the same state, bar the stale kept half numpy never reads). A stream drawn an odd count,
-        or handed to a caller (`streams[name]`), always draws through numpy."""
-        gen = self._generator(name)
+        unused half for its next float32. While every count is even and no half is kept, the same
+        floats come faster from the generator stepped in a kernel (`pcg64_float32`, which keeps the
+        stream's state). A stream drawn an odd count, or handed to a caller (`streams[name]`),
+        draws through numpy from then on (numpy's generator takes the state back)."""
         n = size if isinstance(size, int) else math.prod(size)
-        if n % 2 or name in self._numpy_floats:
+        stepped = self._stepped.get(name)
+        if stepped is None:
+            if n % 2 or name in self._numpy_floats:
+                self._numpy_floats.add(name)
+                return self._generator(name).random(size, dtype=np.float32)
+            state = pcg64_state(self._generator(name))
+            stepped = self._stepped[name] = (state, pcg64_jump(state))
+        elif n % 2:
             self._numpy_floats.add(name)
-            return gen.random(size, dtype=np.float32)
-        return float32_pairs(gen.bit_generator.random_raw(n // 2)).reshape(size)
+            return self._generator(name).random(size, dtype=np.float32)
+        out = pcg64_float32(stepped[0], stepped[1], n // 2)
+        return out if isinstance(size, int) else out.reshape(size)
 
     def hashed(self, name: str, step: int, idx: np.ndarray) -> np.ndarray:
         """Counter-based uniforms in [0, 1): one per index, a function of (seed, name, step, index) only.

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -208,23 +209,36 @@ def test_the_paying_chance_read_later_is_the_decisions_own():
     assert reviews.any() and (~reviews).any()
 
 
-@settings(max_examples=40)
-@given(st.integers(0, 2**31), st.lists(st.integers(0, 40), min_size=1, max_size=8), st.booleans())
-def test_a_streams_float32_uniforms_are_numpys_whatever_the_counts(seed, counts, handed_out):
-    """`Streams.uniform` splits raw 64-bit outputs into float32 pairs when it can; the floats must be
-    numpy's own `random(n, dtype=float32)` for any sequence of counts (odd ones leave a half kept),
-    and a generator handed to a caller keeps numpy's behaviour too."""
+@settings(max_examples=60)
+@given(st.integers(0, 2**31), st.lists(st.integers(0, 40), min_size=1, max_size=8), st.integers(-1, 8))
+def test_a_streams_float32_uniforms_are_numpys_whatever_the_counts(seed, counts, handed_at):
+    """`Streams.uniform` steps numpy's PCG64 in a kernel while it can; the floats must be numpy's own
+    `random(n, dtype=float32)` for any sequence of counts (odd ones leave a half kept), and a
+    generator handed to a caller (before any draw, or after the `handed_at`-th count) goes on
+    from the same state, with numpy's behaviour."""
     s = Streams(seed)
     key = np.random.SeedSequence(entropy=seed, spawn_key=(stream_key("residents.pay"),))
     reference = np.random.Generator(np.random.PCG64(key))
-    if handed_out:
-        s["residents.pay"].standard_normal(3)
-        reference.standard_normal(3)
-    for n in counts:
+    for i, n in enumerate(counts):
+        if i == handed_at:
+            np.testing.assert_array_equal(s["residents.pay"].standard_normal(3), reference.standard_normal(3))
         np.testing.assert_array_equal(s.uniform("residents.pay", n), reference.random(n, dtype=np.float32))
     np.testing.assert_array_equal(s.uniform("residents.pay", (2, 3)), reference.random((2, 3), dtype=np.float32))
     after, expected = s["residents.pay"].bit_generator.state, reference.bit_generator.state
     assert after["state"] == expected["state"] and after["has_uint32"] == expected["has_uint32"]
+
+
+@pytest.mark.parametrize("pairs", [0, 1, 7, 8, 9, 11, 1500, 4099])
+def test_pcg64_stepped_in_a_kernel_is_numpys_generator(pairs):
+    """Four chains side by side, then one by one: the floats and the state numpy's own, for counts
+    below, at and past the chains' width (the increment of several seeds' streams)."""
+    from model.streams import pcg64_float32, pcg64_jump, pcg64_state
+    for seed in range(3):
+        gen = np.random.Generator(np.random.PCG64(seed))
+        state = pcg64_state(gen)
+        np.testing.assert_array_equal(pcg64_float32(state, pcg64_jump(state), pairs),
+                                      gen.random(2 * pairs, dtype=np.float32))
+        np.testing.assert_array_equal(state, pcg64_state(gen))
 
 
 def test_outcome_tallies_are_numpys_means_and_counts():
