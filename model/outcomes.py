@@ -77,11 +77,13 @@ RATES = ("environment_mean", "environment_gini", "trap_share", "fee_collection_r
 
 
 def gini(x: np.ndarray) -> float:
+    """The Gini coefficient of non-negative values, in [0, 1]. With every value equal the weighted sum
+    is zero only up to rounding (-1e-17 was seen with four equal compounds), so it is kept at 0 or above."""
     x = np.sort(np.asarray(x, float))
     n = len(x)
     if n == 0 or x.sum() <= 0:
         return 0.0
-    return float((2.0 * np.arange(1, n + 1) - n - 1) @ x / (n * x.sum()))
+    return max(0.0, float((2.0 * np.arange(1, n + 1) - n - 1) @ x / (n * x.sum())))
 
 
 def _safe(a: float, b: float) -> float:
