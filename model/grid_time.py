@@ -66,6 +66,21 @@ class GridHours:
         households, 0 where none), and `granted("warnings", demand)`."""
         return _warning_checks(self.week["warnings"], visit_hours, hot_households, np.asarray(demand, float))
 
+    def share_week(self, workforce, p: dict, scored: np.ndarray, meetings: np.ndarray, visits: np.ndarray,
+                   warnings: np.ndarray, case_share: float, hot_households: np.ndarray) -> tuple:
+        """The grid workers' week in one compiled call (`grid_week`), where no played grid worker
+        shares the hours: their hours and paperwork (`GridWorkforce.hours`, `paperwork_hours`), then
+        `allocate`, the meetings' `granted`, `patrol_chance`, `case_capacity` and `warning_checks`,
+        the same floats as calling them one by one. Returns (meetings' granted share, all granted;
+        patrol chance, case capacity; any hot spot, check chance, warnings' granted share, all granted)."""
+        hpw = p["grid_hours_per_worker_week"]
+        week, *out = grid_week(workforce.workers, workforce.skill, workforce.paperwork, workforce.households, hpw,
+                               scored, p["scoring_paperwork_hours_per_whistle"], workforce.paperwork_cut,
+                               meetings, visits, warnings, case_share, workforce.visit_hours(p),
+                               p["grid_cases_per_week"], hot_households, self._totals)
+        self.week = dict(zip(USES, week))
+        return tuple(out)
+
     def balances(self) -> bool:
         """Every available hour went to exactly one use."""
         used = sum(self.total.values())
@@ -170,3 +185,24 @@ def make_visits(visit, visited, grid, put_off, done, offset):
                 visited[i] = True
                 made += 1
     return made
+
+
+# ---------------------------------------------------------------- the week in one call
+# Imported here: `agents.grid_workers` holds the workforce's rules (hours into patrols and cases).
+from agents.grid_workers import _case_capacity, _paperwork_hours, _patrol_chance  # noqa: E402
+
+
+@kernel
+def grid_week(workers, skill, paperwork_share, households, hours_per_worker, scored, hours_per_whistle, cut,
+              meetings, visits, warnings, case_share, visit_hours, cases_per_week, hot, totals):
+    """`GridHours.share_week`: the kernels `CommunityModel._grid_time` calls one by one, in its order."""
+    available = np.empty(len(workers))
+    for i in range(len(workers)):
+        available[i] = workers[i] * hours_per_worker  # `GridWorkforce.hours`
+    paperwork = _paperwork_hours(paperwork_share, workers, hours_per_worker, scored, hours_per_whistle, cut)
+    week = _allocate(available, paperwork, meetings, visits, warnings, np.zeros(0), case_share, False, totals)
+    meetings_share, meetings_done = _granted_share(week[MEETINGS], meetings)
+    patrol = _patrol_chance(week[PATROLS], visit_hours, households)
+    capacity = _case_capacity(week[CASES], hours_per_worker, cases_per_week, skill)
+    any_hot, check, warnings_share, warnings_done = _warning_checks(week[WARNINGS], visit_hours, hot, warnings)
+    return week, meetings_share, meetings_done, patrol, capacity, any_hot, check, warnings_share, warnings_done

@@ -273,11 +273,18 @@ class CommunityModel(mesa.Model):
             scored = np.bincount(w.hh_grid[slots // K], minlength=w.n_grids).astype(float)
         meeting_hours = self._meeting_hours()
         hours = self.grid_hours
-        paperwork, case_share = g.paperwork_hours(p, scored), 1.0 - p["grid_patrol_share"]
-        if self.overrides is not None:  # [classroom] a played grid worker shares the hours
-            paperwork, case_share = self.overrides.grid_budget(self, paperwork, case_share)
-        hours.allocate(g.hours(p), paperwork, meeting_hours, visit_hours, check_hours, case_share)
-        self._meetings_held = self._compound_share_done("meetings", meeting_hours)
+        case_share = 1.0 - p["grid_patrol_share"]
+        if self.overrides is None:  # the sharing in one compiled call
+            (meetings, all_met, self._patrol, self._case_capacity,
+             *warnings) = hours.share_week(g, p, scored, meeting_hours, visit_hours, check_hours, case_share, hot_hh)
+        else:  # [classroom] a played grid worker shares the hours and may visit homes
+            paperwork, case_share = self.overrides.grid_budget(self, g.paperwork_hours(p, scored), case_share)
+            hours.allocate(g.hours(p), paperwork, meeting_hours, visit_hours, check_hours, case_share)
+            meetings, all_met = hours.granted("meetings", meeting_hours)
+            self._patrol = self.overrides.patrol_chance(self, g.patrol_chance(p, hours.week["patrols"]))
+            self._case_capacity = g.case_capacity(p, hours.week["cases"])
+            warnings = hours.warning_checks(g.visit_hours(p), hot_hh, check_hours)
+        self._meetings_held = self._compound_share_done(meetings, all_met)
         if self.policies.is_active("door_knocking"):  # (otherwise nobody is visited this week)
             put_off = bool(visit_hours.any())  # visits beyond the hours are put off to a later week
             self.campaign_visits_now = make_visits(
@@ -285,11 +292,7 @@ class CommunityModel(mesa.Model):
                 self.streams.offset("door_knocking.time", t))
         else:
             self.campaign_visits_now = 0
-        self._patrol = g.patrol_chance(p, hours.week["patrols"])
-        if self.overrides is not None:  # [classroom] a played grid worker's home visits
-            self._patrol = self.overrides.patrol_chance(self, self._patrol)
-        self._case_capacity = g.case_capacity(p, hours.week["cases"])
-        self._follow_up_warnings(hot_hh, check_hours)
+        self._follow_up_warnings(*warnings)
 
     def _meeting_hours(self) -> np.ndarray:
         """Hours each grid's workers are asked for compound deliberation meetings this week (a compound
@@ -323,12 +326,11 @@ class CommunityModel(mesa.Model):
         """`np.maximum(c_households, 1)`, the divisor of per-compound means (worked out once)."""
         return self._c_households_div
 
-    def _compound_share_done(self, use: str, demand: np.ndarray) -> np.ndarray:
-        """Share of what each compound's grids were asked for `use` that got its hours (1: all)."""
-        w = self.world
-        share, all_done = self.grid_hours.granted(use, demand)
+    def _compound_share_done(self, share: np.ndarray, all_done: bool) -> np.ndarray:
+        """Share of what each compound's grids were asked for a use that got its hours (1: all),
+        from each grid's granted `share` (`GridHours.granted`)."""
         if all_done:
-            return np.ones(w.n_compounds)
+            return np.ones(self.world.n_compounds)
         return share @ self.grid_compound_households / self._households_at_least_one()
 
     def _plan_campaign_visits(self, t: int) -> np.ndarray:
@@ -344,18 +346,17 @@ class CommunityModel(mesa.Model):
                            self.streams.offset("door_knocking.visit", t), 1.0 / max(weeks_left, 1),
                            float(p["door_knock_hours_per_visit"]))
 
-    def _follow_up_warnings(self, hot_hh: np.ndarray, check_hours: np.ndarray) -> None:
+    def _follow_up_warnings(self, any_hot: bool, check: np.ndarray, share: np.ndarray, all_done: bool) -> None:
         """A hot-spot household's weekly chance of a check, and the share of the warning acted on in
-        each compound: a warning nobody has the hours to follow up prevents and finds nothing."""
-        w, g, hours = self.world, self.grid, self.grid_hours
-        any_hot, check, share, all_done = hours.warning_checks(g.visit_hours(self.p), hot_hh, check_hours)
+        each compound: a warning nobody has the hours to follow up prevents and finds nothing.
+        (`GridHours.warning_checks`' four results: whether any grid has hot spots, the chance of
+        a check, each grid's share of the checks asked that got hours, and whether all did.)"""
+        w = self.world
         if not any_hot:  # no hot spot: no checks asked, none made (what the lines below give)
             self._warning_check, self._warning_followed = np.zeros(w.n_grids), np.ones(w.n_compounds)
             return
         self._warning_check = check  # the hours granted to checks / a check's hours / hot-spot households
-        # the share of the checks asked that got their hours, per compound (`_compound_share_done`)
-        self._warning_followed = (np.ones(w.n_compounds) if all_done
-                                  else share @ self.grid_compound_households / self._households_at_least_one())
+        self._warning_followed = self._compound_share_done(share, all_done)  # per compound
 
     # ---- 1. problems arise, more where the environment is poor and in the heating season
     def _problems_arise(self, t: int) -> None:

@@ -72,11 +72,13 @@ def test_an_empty_override_and_the_rule_s_own_choice_change_nothing():
 
 
 @pytest.mark.parametrize("scenario", ["combined", "culture_without_upkeep", "points_without_money",
-                                      "scoring_short_departments"])
-def test_the_residents_week_in_one_call_is_the_rules_one_by_one(scenario):
-    """Without hooks the residents' rules run as one compiled call (`Residents.week`); with the hooks
-    set (here empty) they run one by one: the same state, bit for bit, with points, culture work
-    and its fading, and closures on paper in play."""
+                                      "scoring_short_departments", "door_knocking_scarce_time", "c3_digital"])
+def test_the_week_in_one_call_is_the_rules_one_by_one(scenario):
+    """Without hooks the residents' rules run as one compiled call (`Residents.week`), and so does the
+    sharing of the grid workers' hours (`GridHours.share_week`); with the hooks set (here empty)
+    they run one by one: the same state, bit for bit, with points, culture work and its fading,
+    closures on paper, scored whistles' paperwork, meetings, the door-knocking campaign with too
+    few hours, and the early warning's checks in play."""
     a = CommunityModel(rng=5, scenario=scenario, n_households=HH)
     b = CommunityModel(rng=5, scenario=scenario, n_households=HH)
     b.overrides = Overrides()
@@ -88,6 +90,9 @@ def test_the_residents_week_in_one_call_is_the_rules_one_by_one(scenario):
         assert np.array_equal(getattr(a.residents, name), getattr(b.residents, name)), name
     assert np.array_equal(a.fee_credit, b.fee_credit)
     assert a.points_redeemed == b.points_redeemed and a.points_redeemed_yuan == b.points_redeemed_yuan
+    assert a.grid_hours.total == b.grid_hours.total and a.campaign_visits_now == b.campaign_visits_now
+    for name in ("_patrol", "_case_capacity", "_meetings_held", "_warning_check", "_warning_followed"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
 
 
 def firm_tenure(st: ClassStreet, which, c: int, weeks: int) -> int:
