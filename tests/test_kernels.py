@@ -268,3 +268,13 @@ def test_outcome_tallies_are_numpys_means_and_counts():
         assert t[4:9] == (paying.sum(), part.sum(), managed[comp].sum(), (paying & old_c[comp]).sum(),
                           (managed & old_c)[comp].sum())
         assert t[9:] == (float(sat[elderly].sum()), elderly.sum(), float(sat[low].sum()), low.sum())
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True), st.floats(allow_nan=True, allow_infinity=True))
+def test_a_company_s_risk_read_from_its_traits_is_python_s_max(appetite, reserve):
+    """`Bidders` reads each company's risk from its traits' slots (`at_risk_of`); it must be the
+    float of `appetite * max(reserve, 0.0)` bit for bit (a -0.0 or nan reserve included)."""
+    from agents.firms import at_risk_of
+    for r in (reserve, -0.0, 0.0, -1.0):
+        got, want = at_risk_of(appetite, r), appetite * max(r, 0.0)
+        assert np.array(got).tobytes() == np.array(want).tobytes() or (got != got and want != want)
