@@ -492,7 +492,7 @@ class CommunityModel(mesa.Model):
             self._culture_ever = True
         per_act = lv("points_per_act")
         managed_c = mk.provider != NONE
-        self._neighbour_paying, (tried, paid, transfer, n_paid, fee_sum, goods_sum, points_sum, value_sum) = r.week(
+        self._neighbour_paying, (_tried, _paid, transfer, n_paid, fee_sum, goods_sum, points_sum, value_sum) = r.week(
             p, mk.env, mk.service, pr.per_household(), self.party.compound_org, self._central, mk.provider == RED,
             lv("deliberation_rate") > 0, pr.resolved_now, pr.lost_now, pr.gamed_now if pr.c.gamed else None,
             culture, self._culture_ever, per_act, managed_c, self.ledger.fund_balance + 1e-9, mk.fee_m2(p),

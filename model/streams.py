@@ -179,9 +179,9 @@ class Streams:
             gen = self._gens[name] = np.random.Generator(np.random.PCG64(ss))
         stepped = self._stepped.pop(name, None)
         if stepped is not None:  # stepped here until now: numpy's generator takes the state back
-            state, inc = stepped[0].tolist()[:2], stepped[0].tolist()[2:]
+            s_hi, s_lo, c_hi, c_lo = stepped[0].tolist()
             gen.bit_generator.state = {"bit_generator": "PCG64", "has_uint32": 0, "uinteger": 0,
-                                       "state": {"state": (state[0] << 64) | state[1], "inc": (inc[0] << 64) | inc[1]}}
+                                       "state": {"state": (s_hi << 64) | s_lo, "inc": (c_hi << 64) | c_lo}}
         return gen
 
     def uniform(self, name: str, size) -> np.ndarray:
@@ -193,16 +193,13 @@ class Streams:
         stream's state). A stream drawn an odd count, or handed to a caller (`streams[name]`),
         draws through numpy from then on (numpy's generator takes the state back)."""
         n = size if isinstance(size, int) else math.prod(size)
-        stepped = self._stepped.get(name)
-        if stepped is None:
-            if n % 2 or name in self._numpy_floats:
-                self._numpy_floats.add(name)
-                return self._generator(name).random(size, dtype=np.float32)
-            state = pcg64_state(self._generator(name))
-            stepped = self._stepped[name] = (state, pcg64_jump(state))
-        elif n % 2:
+        if n % 2 or name in self._numpy_floats:
             self._numpy_floats.add(name)
             return self._generator(name).random(size, dtype=np.float32)
+        stepped = self._stepped.get(name)
+        if stepped is None:  # first draw: the kernel takes numpy's (unused) generator's state
+            state = pcg64_state(self._generator(name))
+            stepped = self._stepped[name] = (state, pcg64_jump(state))
         out = pcg64_float32(stepped[0], stepped[1], n // 2)
         return out if isinstance(size, int) else out.reshape(size)
 
