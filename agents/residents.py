@@ -516,14 +516,16 @@ def _fade_belonging(belonging, before, weekly):
 @kernel
 def _decide_participation(trust, belonging, nb, belief, reward_per_belief, rewarded, u, shift, shifted, out, intercept,
                           w_trust, w_belonging, w_nb32, w_reward):
-    """`Residents.decide_participation` for every household (7.9 of the ODD)."""
+    """`Residents.decide_participation` for every household (7.9 of the ODD): the log-odds, then
+    the draws against the chance (`_draws_below_logistic`)."""
+    x = np.empty(len(trust))
     for i in range(len(trust)):
         reward = reward_per_belief * belief[i] if rewarded else 0.0
-        x = (intercept + w_trust * trust[i] + w_belonging * belonging[i] + np.float64(w_nb32 * nb[i])
-             + w_reward * reward)
+        x[i] = (intercept + w_trust * trust[i] + w_belonging * belonging[i] + np.float64(w_nb32 * nb[i])
+                + w_reward * reward)
         if shifted:
-            x = x + shift[i]
-        out[i] = u[i] < _logistic(x)
+            x[i] = x[i] + shift[i]
+    _draws_below_logistic(u, x, 1.0, out)
     return out
 
 
@@ -542,6 +544,55 @@ def _pays(satisfaction, trust, nb_term, burden, managed, u, u_rate, rate, paying
     if u < u_rate:
         return x, u < rate * _logistic(x)
     return x, paying
+
+
+# The logistic's exp costs a household's decision more than all its other arithmetic. A decision
+# needs only which side of the chance the draw falls on, and an approximation that is never off by
+# more than `_DRAW_MARGIN` of the chance tells that for all but about one draw in 10^8; only those
+# (and |x| >= `_FAST_RANGE`, and nan) are decided by `_logistic` itself, so every decision is the
+# one `u < scale * _logistic(x)` gives. Numerical constants of the method, not of the model.
+_LN2 = 0.6931471805599453
+_INV_LN2 = 1.4426950408889634
+_FAST_RANGE = 17.0  # |x| up to this: exp(-x) by a power of two and a polynomial on |r| <= ln2 / 2
+# the approximation's relative error is at most about 3e-10 (the degree-8 Taylor polynomial's
+# remainder on |r| <= 0.347, 2e-10, and rounding); the margin is 30 times that
+_DRAW_MARGIN = 1e-8
+
+
+@kernel
+def _draws_below_logistic(u, x, scale, out):
+    """`out[i] = u[i] < scale * _logistic(x[i])` for every i, bit for bit, at a quarter of the cost.
+
+    First pass (no calls, no branches: the compiler runs it several lanes at a time): exp(-x) as
+    2^k e^r, with 2^k built from its bits, and the approximate chance. Second pass: each decision
+    by the approximation, counting those it cannot vouch for (the draw within `_DRAW_MARGIN` of
+    the chance, |x| >= `_FAST_RANGE`, nan); a third pass, only if there are any, decides those
+    exactly. Returns how many were decided exactly (tests check both ways)."""
+    n = len(x)
+    poly = np.empty(n)
+    bits = np.empty(n, np.int64)
+    for i in range(n):
+        y = min(max(-x[i], -30.0), 30.0)  # (outside the fast range the value is unused)
+        t = y * _INV_LN2
+        k = np.int64(t + 0.5) if t >= 0 else -np.int64(0.5 - t)  # the nearest whole number
+        r = y - k * _LN2
+        poly[i] = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (
+            1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320))))))))
+        bits[i] = (k + 1023) << 52  # 2^k as a float64's bits
+    two_k = bits.view(np.float64)
+    doubtful = 0
+    for i in range(n):
+        chance = scale / (1.0 + poly[i] * two_k[i])
+        d = np.float64(u[i]) - chance
+        out[i] = d < 0.0
+        doubtful += 1 if ((abs(d) <= _DRAW_MARGIN * chance) | (abs(x[i]) >= _FAST_RANGE) | (x[i] != x[i])) else 0
+    if doubtful:
+        for i in range(n):
+            chance = scale / (1.0 + poly[i] * two_k[i])
+            d = np.float64(u[i]) - chance
+            if (abs(d) <= _DRAW_MARGIN * chance) | (abs(x[i]) >= _FAST_RANGE) | (x[i] != x[i]):
+                out[i] = u[i] < scale * _logistic(x[i])
+    return doubtful
 
 
 @kernel
@@ -572,14 +623,35 @@ def _decide_payment(satisfaction, trust, nb, w_nb, managed, fee_month, discount,
 @kernel
 def _pay_week(satisfaction, trust, nb, w_nb, comp, managed_c, fee_c, area, credit, income, u, u_rate, rate, paying,
               shift, shifted, intercept, w_satisfaction, w_trust, w_fee, burden, logodds, pays):
-    """`Residents.pay_week` for every household; returns (burden, the paying chance's log-odds, paying)."""
-    for i in range(len(satisfaction)):
+    """`Residents.pay_week` for every household; returns (burden, the paying chance's log-odds, paying).
+
+    `_pays`' rule in three passes: burden and log-odds of every household, noting those who
+    reconsider (a provider, and `u < u_rate`); their draws against `rate` x the chance
+    (`_draws_below_logistic`); the others keep paying as they did (none without a provider)."""
+    n = len(satisfaction)
+    who = np.empty(n, np.int64)
+    m = 0
+    for i in range(n):
         c = comp[i]
         fee_month = fee_c[c] * area[i]
         burden[i] = _np_max(fee_month - _np_min(credit[i], fee_month), 0.0) / income[i] * 100.0
-        logodds[i], pays[i] = _pays(satisfaction[i], trust[i], w_nb * nb[i], burden[i], managed_c[c], u[i], u_rate, rate,
-                                    paying[i], shift[i] if shifted else 0.0, intercept, w_satisfaction, w_trust, w_fee,
-                                    shifted)
+        x = intercept + w_satisfaction * satisfaction[i] + w_trust * trust[i] + w_nb * nb[i] - w_fee * burden[i]
+        if shifted:
+            x = x + shift[i]
+        managed = managed_c[c]
+        logodds[i] = x if (managed or x != x) else -np.inf
+        pays[i] = paying[i] and managed
+        who[m] = i
+        m += 1 if (managed and u[i] < u_rate) else 0
+    x_who = np.empty(m)
+    u_who = np.empty(m, u.dtype)
+    decided = np.empty(m, np.bool_)
+    for j in range(m):
+        x_who[j] = logodds[who[j]]
+        u_who[j] = u[who[j]]
+    _draws_below_logistic(u_who, x_who, rate, decided)
+    for j in range(m):
+        pays[who[j]] = decided[j]
     return burden, logodds, pays
 
 
