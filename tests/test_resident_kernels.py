@@ -152,3 +152,51 @@ def test_grid_hours_allocate_as_numpy_did():
         assert hours.available_total == float(available.sum())
         share = hours.granted_share("meetings", demands[1])
         assert same(share, np.divide(week["meetings"], demands[1], out=np.ones(g), where=demands[1] > 0))
+
+
+def test_satisfaction_contact_and_trust_are_their_numpy_expressions():
+    """The rules that read a compound's value through the household's compound (spread to the
+    households first, so the pass vectorises) give the numpy expressions' floats: nan, signed
+    zeros and values outside [0, 1] included, compounds with and without households."""
+    rng = np.random.default_rng(11)
+    n, k = 2000, 9
+    comp = np.sort(rng.integers(0, k - 1, n)).astype(np.int64)  # the last compound has nobody
+    env_c, service_c = rng.normal(0.5, 0.4, k), rng.random(k)
+    env_c[:2] = np.nan, -0.0
+    org_c, red_c, central = rng.random(k) < 0.5, rng.random(k) < 0.5, rng.random(n) < 0.2
+    open_hh = rng.integers(0, 6, n).astype(np.int64)
+    nb = rng.random(n).astype(np.float32)
+    resolved, lost = rng.normal(0.5, 0.7, n), rng.normal(0.3, 0.5, n)
+    resolved[:3] = np.nan, -0.0, 2.0
+    sat0 = rng.normal(0.5, 0.6, n)
+    sat0[3] = np.nan
+    base, w_env, w_service, gain, open_pen, open_cap, lost_pen, rate, nw = 0.3, 0.4, 0.5, 0.05, 0.04, 3.0, 0.06, 0.1, 0.3
+    sat = sat0.copy()
+    R._update_satisfaction(sat, comp, env_c, service_c, open_hh, nb, resolved, lost, base, w_env, w_service, gain,
+                           open_pen, open_cap, lost_pen, rate, nw)
+    seen = (base + w_env * env_c + (1.0 - w_env) * w_service * service_c)[comp]
+    target = np.clip(seen + gain * np.minimum(resolved, 1.0) - open_pen * np.minimum(open_hh.astype(float), open_cap)
+                     - lost_pen * np.minimum(lost, 1.0), 0.0, 1.0)
+    nb_term = (np.float32(nw) * nb).astype(float)
+    assert same(sat, np.clip(sat0 + rate * ((1 - nw) * target + nb_term - sat0), 0.0, 1.0))
+
+    for deliberating in (True, False):
+        contact = R._contact(comp, central, org_c, red_c, service_c, deliberating, 0.2, 0.3, 0.1)
+        expected = (0.2 * central.astype(float) + (0.3 * np.where(red_c, service_c, 0.0))[comp]
+                    + (0.1 * (org_c & deliberating).astype(float))[comp])
+        assert same(contact, expected)
+
+    trust0 = rng.normal(0.5, 0.3, n)
+    gamed = rng.integers(0, 2, n).astype(float)
+    rec_r, rec_l = rng.random(n), rng.random(n)
+    for any_gamed in (True, False):
+        trust, out_r, out_l = trust0.copy(), np.empty(n), np.empty(n)
+        R._update_trust(trust, comp, org_c, contact, nb, resolved, lost, gamed, any_gamed, rec_r, rec_l, out_r, out_l,
+                        0.5, 0.1, 0.08, nw, 0.05, 0.07, 0.09, 0.9)
+        t = trust0 + 0.08 * ((1 - nw) * ((0.5 + 0.1 * org_c[comp].astype(float)) + contact) + nb_term - trust0)
+        t = t + (0.05 * resolved - 0.07 * lost)
+        dropped = lost + gamed if any_gamed else lost
+        if any_gamed:
+            t = t - 0.09 * gamed
+        assert same(trust, np.clip(t, 0.0, 1.0))
+        assert same(out_r, 0.9 * rec_r + resolved) and same(out_l, 0.9 * rec_l + dropped)
