@@ -26,33 +26,77 @@ DEPARTMENTS = {  # name -> the problem category it answers (model.problems.CATEG
 }
 
 
+class DepartmentBooks:
+    """The street's departments' state, one row each (the order of `CommunityModel.departments`),
+    so the week's bookkeeping of all of them is one compiled call (`keep_records`); each
+    `Department` reads and writes its own row."""
+
+    FLOATS = ("capacity", "base_share", "whistle_share", "other_backlog", "whistle_capacity_used",
+              "record_received", "record_closed", "record_on_time")
+    COUNTS = ("answered", "received", "gamed")
+
+    def __init__(self):
+        self.category = np.zeros(0, np.int64)
+        for name in self.FLOATS:
+            setattr(self, name, np.zeros(0))
+        for name in self.COUNTS:
+            setattr(self, name, np.zeros(0, np.int64))
+
+    def add(self, category: int, capacity: float, base_share: float) -> int:
+        """A new department's row (made once, at the model's start); returns its index."""
+        row = {"category": category, "capacity": capacity, "base_share": base_share, "whistle_share": base_share}
+        for name in ("category", *self.FLOATS, *self.COUNTS):
+            arr = getattr(self, name)
+            setattr(self, name, np.append(arr, np.array([row.get(name, 0)], arr.dtype)))
+        return len(self.category) - 1
+
+
+def _row_value(name: str, kind):
+    """A `Department` attribute kept in its row of the books (read as a Python number)."""
+
+    def get(self):
+        return kind(getattr(self.books, name)[self.index])
+
+    def set(self, value):
+        getattr(self.books, name)[self.index] = value
+
+    return property(get, set, doc=f"this department's `{name}` (its row of `DepartmentBooks`)")
+
+
 class Department(mesa.Agent):
-    def __init__(self, model, name: str, category: int, capacity_per_week: float, base_share: float):
+    def __init__(self, model, name: str, category: int, capacity_per_week: float, base_share: float,
+                 books: DepartmentBooks | None = None):
+        """`books`: the street's departments' rows, to which this one adds its own (a books of its
+        own if none is given)."""
         super().__init__(model)
         self.name = name
-        self.category = category
-        self.capacity = capacity_per_week
-        self.base_share = base_share
-        self.whistle_share = base_share  # share of capacity given to whistles, decided on the score
-        self.other_backlog = 0.0  # own duties waiting (tasks)
-        self.whistle_capacity_used = 0.0  # this week's capacity allocated to whistles
-        self.answered = 0  # whistles answered for real, cumulative
-        self.received = 0  # whistles received, cumulative
-        self.gamed = 0  # whistles closed on paper while the problem stays open, cumulative
-        # the record the score is computed from: moving averages of weekly counts
-        self.record_received = 0.0
-        self.record_closed = 0.0
-        self.record_on_time = 0.0
+        self.books = books = DepartmentBooks() if books is None else books
+        self.index = books.add(category, capacity_per_week, base_share)
+        # its row: category; capacity; base_share; whistle_share (share of capacity given to whistles,
+        # decided on the score); other_backlog (own duties waiting, tasks); whistle_capacity_used (this
+        # week's capacity allocated to whistles); answered, received, gamed (whistles answered for real,
+        # received, closed on paper while the problem stays open: cumulative); and the record the score
+        # is computed from, moving averages of weekly counts: record_received, record_closed, record_on_time
+
+    category = _row_value("category", int)
+    capacity = _row_value("capacity", float)
+    base_share = _row_value("base_share", float)
+    whistle_share = _row_value("whistle_share", float)
+    other_backlog = _row_value("other_backlog", float)
+    whistle_capacity_used = _row_value("whistle_capacity_used", float)
+    answered = _row_value("answered", int)
+    received = _row_value("received", int)
+    gamed = _row_value("gamed", int)
+    record_received = _row_value("record_received", float)
+    record_closed = _row_value("record_closed", float)
+    record_on_time = _row_value("record_on_time", float)
 
     # ---------------------------------------------------------------- the score
     @property
     def score(self) -> float:
         """Share answered x share answered on time, from the record (1 with no whistles yet)."""
-        if self.record_received <= 0:
-            return 1.0
-        answered = min(1.0, self.record_closed / self.record_received)
-        on_time = self.record_on_time / self.record_closed if self.record_closed > 0 else 0.0
-        return answered * on_time
+        b, i = self.books, self.index
+        return _score(b.record_received[i], b.record_closed[i], b.record_on_time[i])
 
     def shortfall(self, target: float) -> float:
         """Relative shortfall of the score from the target (0 at or above it)."""
@@ -78,58 +122,59 @@ class Department(mesa.Agent):
 
     def serve_other_duties(self, demand_share: float) -> None:
         """New own duties arrive; the capacity whistles did not use serves the backlog."""
-        self.other_backlog += demand_share * self.capacity
-        served = min(self.other_backlog, max(0.0, self.capacity - self.whistle_capacity_used))
-        self.other_backlog -= served
-        self.whistle_capacity_used = 0.0
+        b = self.books
+        _serve_other_duties(b.capacity, b.other_backlog, b.whistle_capacity_used, self.index, float(demand_share))
 
     def record_week(self, received: int, answered: int, on_time: int, gamed: int, memory: float) -> None:
         """Add this week to the record (gamed closures look answered, and on time)."""
-        a = 1.0 / max(memory, 1.0)
-        self.record_received += a * (received - self.record_received)
-        self.record_closed += a * (answered + gamed - self.record_closed)
-        self.record_on_time += a * (on_time + gamed - self.record_on_time)
-        self.received += received
-        self.answered += answered
-        self.gamed += gamed
+        b = self.books
+        _record_week(b.record_received, b.record_closed, b.record_on_time, b.received, b.answered, b.gamed, self.index,
+                     received, answered, on_time, gamed, float(memory))
 
     def adjust(self, scoring_weight: float, gain: float, target: float, rate: float) -> None:
         """Move the whistle share with the weighted gap between target and score (never below base)."""
-        if scoring_weight <= 0:  # no scoring (or no longer): back to the unscored share
-            self.whistle_share = self.base_share
-            return
-        step = rate * scoring_weight * gain * (target - self.score)
-        self.whistle_share = min(1.0, max(self.base_share, self.whistle_share + step))
+        b = self.books
+        _adjust(b.whistle_share, b.base_share, b.record_received, b.record_closed, b.record_on_time, self.index,
+                float(scoring_weight), float(gain), float(target), float(rate))
 
 
-def keep_records(departments, whistles: list, answered: list, on_time: list, on_paper: list, memory: float,
-                 other_demand: float, weight: float, gain: float, target: float, rate: float) -> None:
-    """Each department's week: `record_week`, `serve_other_duties`, then `adjust`. `whistles` are
-    the street's cumulative whistles per category; the other lists this week's counts per category."""
-    for d in departments:
-        k = d.category
-        d.record_week(whistles[k] - d.received, answered[k], on_time[k], on_paper[k], memory)
-        d.serve_other_duties(other_demand)
-        d.adjust(weight, gain, target, rate)
+def keep_records(books: DepartmentBooks, whistles: np.ndarray, answered: np.ndarray, on_time: np.ndarray,
+                 on_paper: np.ndarray, memory: float, other_demand: float, weight: float, gain: float, target: float,
+                 rate: float) -> None:
+    """Each department's week, in one compiled call: `record_week`, `serve_other_duties`, then
+    `adjust`. `whistles` are the street's cumulative whistles per category; the other arrays this
+    week's counts per category."""
+    b = books
+    _keep_records(b.category, b.capacity, b.base_share, b.whistle_share, b.other_backlog, b.whistle_capacity_used,
+                  b.record_received, b.record_closed, b.record_on_time, b.received, b.answered, b.gamed,
+                  whistles, answered, on_time, on_paper, float(memory), float(other_demand), float(weight),
+                  float(gain), float(target), float(rate))
 
 
-def whistle_capacities(departments) -> tuple[tuple, tuple]:
+def gaming_chances(books: DepartmentBooks, n_categories: int, weight: float, propensity: float,
+                   target: float) -> np.ndarray:
+    """`Department.gaming_chance` of each department, by its category (0 for a category without one)."""
+    b = books
+    return _gaming_chances(b.category, b.record_received, b.record_closed, b.record_on_time, n_categories,
+                           float(weight), float(propensity), float(target))
+
+
+def whistle_capacities(books: DepartmentBooks) -> tuple[np.ndarray, np.ndarray]:
     """Each department's category and capacity for whistles this week: what `share_capacities`
     shares over the communities' queues (`Problems.work` calls it in its pass)."""
-    return tuple([d.category for d in departments]), tuple([d.capacity * d.whistle_share for d in departments])
+    return books.category, books.capacity * books.whistle_share
 
 
-def book_whistle_capacity(departments, used: np.ndarray) -> None:
+def book_whistle_capacity(books: DepartmentBooks, used: np.ndarray) -> None:
     """The whistle capacity each department used this week (-1: none waiting, nothing shared,
     `whistle_capacity_used` stays as it was)."""
-    for d, u in zip(departments, used.tolist()):
-        if u >= 0:
-            d.whistle_capacity_used = u
+    shared = used >= 0
+    books.whistle_capacity_used[shared] = used[shared]
 
 
 # Imported here, below what `model` imports from this module: when `agents` is imported first, `model`
 # (loaded by this import) must find what it imports from here defined (an import cycle otherwise).
-from model.jit import kernel, np_sum  # noqa: E402
+from model.jit import inline_kernel, kernel, np_sum  # noqa: E402
 
 
 @kernel
@@ -186,3 +231,68 @@ def share_capacities(queues, categories, caps, tilt_weight, power, rounds, chanc
         if queues[k].any():
             used[d] = _share(queues[k], caps[d], tilt_weight, power, rounds, chance[k])
     return used
+
+
+# ---- the departments' bookkeeping, compiled: Python's own arithmetic (numba's `min` and `max` are
+# Python's), one department (row) at a time, so a department's methods and `keep_records` agree bit for bit
+@inline_kernel
+def _score(record_received, record_closed, record_on_time):
+    if record_received <= 0:
+        return 1.0
+    answered = min(1.0, record_closed / record_received)
+    on_time = record_on_time / record_closed if record_closed > 0 else 0.0
+    return answered * on_time
+
+
+@kernel
+def _record_week(record_received, record_closed, record_on_time, received_total, answered_total, gamed_total, i,
+                 received, answered, on_time, gamed, memory):
+    a = 1.0 / max(memory, 1.0)
+    record_received[i] += a * (received - record_received[i])
+    record_closed[i] += a * (answered + gamed - record_closed[i])
+    record_on_time[i] += a * (on_time + gamed - record_on_time[i])
+    received_total[i] += received
+    answered_total[i] += answered
+    gamed_total[i] += gamed
+
+
+@kernel
+def _serve_other_duties(capacity, other_backlog, whistle_capacity_used, i, demand_share):
+    other_backlog[i] += demand_share * capacity[i]
+    served = min(other_backlog[i], max(0.0, capacity[i] - whistle_capacity_used[i]))
+    other_backlog[i] -= served
+    whistle_capacity_used[i] = 0.0
+
+
+@kernel
+def _adjust(whistle_share, base_share, record_received, record_closed, record_on_time, i, scoring_weight, gain, target,
+            rate):
+    if scoring_weight <= 0:  # no scoring (or no longer): back to the unscored share
+        whistle_share[i] = base_share[i]
+        return
+    step = rate * scoring_weight * gain * (target - _score(record_received[i], record_closed[i], record_on_time[i]))
+    whistle_share[i] = min(1.0, max(base_share[i], whistle_share[i] + step))
+
+
+@kernel
+def _keep_records(category, capacity, base_share, whistle_share, other_backlog, whistle_capacity_used,
+                  record_received, record_closed, record_on_time, received_total, answered_total, gamed_total,
+                  whistles, answered, on_time, on_paper, memory, demand_share, weight, gain, target, rate):
+    for i in range(len(category)):
+        k = category[i]
+        _record_week(record_received, record_closed, record_on_time, received_total, answered_total, gamed_total, i,
+                     whistles[k] - received_total[i], answered[k], on_time[k], on_paper[k], memory)
+        _serve_other_duties(capacity, other_backlog, whistle_capacity_used, i, demand_share)
+        _adjust(whistle_share, base_share, record_received, record_closed, record_on_time, i, weight, gain, target,
+                rate)
+
+
+@kernel
+def _gaming_chances(category, record_received, record_closed, record_on_time, n_categories, weight, propensity,
+                    target):
+    chance = np.zeros(n_categories)
+    for i in range(len(category)):
+        score = _score(record_received[i], record_closed[i], record_on_time[i])
+        shortfall = max(0.0, target - score) / max(target, 1e-12)
+        chance[category[i]] = min(1.0, propensity * weight * shortfall)
+    return chance

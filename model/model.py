@@ -15,7 +15,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from agents.departments import DEPARTMENTS, Department, book_whistle_capacity, keep_records, whistle_capacities
+from agents.departments import (DEPARTMENTS, Department, DepartmentBooks, book_whistle_capacity, gaming_chances,
+                                keep_records, whistle_capacities)
 from agents.grid_workers import GridWorkforce
 from agents.party import PartyOrganisation
 from agents.firms import Firm
@@ -157,8 +158,9 @@ class CommunityModel(mesa.Model):
         self.area_month_fee = w.hh_area  # m² per household (fee = yuan/m²/month x m²)
         # ---- institutional agents
         dept_cap = p["department_capacity"] * n / 1000.0
-        self.departments = [Department(self, name, CATEGORIES.index(cat), dept_cap, p["department_base_responsiveness"])
-                            for name, cat in DEPARTMENTS.items()]
+        self.department_books = DepartmentBooks()  # their state, a row each: their week is one compiled call
+        self.departments = [Department(self, name, CATEGORIES.index(cat), dept_cap, p["department_base_responsiveness"],
+                                       self.department_books) for name, cat in DEPARTMENTS.items()]
         self._culture_ever = False  # belonging moves (and fades) only once culture work has begun
         self.red_provider = RedPropertyProvider(self)
         for c in np.flatnonzero(self.market.provider == RED):
@@ -438,12 +440,12 @@ class CommunityModel(mesa.Model):
         # open problems per household (a moving average) show the early warning its hot spots
         self.registered_ewma, used = pr.work(
             w.hh_grid, w.hh_community, self._case_capacity, lv("cobuilding_capacity"), w.grid_households,
-            p["grid_resolve_cap"], p["property_resolve"], mk.service, pd_c, whistle_capacities(self.departments), power,
+            p["grid_resolve_cap"], p["property_resolve"], mk.service, pd_c, whistle_capacities(self.department_books), power,
             p["response_scoring_tilt"] * weight, p["department_reallocation_rounds"], gaming,
             self.streams.offset("department.gaming", self.steps), p["escalation_weeks"], available, p["loss_rate"],
             p["digital_loss_cut"], self.digital_level, p["max_problem_age_weeks"], p["response_deadline_weeks"],
             w.c_households, self.registered_ewma, p["early_warning_smoothing"])
-        book_whistle_capacity(self.departments, used)
+        book_whistle_capacity(self.department_books, used)
         self._departments_keep_record(pr.department_week, weight)
         # early warning: hot spots are compounds at or above the `early_warning_hot_quantile` of recent registrations
         if self.policies.level("early_warning_level") > 0:
@@ -456,9 +458,8 @@ class CommunityModel(mesa.Model):
         """Scored departments short of their target close some unanswered whistles on paper: the
         weekly chance per category (`Problems.work` closes them)."""
         p = self.p
-        chance = np.zeros(K)
-        for dept in self.departments:
-            chance[dept.category] = dept.gaming_chance(weight, p["department_gaming_propensity"], p["response_score_target"])
+        chance = gaming_chances(self.department_books, K, weight, p["department_gaming_propensity"],
+                                p["response_score_target"])
         if self.overrides is not None:  # [classroom] a played department head decides it
             chance = self.overrides.gaming_chance(self, chance)
         return chance
@@ -468,11 +469,9 @@ class CommunityModel(mesa.Model):
         row each, see `model.problems.DEPARTMENT_WEEK`), serves its other duties with the capacity
         whistles left, and, if scored, reconsiders its whistle share."""
         p = self.p
-        whistles, week = self.problems.c.whistles_by_category.tolist(), week.tolist()
-        answered, on_time, on_paper = week[ANSWERED], week[ON_TIME], week[CLOSED_ON_PAPER]
-        memory, demand = p["department_record_memory"], p["department_other_demand"]
-        gain, target, rate = p["response_scoring_gain"], p["response_score_target"], p["department_adjust_rate"]
-        keep_records(self.departments, whistles, answered, on_time, on_paper, memory, demand, weight, gain, target, rate)
+        keep_records(self.department_books, self.problems.c.whistles_by_category, week[ANSWERED], week[ON_TIME],
+                     week[CLOSED_ON_PAPER], p["department_record_memory"], p["department_other_demand"], weight,
+                     p["response_scoring_gain"], p["response_score_target"], p["department_adjust_rate"])
 
     def _participation_share(self) -> np.ndarray:
         return self.residents.participating_share()
