@@ -326,6 +326,8 @@ class Resident:
 # Imported here, below the classes: `model` imports this module, so an import of `model.jit` at the
 # top would go round in a circle whenever `agents` is imported before `model`.
 from model.jit import inline_kernel, kernel, np_sum  # noqa: E402
+from model.logistic import draws_below_logistic as _draws_below_logistic  # noqa: E402
+from model.logistic import logistic as _logistic  # noqa: E402
 from model.streams import splitmix_uniform  # noqa: E402
 
 
@@ -335,13 +337,6 @@ def _start_paying(paying, members, offset, share):
     tender, where drawing, comparing and storing as three numpy calls cost more than the work)."""
     for i in members:
         paying[i] = splitmix_uniform(offset, i) < share
-
-
-@kernel
-def _logistic(x):
-    """scipy's `expit` as it computes it, 1 / (1 + exp(-x)): the same float for every x (both call
-    the C library's exp; checked on millions of values out to +-800)."""
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 @kernel
@@ -558,55 +553,6 @@ def _pays(satisfaction, trust, nb_term, burden, managed, u, u_rate, rate, paying
     if u < u_rate:
         return x, u < rate * _logistic(x)
     return x, paying
-
-
-# The logistic's exp costs a household's decision more than all its other arithmetic. A decision
-# needs only which side of the chance the draw falls on, and an approximation that is never off by
-# more than `_DRAW_MARGIN` of the chance tells that for all but about one draw in 10^8; only those
-# (and |x| >= `_FAST_RANGE`, and nan) are decided by `_logistic` itself, so every decision is the
-# one `u < scale * _logistic(x)` gives. Numerical constants of the method, not of the model.
-_LN2 = 0.6931471805599453
-_INV_LN2 = 1.4426950408889634
-_FAST_RANGE = 17.0  # |x| up to this: exp(-x) by a power of two and a polynomial on |r| <= ln2 / 2
-# the approximation's relative error is at most about 3e-10 (the degree-8 Taylor polynomial's
-# remainder on |r| <= 0.347, 2e-10, and rounding); the margin is 30 times that
-_DRAW_MARGIN = 1e-8
-
-
-@kernel
-def _draws_below_logistic(u, x, scale, out):
-    """`out[i] = u[i] < scale * _logistic(x[i])` for every i, bit for bit, at a quarter of the cost.
-
-    First pass (no calls, no branches: the compiler runs it several lanes at a time): exp(-x) as
-    2^k e^r, with 2^k built from its bits, and the approximate chance. Second pass: each decision
-    by the approximation, counting those it cannot vouch for (the draw within `_DRAW_MARGIN` of
-    the chance, |x| >= `_FAST_RANGE`, nan); a third pass, only if there are any, decides those
-    exactly. Returns how many were decided exactly (tests check both ways)."""
-    n = len(x)
-    poly = np.empty(n)
-    bits = np.empty(n, np.int64)
-    for i in range(n):
-        y = min(max(-x[i], -30.0), 30.0)  # (outside the fast range the value is unused)
-        t = y * _INV_LN2
-        k = np.int64(t + 0.5) if t >= 0 else -np.int64(0.5 - t)  # the nearest whole number
-        r = y - k * _LN2
-        poly[i] = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6 + r * (1.0 / 24 + r * (1.0 / 120 + r * (
-            1.0 / 720 + r * (1.0 / 5040 + r * (1.0 / 40320))))))))
-        bits[i] = (k + 1023) << 52  # 2^k as a float64's bits
-    two_k = bits.view(np.float64)
-    doubtful = 0
-    for i in range(n):
-        chance = scale / (1.0 + poly[i] * two_k[i])
-        d = np.float64(u[i]) - chance
-        out[i] = d < 0.0
-        doubtful += 1 if ((abs(d) <= _DRAW_MARGIN * chance) | (abs(x[i]) >= _FAST_RANGE) | (x[i] != x[i])) else 0
-    if doubtful:
-        for i in range(n):
-            chance = scale / (1.0 + poly[i] * two_k[i])
-            d = np.float64(u[i]) - chance
-            if (abs(d) <= _DRAW_MARGIN * chance) | (abs(x[i]) >= _FAST_RANGE) | (x[i] != x[i]):
-                out[i] = u[i] < scale * _logistic(x[i])
-    return doubtful
 
 
 @kernel

@@ -47,6 +47,8 @@ NOT_MODEL = {
     "model/plots.py": "figure layout (sizes, line widths, resolution)",
     "model/streams.py": "the SplitMix64 hash's constants and bit widths (the random-number algorithm)",
     "model/jit.py": "the compile policy and numpy's pairwise summation (its block of 128, eight lanes, halving)",
+    "model/logistic.py": "the fast exp's constants (ln 2, the Taylor coefficients 1/k!, float64's exponent bias) and "
+                         "its range and error margin: a numerical method whose decisions are the exact logistic's",
     "model/run.py": "run length (520 weeks by default) and snapshot cadence of saved results",
 }
 

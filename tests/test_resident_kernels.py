@@ -14,6 +14,7 @@ from scipy.special import expit
 from agents import residents as R
 from model import CommunityModel
 from model.grid_time import GridHours
+from model.logistic import draws_below_logistic, logistic
 
 
 def same(a, b) -> bool:
@@ -41,7 +42,7 @@ def test_draws_below_the_logistic_are_decided_as_the_logistic_decides():
     rng = np.random.default_rng(7)
 
     def exact(u, x, scale):  # (a compiled comparison of float32 and float64 compares in float64)
-        return np.array([float(u[i]) < scale * R._logistic(x[i]) for i in range(len(x))])
+        return np.array([float(u[i]) < scale * logistic(x[i]) for i in range(len(x))])
 
     x = np.concatenate([rng.normal(0, s, 50_000) for s in (0.5, 3, 12, 40)]
                        + [np.array([0.0, -0.0, 16.999, -16.999, 17.0, -17.0, 700.0, -750.0, np.nan, np.inf, -np.inf])])
@@ -49,19 +50,19 @@ def test_draws_below_the_logistic_are_decided_as_the_logistic_decides():
         for u in (rng.random(len(x), dtype=np.float32), rng.random(len(x)),
                   np.zeros(len(x), np.float32), np.full(len(x), np.float32(1) - np.float32(2.0 ** -24))):
             out = np.empty(len(x), bool)
-            R._draws_below_logistic(u, x, scale, out)
+            draws_below_logistic(u, x, scale, out)
             assert np.array_equal(out, exact(u, x, scale)), (scale, u.dtype)
     # draws on the chance itself and next to it: the approximation cannot tell, the logistic decides
     xs = rng.normal(0, 2, 3000)
-    chance = np.array([R._logistic(v) for v in xs])
+    chance = np.array([logistic(v) for v in xs])
     for u in (chance, np.nextafter(chance, 0), np.nextafter(chance, 1), chance * (1 + 1e-12), chance * (1 - 1e-12)):
         out = np.empty(len(xs), bool)
-        doubtful = R._draws_below_logistic(u, xs, 1.0, out)
+        doubtful = draws_below_logistic(u, xs, 1.0, out)
         assert doubtful == len(xs)
         assert np.array_equal(out, exact(u, xs, 1.0))
     # far from the chance nothing is left to the logistic
     out = np.empty(len(xs), bool)
-    assert R._draws_below_logistic(np.where(chance < 0.5, chance + 0.3, chance - 0.3), xs, 1.0, out) == 0
+    assert draws_below_logistic(np.where(chance < 0.5, chance + 0.3, chance - 0.3), xs, 1.0, out) == 0
 
 
 def test_clip_min_max_are_numpys():
