@@ -77,19 +77,7 @@ class Department(mesa.Agent):
         # week's capacity allocated to whistles); answered, received, gamed (whistles answered for real,
         # received, closed on paper while the problem stays open: cumulative); and the record the score
         # is computed from, moving averages of weekly counts: record_received, record_closed, record_on_time
-
-    category = _row_value("category", int)
-    capacity = _row_value("capacity", float)
-    base_share = _row_value("base_share", float)
-    whistle_share = _row_value("whistle_share", float)
-    other_backlog = _row_value("other_backlog", float)
-    whistle_capacity_used = _row_value("whistle_capacity_used", float)
-    answered = _row_value("answered", int)
-    received = _row_value("received", int)
-    gamed = _row_value("gamed", int)
-    record_received = _row_value("record_received", float)
-    record_closed = _row_value("record_closed", float)
-    record_on_time = _row_value("record_on_time", float)
+        # (each read and set as an attribute: the properties are made below the class, one per row)
 
     # ---------------------------------------------------------------- the score
     @property
@@ -100,11 +88,11 @@ class Department(mesa.Agent):
 
     def shortfall(self, target: float) -> float:
         """Relative shortfall of the score from the target (0 at or above it)."""
-        return max(0.0, target - self.score) / max(target, 1e-12)
+        return _shortfall(self.score, float(target))
 
     def gaming_chance(self, weight: float, propensity: float, target: float) -> float:
         """Weekly chance an unanswered whistle is closed on paper: only under scoring, more when short."""
-        return min(1.0, propensity * weight * self.shortfall(target))
+        return _gaming_chance(self.score, float(weight), float(propensity), float(target))
 
     # ---------------------------------------------------------------- the week
     def allocate(self, queue_by_community: np.ndarray, scoring_power: np.ndarray, scoring_weight: float,
@@ -136,6 +124,11 @@ class Department(mesa.Agent):
         b = self.books
         _adjust(b.whistle_share, b.base_share, b.record_received, b.record_closed, b.record_on_time, self.index,
                 float(scoring_weight), float(gain), float(target), float(rate))
+
+
+for _name, _kind in (("category", int), *((f, float) for f in DepartmentBooks.FLOATS),
+                     *((c, int) for c in DepartmentBooks.COUNTS)):
+    setattr(Department, _name, _row_value(_name, _kind))  # each of the books' rows, as this department's attribute
 
 
 def keep_records(books: DepartmentBooks, whistles: np.ndarray, answered: np.ndarray, on_time: np.ndarray,
@@ -292,7 +285,16 @@ def _gaming_chances(category, record_received, record_closed, record_on_time, n_
                     target):
     chance = np.zeros(n_categories)
     for i in range(len(category)):
-        score = _score(record_received[i], record_closed[i], record_on_time[i])
-        shortfall = max(0.0, target - score) / max(target, 1e-12)
-        chance[category[i]] = min(1.0, propensity * weight * shortfall)
+        chance[category[i]] = _gaming_chance(_score(record_received[i], record_closed[i], record_on_time[i]), weight,
+                                             propensity, target)
     return chance
+
+
+@inline_kernel
+def _shortfall(score, target):
+    return max(0.0, target - score) / max(target, 1e-12)
+
+
+@inline_kernel
+def _gaming_chance(score, weight, propensity, target):
+    return min(1.0, propensity * weight * _shortfall(score, target))

@@ -538,18 +538,28 @@ def _decide_participation(trust, belonging, nb, belief, reward_per_belief, rewar
     return out
 
 
-@kernel
-def _pays(satisfaction, trust, nb_term, burden, managed, u, u_rate, rate, paying, shift, intercept, w_satisfaction,
-          w_trust, w_fee, shifted):
-    """One household's payment rule (7.9): the log-odds of its paying chance and whether it pays
-    this week. Without a provider the chance is 0 (log-odds -inf; nan stays nan). The logistic is
-    worked out only if the household reconsiders (`u < u_rate`); the chance itself is read later
-    from the log-odds (`Residents.pay_prob`, `_logistic_of`: logistic(-inf) is 0.0)."""
+@inline_kernel
+def _pay_logodds(satisfaction, trust, nb_term, burden, managed, shift, shifted, intercept, w_satisfaction, w_trust,
+                 w_fee):
+    """The log-odds of one household's paying chance (7.9). Without a provider the chance is 0
+    (log-odds -inf; nan stays nan)."""
     x = intercept + w_satisfaction * satisfaction + w_trust * trust + nb_term - w_fee * burden
     if shifted:
         x = x + shift
+    return x if (managed or x != x) else -np.inf
+
+
+@kernel
+def _pays(satisfaction, trust, nb_term, burden, managed, u, u_rate, rate, paying, shift, intercept, w_satisfaction,
+          w_trust, w_fee, shifted):
+    """One household's payment rule (7.9): the log-odds of its paying chance (`_pay_logodds`) and
+    whether it pays this week. The logistic is worked out only if the household reconsiders
+    (`u < u_rate`); the chance itself is read later from the log-odds (`Residents.pay_prob`,
+    `_logistic_of`: logistic(-inf) is 0.0)."""
+    x = _pay_logodds(satisfaction, trust, nb_term, burden, managed, shift, shifted, intercept, w_satisfaction, w_trust,
+                     w_fee)
     if not managed:
-        return (x if x != x else -np.inf), False
+        return x, False
     if u < u_rate:
         return x, u < rate * _logistic(x)
     return x, paying
@@ -585,8 +595,8 @@ def _pay_week(satisfaction, trust, nb, w_nb, comp, managed_c, fee_c, area, credi
               shift, shifted, intercept, w_satisfaction, w_trust, w_fee, burden, logodds, pays):
     """`Residents.pay_week` for every household; returns (burden, the paying chance's log-odds, paying).
 
-    `_pays`' rule in passes: burden and log-odds of every household (the compound's fee and
-    provider spread to its households first, `_by_household`); those who reconsider (a provider,
+    `_pays`' rule in passes: burden and log-odds (`_pay_logodds`) of every household (the compound's
+    fee and provider spread to its households first, `_by_household`); those who reconsider (a provider,
     and `u < u_rate`); their draws against `rate` x the chance (`_draws_below_logistic`); the
     others keep paying as they did (none without a provider)."""
     n = len(satisfaction)
@@ -594,10 +604,8 @@ def _pay_week(satisfaction, trust, nb, w_nb, comp, managed_c, fee_c, area, credi
     for i in range(n):
         fee_month = fee[i] * area[i]
         burden[i] = _np_max(fee_month - _np_min(credit[i], fee_month), 0.0) / income[i] * 100.0
-        x = intercept + w_satisfaction * satisfaction[i] + w_trust * trust[i] + w_nb * nb[i] - w_fee * burden[i]
-        if shifted:
-            x = x + shift[i]
-        logodds[i] = x if (managed[i] or x != x) else -np.inf
+        logodds[i] = _pay_logodds(satisfaction[i], trust[i], w_nb * nb[i], burden[i], managed[i],
+                                  shift[i] if shifted else 0.0, shifted, intercept, w_satisfaction, w_trust, w_fee)
         pays[i] = paying[i] and managed[i]
     who = np.empty(n, np.int64)
     m = 0
