@@ -35,7 +35,8 @@ from .jit import np_sum
 from .property_market import WEEKS_PER_MONTH, PropertyMarket, collect_fees, stop_paying_unmanaged
 from .streams import Streams
 from .tendering import NOT_DUE, TenderOffice, contracts_ending, tenders_due
-from .world import FIRM, NONE, OLD, PROVIDER_NAMES, RED, build_world
+from .world import FIRM, NONE, OLD, PROVIDER_NAMES, RED
+from .world_store import world_for
 
 __version__ = "0.1.0"
 
@@ -105,7 +106,7 @@ class CommunityModel(mesa.Model):
         overrides.update(params)
         self.p = p = validate(overrides)
         self.streams = Streams(seed)
-        self.world = w = build_world(p, self.streams, compounds)
+        self.world = w = world_for(p, self.streams, compounds)  # a street built before for the same structure is reused
         n = w.n
         init = self.streams["init"]
         # ---- state

@@ -184,6 +184,23 @@ class Streams:
                                        "state": {"state": (s_hi << 64) | s_lo, "inc": (c_hi << 64) | c_lo}}
         return gen
 
+    def untouched(self) -> bool:
+        """Nothing drawn yet from any stream (a model's streams before its street is built)."""
+        return not self._gens and not self._stepped and not self._keys
+
+    def generator_states(self) -> dict[str, dict] | None:
+        """The state of every generator handed out so far (`streams[name]`), or None when a stream
+        was drawn another way (`uniform`, `offset`): with `restore`, a street kept for the next model
+        (`model.world_store`) leaves the streams as building it did."""
+        if self._stepped or self._keys or set(self._gens) != self._numpy_floats:
+            return None
+        return {name: gen.bit_generator.state for name, gen in self._gens.items()}
+
+    def restore(self, states: dict[str, dict]) -> None:
+        """Hand out the named generators in the given states (`generator_states`)."""
+        for name, state in states.items():
+            self[name].bit_generator.state = state
+
     def uniform(self, name: str, size) -> np.ndarray:
         """One float32 uniform per element: the unit of common random numbers here.
 

@@ -50,6 +50,7 @@ NOT_MODEL = {
     "model/logistic.py": "the fast exp's constants (ln 2, the Taylor coefficients 1/k!, float64's exponent bias) and "
                          "its range and error margin: a numerical method whose decisions are the exact logistic's",
     "model/run.py": "run length (520 weeks by default) and snapshot cadence of saved results",
+    "model/world_store.py": "how many households' streets a worker keeps for reuse (its memory, not a rule)",
 }
 
 # Names whose definitions are ranges of what input may say, like the table's valid ranges
