@@ -23,13 +23,13 @@ LOSSES = "losses"
 
 
 def _read_by_tenders(name: str, doc: str) -> property:
-    """A company attribute every tender reads (`Bidders`): setting it counts in `Firm.traits_set`, so
-    the tender's arrays of all companies are remade after any change and only then."""
+    """A company attribute every tender reads (`Bidders`): setting it counts in the company's
+    `traits_set`, so a tender's arrays take the company's new values after any change and only then."""
     slot = "_" + name
 
     def set_trait(firm: Firm, value: float) -> None:
         setattr(firm, slot, value)
-        Firm.traits_set += 1
+        firm.traits_set += 1
 
     return property(attrgetter(slot), set_trait, doc=doc)
 
@@ -37,7 +37,7 @@ def _read_by_tenders(name: str, doc: str) -> property:
 class Firm(mesa.Agent):
     """A property company (物业企业)."""
 
-    traits_set = 0  # times any company's cost factor, appetite or reserve was set (`Bidders`)
+    traits_set = 0  # times its cost factor, appetite or reserve was set (`Bidders`)
     cost_factor = _read_by_tenders("cost_factor", "its cost relative to the street's base cost")
     appetite = _read_by_tenders("appetite", "share of its reserve it will risk on one new contract")
     reserve = _read_by_tenders("reserve", "its money (yuan); profit in, losses out, paid out above its ceiling")
@@ -113,24 +113,34 @@ class Bidders:
     """The companies a tender invites, as the appraisal reads them: each one's cost factor and
     `Firm.at_risk`, as arrays in the companies' order.
 
-    Asking every company for them cost a tender more than its bidders' books; they change only
-    when a company's cost factor, appetite or reserve is set (reserves move weekly), so the arrays
-    are remade when `Firm.traits_set` moved or the list of companies is not the one they were made for.
+    Asking every company for them cost a tender more than its bidders' books. They change only when
+    a company's cost factor, appetite or reserve is set (a reserve moves weekly, for the few
+    companies that hold contracts), so only the companies whose `traits_set` moved since the last
+    tender are read again; the arrays are made anew for another list of companies.
     """
 
     def __init__(self) -> None:
         self._firms: list[Firm] = []
-        self._made_at = -1  # `Firm.traits_set` when the arrays were made
+        self._sets: list[int] = []  # each company's `traits_set` when its row was read
         self._arrays = (np.empty(0), np.empty(0))
 
     def arrays(self, firms: list[Firm]) -> tuple[np.ndarray, np.ndarray]:
-        """(cost factors, at risk) of `firms`; callers must not write into them (they are kept)."""
-        if self._made_at != Firm.traits_set or self._firms != firms:
-            self._firms, self._made_at = list(firms), Firm.traits_set
+        """(cost factors, at risk) of `firms`; callers must not write into them (they are kept, and
+        rows are updated in place)."""
+        sets = [f.traits_set for f in firms]
+        if firms != self._firms:
+            self._firms, self._sets = list(firms), sets
             # (the traits' slots read directly: the properties and a method call per company cost
             # three times the arithmetic, and this runs at nearly every tender of a busy street)
-            self._arrays = (np.array([f._cost_factor for f in firms]),
-                            np.array([at_risk_of(f._appetite, f._reserve) for f in firms]))
+            self._arrays = (np.array([f._cost_factor for f in firms], dtype=float),
+                            np.array([at_risk_of(f._appetite, f._reserve) for f in firms], dtype=float))
+        elif sets != self._sets:
+            cost, at_risk = self._arrays
+            for i, (now, then) in enumerate(zip(sets, self._sets)):
+                if now != then:
+                    f = firms[i]
+                    cost[i], at_risk[i] = f._cost_factor, at_risk_of(f._appetite, f._reserve)
+            self._sets = sets
         return self._arrays
 
 

@@ -278,3 +278,25 @@ def test_a_company_s_risk_read_from_its_traits_is_python_s_max(appetite, reserve
     for r in (reserve, -0.0, 0.0, -1.0):
         got, want = at_risk_of(appetite, r), appetite * max(r, 0.0)
         assert np.array(got).tobytes() == np.array(want).tobytes() or (got != got and want != want)
+
+
+def test_the_tender_s_arrays_follow_every_company_s_traits():
+    """`Bidders` reads again only the companies whose traits were set since the last tender; its
+    arrays must always be those made afresh from every company (and anew for another list)."""
+    from agents.firms import Bidders, at_risk_of
+    from model import CommunityModel
+
+    m = CommunityModel(rng=2, n_households=600, collect=False, firm_pool_size=12)
+    firms, bidders, rng = m.firm_list, Bidders(), np.random.default_rng(1)
+
+    def fresh(fs):
+        return (np.array([f.cost_factor for f in fs]), np.array([at_risk_of(f.appetite, f.reserve) for f in fs]))
+
+    for round_ in range(40):
+        for f in rng.choice(firms, size=int(rng.integers(0, 4)), replace=False):
+            trait = ("cost_factor", "appetite", "reserve")[int(rng.integers(3))]
+            setattr(f, trait, float(rng.choice([rng.uniform(-1e5, 1e6), 0.0, -0.0])))
+        which = firms if round_ % 5 else firms[: 2 + round_ % 7]  # now and then another list of companies
+        got = bidders.arrays(which)
+        want = fresh(which)
+        assert all(g.tobytes() == w.tobytes() for g, w in zip(got, want))
