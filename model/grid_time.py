@@ -189,6 +189,21 @@ def make_visits(visit, visited, grid, put_off, done, offset):
 
 # ---------------------------------------------------------------- the week in one call
 # Imported here: `agents.grid_workers` holds the workforce's rules (hours into patrols and cases).
+@kernel
+def hot_households(grid_compound_households, hot):
+    """Households of hot-spot compounds in each grid (`grid_compound_households @ hot`): whole numbers
+    of households, so every product and partial sum is exact and any order of adding gives numpy's."""
+    n_grids, n_compounds = grid_compound_households.shape
+    out = np.zeros(n_grids)
+    for g in range(n_grids):
+        total = 0.0
+        for c in range(n_compounds):
+            if hot[c]:
+                total += grid_compound_households[g, c]
+        out[g] = total
+    return out
+
+
 from agents.grid_workers import _case_capacity, _paperwork_hours, _patrol_chance  # noqa: E402
 
 

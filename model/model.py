@@ -25,12 +25,13 @@ from agents.residents import Residents, logistic
 
 from . import outcomes as oc
 from .appraisal import Compound
-from .grid_time import GridHours, make_visits, plan_visits
+from .grid_time import GridHours, hot_households, make_visits, plan_visits
 from .ledger import Ledger, add_shares, subsidy_demands
 from .parameters import validate
 from .policies import Policies
 from .problems import (ANSWERED, CATEGORIES, CLOSED_ON_PAPER, DELIBERATION, DEPARTMENT, ELDER, K, ON_TIME, REPAIR,
-                       Problems, available_levels, channel_chances, in_heating_season)
+                       Problems, arising_multiplier, available_levels, channel_chances, hot_spots, in_heating_season,
+                       sorted_quantile)
 from .jit import np_sum
 from .property_market import WEEKS_PER_MONTH, PropertyMarket, collect_fees, stop_paying_unmanaged
 from .streams import Streams
@@ -52,17 +53,16 @@ def _seed_from(rng: Any) -> int:
 
 
 def fast_quantile(x: np.ndarray, q: float) -> float:
-    """np.quantile(x, q) (linear interpolation, numpy's own rounding), without its overhead:
-    the early warning reads it every week over a handful of compounds."""
-    s = np.sort(x)
-    idx = q * (len(s) - 1)
-    lo = int(idx)
-    g = idx - lo
-    if g == 0.0:
-        return float(s[lo])
-    a, b = float(s[lo]), float(s[lo + 1])
-    d = b - a
-    return b - d * (1.0 - g) if g >= 0.5 else a + d * g
+    """np.quantile(x, q) (linear interpolation, numpy's own rounding), without its overhead
+    (`model.problems.sorted_quantile`, which the early warning's `hot_spots` uses every week)."""
+    return float(sorted_quantile(np.sort(np.asarray(x, float)), float(q)))
+
+
+def _ones(n: int) -> np.ndarray:
+    """`np.ones(n)` (a Python function: five times the cost of its two C calls, twice a week)."""
+    out = np.empty(n)
+    out.fill(1.0)
+    return out
 
 
 class WeeklyRecord(mesa.DataCollector):
@@ -266,7 +266,7 @@ class CommunityModel(mesa.Model):
         visit_hours = self._plan_campaign_visits(t)
         warn = lv("early_warning_level")
         if warn > 0:
-            hot_hh = self.grid_compound_households @ self.hot
+            hot_hh = hot_households(self.grid_compound_households, self.hot)
             check_hours = warn * p["early_warning_check_rate"] * hot_hh * g.visit_hours(p)
         else:  # no warning, no hot spots to check
             hot_hh, check_hours = np.zeros(w.n_grids), np.zeros(w.n_grids)
@@ -333,7 +333,7 @@ class CommunityModel(mesa.Model):
         """Share of what each compound's grids were asked for a use that got its hours (1: all),
         from each grid's granted `share` (`GridHours.granted`)."""
         if all_done:
-            return np.ones(self.world.n_compounds)
+            return _ones(self.world.n_compounds)
         return share @ self.grid_compound_households / self._households_at_least_one()
 
     def _plan_campaign_visits(self, t: int) -> np.ndarray:
@@ -356,7 +356,7 @@ class CommunityModel(mesa.Model):
         a check, each grid's share of the checks asked that got hours, and whether all did.)"""
         w = self.world
         if not any_hot:  # no hot spot: no checks asked, none made (what the lines below give)
-            self._warning_check, self._warning_followed = np.zeros(w.n_grids), np.ones(w.n_compounds)
+            self._warning_check, self._warning_followed = np.zeros(w.n_grids), _ones(w.n_compounds)
             return
         self._warning_check = check  # the hours granted to checks / a check's hours / hot-spot households
         self._warning_followed = self._compound_share_done(share, all_done)  # per compound
@@ -364,11 +364,9 @@ class CommunityModel(mesa.Model):
     # ---- 1. problems arise, more where the environment is poor and in the heating season
     def _problems_arise(self, t: int) -> None:
         p, w, mk = self.p, self.world, self.market
-        per_c = 1.0 + p["environment_problem_factor"] * (1.0 - mk.env)
         warn = self.policies.level("early_warning_level")
-        if warn > 0:
-            d_c = self.digital_level[w.c_community]
-            per_c = per_c * (1.0 - p["early_warning_prevention"] * warn * d_c * self.hot * self._warning_followed)
+        per_c = arising_multiplier(mk.env, p["environment_problem_factor"], warn > 0, p["early_warning_prevention"] * warn,
+                                   self.digital_level, w.c_community, self.hot, self._warning_followed)
         heating = in_heating_season(self.week_of_year, p["heating_season_start_week"], p["heating_season_end_week"])
         u = self.streams.uniform("problems.arise", self.base_rate.shape)
         # a slot's rate: base_rate x float32(per_c x the season's factor for heating, snow and ice)
@@ -450,8 +448,7 @@ class CommunityModel(mesa.Model):
         self._departments_keep_record(pr.department_week, weight)
         # early warning: hot spots are compounds at or above the `early_warning_hot_quantile` of recent registrations
         if self.policies.level("early_warning_level") > 0:
-            thr = fast_quantile(self.registered_ewma, p["early_warning_hot_quantile"])
-            self.hot = (self.registered_ewma >= thr) & (self.registered_ewma > 0)
+            self.hot = hot_spots(self.registered_ewma, float(p["early_warning_hot_quantile"]))
         else:
             self.hot[:] = False
 

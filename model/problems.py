@@ -317,6 +317,50 @@ def _in_state(state, active, which):
 
 
 @kernel
+def arising_multiplier(env, environment_factor, warned, prevention, digital, c_community, hot, followed):
+    """Each compound's multiplier of its slots' base rates (7.2): 1 + `environment_factor` x (1 - env),
+    and where the early warning is on (`warned`), times 1 - `prevention` x digital[community] x hot x
+    followed (`prevention` = early_warning_prevention x the warning's level; a hot spot counts 1, others
+    0; `followed` the share of the warning acted on). The numpy expressions' operations in their order,
+    in one call: the week's tiny numpy operations on a few compounds cost more than the arithmetic."""
+    out = np.empty(len(env))
+    for c in range(len(env)):
+        x = 1.0 + environment_factor * (1.0 - env[c])
+        if warned:
+            cut = prevention * digital[c_community[c]]
+            cut = cut * (1.0 if hot[c] else 0.0)
+            cut = cut * followed[c]
+            x = x * (1.0 - cut)
+        out[c] = x
+    return out
+
+
+@inline_kernel
+def sorted_quantile(s, q):
+    """`np.quantile` of the sorted values `s` at `q` (linear interpolation, numpy's own rounding: its
+    formula switches at g = 0.5)."""
+    idx = q * (len(s) - 1)
+    lo = int(idx)
+    g = idx - lo
+    if g == 0.0:
+        return s[lo]
+    a, b = s[lo], s[lo + 1]
+    d = b - a
+    return b - d * (1.0 - g) if g >= 0.5 else a + d * g
+
+
+@kernel
+def hot_spots(record, quantile):
+    """The early warning's hot spots (7.6): compounds whose record of open problems is at or above
+    its `quantile` over the street's compounds, and above zero."""
+    threshold = sorted_quantile(np.sort(record), quantile)
+    hot = np.empty(len(record), np.bool_)
+    for c in range(len(record)):
+        hot[c] = record[c] >= threshold and record[c] > 0
+    return hot
+
+
+@kernel
 def _arise_and_fade(state, age, active, base_rate, per_compound, season, hh_compound, u, fade, fade_offset):
     """Arising and fading in one pass. The live slots age; an empty slot gets a latent problem when
     its float32 uniform is below its float32 rate: `base_rate` x float32(`per_compound` x the

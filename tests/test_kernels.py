@@ -300,3 +300,56 @@ def test_the_tender_s_arrays_follow_every_company_s_traits():
         got = bidders.arrays(which)
         want = fresh(which)
         assert all(g.tobytes() == w.tobytes() for g, w in zip(got, want))
+
+
+_shares = st.floats(0.0, 1.0) | st.sampled_from([0.0, 1.0, np.nan])
+
+
+@settings(max_examples=200)
+@given(st.integers(1, 12), st.integers(0, 2**31), st.booleans(), st.floats(0.0, 3.0), st.floats(0.0, 1.0))
+def test_the_arising_multiplier_is_the_numpy_expression(n_c, seed, warned, factor, prevention):
+    """`arising_multiplier` gives the floats of the numpy expressions it replaced, nan included."""
+    from model.problems import arising_multiplier
+
+    rng = np.random.default_rng(seed)
+    env = rng.random(n_c)
+    env[rng.random(n_c) < 0.1] = np.nan
+    community = rng.integers(0, 3, n_c).astype(np.int32)
+    digital, hot, followed = rng.random(3), rng.random(n_c) < 0.5, rng.random(n_c)
+    followed[rng.random(n_c) < 0.2] = 1.0
+    want = 1.0 + factor * (1.0 - env)
+    if warned:
+        want = want * (1.0 - prevention * digital[community] * hot * followed)
+    got = arising_multiplier(env, factor, warned, prevention, digital, community, hot, followed)
+    assert got.tobytes() == want.tobytes()
+
+
+@settings(max_examples=300)
+@given(hnp.arrays(np.float64, st.integers(1, 40), elements=st.sampled_from([0.0, 0.5, 2.0, 1e-9]) | st.floats(0.0, 50.0)),
+       st.sampled_from([0.0, 0.33, 0.5, 0.75, 0.9, 1.0]) | st.floats(0.0, 1.0))
+def test_hot_spots_are_the_numpy_quantile_s(record, q):
+    """`hot_spots`: compounds at or above numpy's quantile of the record (ties and zeros included)
+    and above zero, as `np.quantile` and the comparisons give them."""
+    from model.problems import hot_spots
+
+    want = (record >= np.quantile(record, q)) & (record > 0)
+    assert hot_spots(record, q).tolist() == want.tolist()
+
+
+def test_a_record_of_nan_sorts_last_and_is_never_hot():
+    """(np.quantile would make every threshold nan; the rule has always sorted nan last.)"""
+    from model.problems import hot_spots
+
+    assert hot_spots(np.array([np.nan, 0.5]), 0.0).tolist() == [False, True]
+    assert hot_spots(np.array([np.nan, 0.5, 0.2]), 0.5).tolist() == [False, True, False]
+
+
+@settings(max_examples=100)
+@given(st.integers(1, 30), st.integers(1, 30), st.integers(0, 2**31))
+def test_hot_households_per_grid_are_the_matrix_product(n_grids, n_c, seed):
+    from model.grid_time import hot_households
+
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(0, 900, (n_grids, n_c)).astype(float) * (rng.random((n_grids, n_c)) < 0.3)
+    hot = rng.random(n_c) < 0.4
+    assert hot_households(counts, hot).tobytes() == (counts @ hot).tobytes()

@@ -29,7 +29,7 @@ TOLERANCE = 1e-6  # |x| <= this: numerical guards (division by zero, rounding in
 # Where a number is the algorithm itself: (file, function) -> (numbers, why)
 ALGORITHM = {
     ("model/model.py", "_seed_from"): ({2, 63}, "2**63: the range of a 64-bit seed"),
-    ("model/model.py", "fast_quantile"): ({0.5}, "numpy's linear interpolation switches formula at 0.5"),
+    ("model/problems.py", "sorted_quantile"): ({0.5}, "numpy's linear interpolation switches formula at 0.5"),
     ("model/outcomes.py", "gini"): ({2.0}, "the Gini coefficient's formula"),
     ("model/world.py", "_spread_levels"): ({2}, "levels from mean - spread/2 to mean + spread/2"),
     ("model/world.py", "build_network"): ({2, 31}, "ties come in pairs (even ring degree, two matrix entries "
