@@ -190,18 +190,22 @@ def make_visits(visit, visited, grid, put_off, done, offset):
 # ---------------------------------------------------------------- the week in one call
 # Imported here: `agents.grid_workers` holds the workforce's rules (hours into patrols and cases).
 @kernel
-def hot_households(grid_compound_households, hot):
-    """Households of hot-spot compounds in each grid (`grid_compound_households @ hot`): whole numbers
-    of households, so every product and partial sum is exact and any order of adding gives numpy's."""
+def hot_spot_checks(grid_compound_households, hot, checks_per_household, visit_hours):
+    """Each grid's households in hot-spot compounds (`grid_compound_households @ hot`) and the hours
+    their warning checks ask (`checks_per_household` x those households x `visit_hours`, in that
+    order). The households are whole numbers, so every product and partial sum is exact and any
+    order of adding gives numpy's."""
     n_grids, n_compounds = grid_compound_households.shape
-    out = np.zeros(n_grids)
+    households = np.empty(n_grids)
+    hours = np.empty(n_grids)
     for g in range(n_grids):
         total = 0.0
         for c in range(n_compounds):
             if hot[c]:
                 total += grid_compound_households[g, c]
-        out[g] = total
-    return out
+        households[g] = total
+        hours[g] = checks_per_household * total * visit_hours
+    return households, hours
 
 
 from agents.grid_workers import _case_capacity, _paperwork_hours, _patrol_chance  # noqa: E402

@@ -25,13 +25,13 @@ from agents.residents import Residents, logistic
 
 from . import outcomes as oc
 from .appraisal import Compound
-from .grid_time import GridHours, hot_households, make_visits, plan_visits
+from .grid_time import GridHours, hot_spot_checks, make_visits, plan_visits
 from .ledger import Ledger, add_shares, subsidy_demands
 from .parameters import validate
 from .policies import Policies
 from .problems import (ANSWERED, CATEGORIES, CLOSED_ON_PAPER, DELIBERATION, DEPARTMENT, ELDER, K, ON_TIME, REPAIR,
-                       Problems, arising_multiplier, available_levels, channel_chances, hot_spots, in_heating_season,
-                       sorted_quantile)
+                       Problems, arising_multiplier, available_levels, channel_chances, deliberation_chance, hot_spots,
+                       in_heating_season, sorted_quantile)
 from .jit import np_sum
 from .property_market import WEEKS_PER_MONTH, PropertyMarket, collect_fees, stop_paying_unmanaged
 from .streams import Streams
@@ -125,6 +125,7 @@ class CommunityModel(mesa.Model):
         self._grid_compound_households = self._part_of_compound = None
         # results kept until what they depend on changes (policy levels may change mid-run)
         self._riders_for, self._rider_cover_for, self._digital_boost = (None, 0), (None, None), None
+        self._meeting_hours_for = (None, None)
         self.party = PartyOrganisation(w, self.streams["party_coverage"].random(w.n_compounds))
         self.policies = Policies(p)
         self.ledger = Ledger(p["fund_initial_yuan_per_household"] * n)
@@ -266,8 +267,8 @@ class CommunityModel(mesa.Model):
         visit_hours = self._plan_campaign_visits(t)
         warn = lv("early_warning_level")
         if warn > 0:
-            hot_hh = hot_households(self.grid_compound_households, self.hot)
-            check_hours = warn * p["early_warning_check_rate"] * hot_hh * g.visit_hours(p)
+            hot_hh, check_hours = hot_spot_checks(self.grid_compound_households, self.hot,
+                                                  warn * p["early_warning_check_rate"], g.visit_hours(p))
         else:  # no warning, no hot spots to check
             hot_hh, check_hours = np.zeros(w.n_grids), np.zeros(w.n_grids)
         scored = np.zeros(w.n_grids)
@@ -303,8 +304,14 @@ class CommunityModel(mesa.Model):
         p, w, rate = self.p, self.world, self.policies.level("deliberation_rate")
         if rate <= 0:
             return np.zeros(w.n_grids)
-        meetings_c = min(1.0, rate / WEEKS_PER_MONTH) * self.party.compound_org  # meetings a week
-        return self._grid_part_of_compound() @ (meetings_c * p["deliberation_hours_per_meeting"])
+        # the same until the rate, an hour's worth or the organisations change (callers only read it)
+        org, per_meeting = self.party.compound_org, p["deliberation_hours_per_meeting"]
+        done_for, hours = self._meeting_hours_for
+        if done_for is None or done_for[0] is not org or done_for[1:] != (rate, per_meeting):
+            meetings_c = min(1.0, rate / WEEKS_PER_MONTH) * org  # meetings a week
+            hours = self._grid_part_of_compound() @ (meetings_c * per_meeting)
+            self._meeting_hours_for = ((org, rate, per_meeting), hours)
+        return hours
 
     @property
     def grid_compound_households(self) -> np.ndarray:
@@ -424,9 +431,11 @@ class CommunityModel(mesa.Model):
             meet = min(1.0, lv("deliberation_rate") / WEEKS_PER_MONTH) * self._meetings_held  # as hours allow
             if self.overrides is not None:  # [classroom] a deliberation a committee calls (its owners' own time)
                 meet = self.overrides.meeting_chance(self, meet)
-            floor = p["deliberation_floor"]
-            pd_c = meet * p["deliberation_resolve"] * (floor + (1.0 - floor) * np.minimum(
-                1.0, p["deliberation_participation_scale"] * part_c))
+            meet = np.asarray(meet, float)
+            if meet.ndim == 0:  # (one chance for every compound)
+                meet = np.full(len(part_c), meet)
+            pd_c = deliberation_chance(meet, p["deliberation_resolve"], p["deliberation_floor"],
+                                       p["deliberation_participation_scale"], part_c)
         # departments answer whistles by capacity and the share of it they give to whistles
         weight = lv("response_scoring_weight")
         if self.overrides is not None:  # [classroom] a played department head's share for whistles

@@ -335,6 +335,19 @@ def arising_multiplier(env, environment_factor, warned, prevention, digital, c_c
     return out
 
 
+@kernel
+def deliberation_chance(meet, resolve, floor, scale, participation):
+    """Each compound's chance a collective problem at its deliberation is settled this week (7.5):
+    the chance a meeting is held (`meet`) x `resolve` x (`floor` + (1 - `floor`) x min(1, `scale` x
+    the share taking part)); numpy's expression, operation by operation (`np.minimum`: nan passes)."""
+    out = np.empty(len(meet))
+    for c in range(len(meet)):
+        x = scale * participation[c]
+        x = x if (x < 1.0 or x != x) else 1.0
+        out[c] = meet[c] * resolve * (floor + (1.0 - floor) * x)
+    return out
+
+
 @inline_kernel
 def sorted_quantile(s, q):
     """`np.quantile` of the sorted values `s` at `q` (linear interpolation, numpy's own rounding: its

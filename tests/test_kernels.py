@@ -345,11 +345,26 @@ def test_a_record_of_nan_sorts_last_and_is_never_hot():
 
 
 @settings(max_examples=100)
-@given(st.integers(1, 30), st.integers(1, 30), st.integers(0, 2**31))
-def test_hot_households_per_grid_are_the_matrix_product(n_grids, n_c, seed):
-    from model.grid_time import hot_households
+@given(st.integers(1, 30), st.integers(1, 30), st.integers(0, 2**31), st.floats(0.0, 3.0), st.floats(0.0, 5.0))
+def test_hot_spot_households_and_check_hours_are_the_numpy_expressions(n_grids, n_c, seed, rate, visit_hours):
+    from model.grid_time import hot_spot_checks
 
     rng = np.random.default_rng(seed)
     counts = rng.integers(0, 900, (n_grids, n_c)).astype(float) * (rng.random((n_grids, n_c)) < 0.3)
     hot = rng.random(n_c) < 0.4
-    assert hot_households(counts, hot).tobytes() == (counts @ hot).tobytes()
+    households, hours = hot_spot_checks(counts, hot, rate, visit_hours)
+    assert households.tobytes() == (counts @ hot).tobytes()
+    assert hours.tobytes() == (rate * (counts @ hot) * visit_hours).tobytes()
+
+
+@settings(max_examples=200)
+@given(st.integers(1, 12), st.integers(0, 2**31), st.floats(0.0, 1.0), st.floats(0.0, 1.0), st.floats(0.0, 20.0))
+def test_the_deliberation_s_chance_is_the_numpy_expression(n_c, seed, resolve, floor, scale):
+    from model.problems import deliberation_chance
+
+    rng = np.random.default_rng(seed)
+    meet, part = rng.random(n_c), rng.random(n_c)
+    part[rng.random(n_c) < 0.2] = np.nan
+    part[rng.random(n_c) < 0.2] = 1.0 / max(scale, 1e-9)  # exactly at the cap, now and then
+    want = meet * resolve * (floor + (1.0 - floor) * np.minimum(1.0, scale * part))
+    assert deliberation_chance(meet, resolve, floor, scale, part).tobytes() == want.tobytes()
