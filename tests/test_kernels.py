@@ -368,3 +368,29 @@ def test_the_deliberation_s_chance_is_the_numpy_expression(n_c, seed, resolve, f
     part[rng.random(n_c) < 0.2] = 1.0 / max(scale, 1e-9)  # exactly at the cap, now and then
     want = meet * resolve * (floor + (1.0 - floor) * np.minimum(1.0, scale * part))
     assert deliberation_chance(meet, resolve, floor, scale, part).tobytes() == want.tobytes()
+
+
+def test_the_meetings_hours_kept_follow_the_rate_the_hours_and_the_organisations():
+    """`_meeting_hours` keeps its product while nothing it depends on changes; each change must
+    show at once (a classroom may set a parameter mid-run, a policy raises party coverage)."""
+    from model import CommunityModel
+    from model.property_market import WEEKS_PER_MONTH
+
+    m = CommunityModel(rng=3, n_households=900, households_per_compound=90.0, scenario="combined", collect=False)
+
+    def fresh():
+        rate = m.policies.level("deliberation_rate")
+        meetings_c = min(1.0, rate / WEEKS_PER_MONTH) * m.party.compound_org
+        return m._grid_part_of_compound() @ (meetings_c * m.p["deliberation_hours_per_meeting"])
+
+    seen = set()
+    for week in range(30):
+        m.step()
+        if week == 10:
+            m.p["deliberation_hours_per_meeting"] *= 1.7
+        if week == 20:
+            m.party.set_coverage_boost(0.95)
+        got = m._meeting_hours()
+        assert got.tobytes() == fresh().tobytes()
+        seen.add(got.tobytes())
+    assert len(seen) >= 3  # the hours did change, and each change was followed
