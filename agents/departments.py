@@ -131,17 +131,18 @@ for _name, _kind in (("category", int), *((f, float) for f in DepartmentBooks.FL
     setattr(Department, _name, _row_value(_name, _kind))  # each of the books' rows, as this department's attribute
 
 
-def keep_records(books: DepartmentBooks, whistles: np.ndarray, answered: np.ndarray, on_time: np.ndarray,
-                 on_paper: np.ndarray, memory: float, other_demand: float, weight: float, gain: float, target: float,
-                 rate: float) -> None:
-    """Each department's week, in one compiled call: `record_week`, `serve_other_duties`, then
-    `adjust`. `whistles` are the street's cumulative whistles per category; the other arrays this
-    week's counts per category."""
+def keep_records(books: DepartmentBooks, used: np.ndarray, whistles: np.ndarray, answered: np.ndarray,
+                 on_time: np.ndarray, on_paper: np.ndarray, memory: float, other_demand: float, weight: float,
+                 gain: float, target: float, rate: float) -> None:
+    """Each department's week, in one compiled call: the whistle capacity it `used` this week is
+    booked (-1: none waiting, nothing shared, `whistle_capacity_used` stays as it was), then
+    `record_week`, `serve_other_duties` and `adjust`. `whistles` are the street's cumulative whistles
+    per category; the other arrays this week's counts per category."""
     b = books
     _keep_records(b.category, b.capacity, b.base_share, b.whistle_share, b.other_backlog, b.whistle_capacity_used,
                   b.record_received, b.record_closed, b.record_on_time, b.received, b.answered, b.gamed,
-                  whistles, answered, on_time, on_paper, float(memory), float(other_demand), float(weight),
-                  float(gain), float(target), float(rate))
+                  np.asarray(used, float), whistles, answered, on_time, on_paper, float(memory), float(other_demand),
+                  float(weight), float(gain), float(target), float(rate))
 
 
 def gaming_chances(books: DepartmentBooks, n_categories: int, weight: float, propensity: float,
@@ -156,13 +157,6 @@ def whistle_capacities(books: DepartmentBooks) -> tuple[np.ndarray, np.ndarray]:
     """Each department's category and capacity for whistles this week: what `share_capacities`
     shares over the communities' queues (`Problems.work` calls it in its pass)."""
     return books.category, books.capacity * books.whistle_share
-
-
-def book_whistle_capacity(books: DepartmentBooks, used: np.ndarray) -> None:
-    """The whistle capacity each department used this week (-1: none waiting, nothing shared,
-    `whistle_capacity_used` stays as it was)."""
-    shared = used >= 0
-    books.whistle_capacity_used[shared] = used[shared]
 
 
 # Imported here, below what `model` imports from this module: when `agents` is imported first, `model`
@@ -270,8 +264,10 @@ def _adjust(whistle_share, base_share, record_received, record_closed, record_on
 @kernel
 def _keep_records(category, capacity, base_share, whistle_share, other_backlog, whistle_capacity_used,
                   record_received, record_closed, record_on_time, received_total, answered_total, gamed_total,
-                  whistles, answered, on_time, on_paper, memory, demand_share, weight, gain, target, rate):
+                  used, whistles, answered, on_time, on_paper, memory, demand_share, weight, gain, target, rate):
     for i in range(len(category)):
+        if used[i] >= 0:  # (nan is not booked, as the mask `used >= 0` had it)
+            whistle_capacity_used[i] = used[i]
         k = category[i]
         _record_week(record_received, record_closed, record_on_time, received_total, answered_total, gamed_total, i,
                      whistles[k] - received_total[i], answered[k], on_time[k], on_paper[k], memory)

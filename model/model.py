@@ -15,7 +15,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from agents.departments import (DEPARTMENTS, Department, DepartmentBooks, book_whistle_capacity, gaming_chances,
+from agents.departments import (DEPARTMENTS, Department, DepartmentBooks, gaming_chances,
                                 keep_records, whistle_capacities)
 from agents.grid_workers import GridWorkforce
 from agents.party import PartyOrganisation
@@ -453,8 +453,7 @@ class CommunityModel(mesa.Model):
             self.streams.offset("department.gaming", self.steps), p["escalation_weeks"], available, p["loss_rate"],
             p["digital_loss_cut"], self.digital_level, p["max_problem_age_weeks"], p["response_deadline_weeks"],
             w.c_households, self.registered_ewma, p["early_warning_smoothing"])
-        book_whistle_capacity(self.department_books, used)
-        self._departments_keep_record(pr.department_week, weight)
+        self._departments_keep_record(used, pr.department_week, weight)
         # early warning: hot spots are compounds at or above the `early_warning_hot_quantile` of recent registrations
         if self.policies.level("early_warning_level") > 0:
             self.hot = hot_spots(self.registered_ewma, float(p["early_warning_hot_quantile"]))
@@ -471,12 +470,12 @@ class CommunityModel(mesa.Model):
             chance = self.overrides.gaming_chance(self, chance)
         return chance
 
-    def _departments_keep_record(self, week: np.ndarray, weight: float) -> None:
-        """Each department books its week (received, answered, on time, closed on paper: `week`, one
-        row each, see `model.problems.DEPARTMENT_WEEK`), serves its other duties with the capacity
-        whistles left, and, if scored, reconsiders its whistle share."""
+    def _departments_keep_record(self, used: np.ndarray, week: np.ndarray, weight: float) -> None:
+        """Each department books its week (the whistle capacity it `used`, -1 if none waited; received,
+        answered, on time, closed on paper: `week`, one row each, see `model.problems.DEPARTMENT_WEEK`),
+        serves its other duties with the capacity whistles left, and, if scored, reconsiders its whistle share."""
         p = self.p
-        keep_records(self.department_books, self.problems.c.whistles_by_category, week[ANSWERED], week[ON_TIME],
+        keep_records(self.department_books, used, self.problems.c.whistles_by_category, week[ANSWERED], week[ON_TIME],
                      week[CLOSED_ON_PAPER], p["department_record_memory"], p["department_other_demand"], weight,
                      p["response_scoring_gain"], p["response_score_target"], p["department_adjust_rate"])
 

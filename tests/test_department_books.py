@@ -65,12 +65,15 @@ def test_the_departments_week_in_one_call_is_their_rule_one_by_one(weight):
         counts = rng.integers(0, 6, (3, len(whistles)))
         if week % 7 == 0:
             counts[:] = 0  # a quiet week: nothing answered (the score's 0 / 0 guard)
-        for d in depts:  # what the handling left of each one's capacity
+        for d in depts:  # what an earlier week left
             d.whistle_capacity_used = float(rng.uniform(0, 1.5 * d.capacity))
-        for r, d in zip(refs, depts):
-            r.whistle_capacity_used = d.whistle_capacity_used
+        # the capacity used this week (-1: no whistle waited, the earlier figure stays; nan is not booked)
+        used = np.array([rng.choice([-1.0, np.nan, rng.uniform(0, 1.5 * d.capacity)], p=[0.3, 0.05, 0.65])
+                         for d in depts])
+        for r, d, u in zip(refs, depts, used):
+            r.whistle_capacity_used = float(u) if u >= 0 else d.whistle_capacity_used
         args = (12.0, 0.3, weight, 0.8, 0.9, 0.2)
-        keep_records(books, whistles, counts[0], counts[1], counts[2], *args)
+        keep_records(books, used, whistles, counts[0], counts[1], counts[2], *args)
         for r in refs:
             k = r.category
             r.week(int(whistles[k]), int(counts[0, k]), int(counts[1, k]), int(counts[2, k]), *args)
