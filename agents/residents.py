@@ -201,7 +201,8 @@ class Residents:
         The model calls the rules one by one instead when the classroom's hooks may change what
         one rule hands the next (`model.overrides`). Returns the neighbours' paying mean, then
         (tried, paid, fee part per compound, households paid, fee part, goods part, points, value)
-        of the redemption (empty, and zeros, without points)."""
+        of the redemption (empty, and zeros, without points); each compound's share taking part
+        (`participating_share`, which every week reads) is counted in the same call."""
         w, n = self.world, self.n
         t = w.ties_by_degree()
         values = _WEEK_READ(p)
@@ -217,9 +218,9 @@ class Residents:
                                                                 self.participating)
         self.recent_resolved, self.recent_lost, self.participating = np.empty(n), np.empty(n), np.empty(n, bool)
         self.fee_burden_pct, self._pay_logodds, self.paying = np.empty(n), np.empty(n), np.empty(n, bool)
-        nb_paying, redeemed = _residents_week(
+        nb_paying, redeemed, self._participating_share = _residents_week(
             t.starts, t.degrees, t.rows, t.neighbours, t.weight, t.ones_sum, t.count_bits,
-            w.hh_compound, central, w.hh_income, w.hh_area, w.W.indptr, w.W.indices,
+            w.hh_compound, w.c_households, central, w.hh_income, w.hh_area, w.W.indptr, w.W.indices,
             env_c, service_c, org_c, red_c, managed_c, fee_c, deliberating,
             open_hh, resolved_now, lost_now, gamed_now if gamed_now is not None else lost_now, gamed_now is not None,
             culture_rate / 52.0, culture_rate > 0, self.belonging_before_culture, p["belonging_fade_rate"] / 52.0, fade,
@@ -723,7 +724,7 @@ def _redeem_points(points, threshold, value_per_point, fund_limit, fee_share, ma
 
 @kernel
 def _residents_week(starts, degrees, rows, neighbours, weight, ones_sum, count_bits,
-                    comp, central, income, area, indptr, indices,
+                    comp, c_households, central, income, area, indptr, indices,
                     env_c, service_c, org_c, red_c, managed_c, fee_c, deliberating,
                     open_hh, resolved, lost, gamed, any_gamed,
                     culture_weekly, culture_on, belonging_before, fade_weekly, fade_on,
@@ -774,4 +775,5 @@ def _residents_week(starts, degrees, rows, neighbours, weight, ones_sum, count_b
     _pay_week(satisfaction, trust, nb[N_PAYING], np.float32(w_nb), comp, managed_c, fee_c, area, fee_credit, income,
               u_pay, np.float32(rate), rate, paying, np.zeros(0), False, intercept, w_satisfaction, w_trust, w_fee,
               burden, logodds, pays)
-    return nb[N_PAYING], (tried, paid, transfer, n_paid, fee_sum, goods_sum, points_sum, value_sum)
+    return (nb[N_PAYING], (tried, paid, transfer, n_paid, fee_sum, goods_sum, points_sum, value_sum),
+            _share_by_compound(comp, participating_out, c_households))

@@ -178,6 +178,7 @@ class CommunityModel(mesa.Model):
         r.decide_payment(p, managed0[w.hh_compound], fee_month, 0.0, np.full(n, p["pay_neighbour_initial"]), init.random(n),
                          review_all=True)
         self._neighbour_paying = np.zeros(n)
+        self._fee_week: np.ndarray | None = None  # each compound's fee this week (`_fees_this_week`)
         self._outcomes: dict[str, float] | None = None
         self.collect = bool(collect)
         self.datacollector = WeeklyRecord()
@@ -500,7 +501,7 @@ class CommunityModel(mesa.Model):
         self._neighbour_paying, (_tried, _paid, transfer, n_paid, fee_sum, goods_sum, points_sum, value_sum) = r.week(
             p, mk.env, mk.service, pr.per_household(), self.party.compound_org, self._central, mk.provider == RED,
             lv("deliberation_rate") > 0, pr.resolved_now, pr.lost_now, pr.gamed_now if pr.c.gamed else None,
-            culture, self._culture_ever, per_act, managed_c, self.ledger.fund_balance + 1e-9, mk.fee_m2(p),
+            culture, self._culture_ever, per_act, managed_c, self.ledger.fund_balance + 1e-9, self._fees_this_week(),
             self.fee_credit, self.streams.uniform("residents.participate", n), self.streams.uniform("residents.pay", n))
         self._points_transfer = transfer  # (zeros when nobody was paid)
         if n_paid:
@@ -535,9 +536,15 @@ class CommunityModel(mesa.Model):
             r.points += per_act * r.participating
             tried, paid = self._redeem_points()
             r.learn_points_value(p, tried, paid, w.W)
-        r.pay_week(p, managed_c, mk.fee_m2(p), self.fee_credit, nb_paying, self.streams.uniform("residents.pay", n),
+        r.pay_week(p, managed_c, self._fees_this_week(), self.fee_credit, nb_paying, self.streams.uniform("residents.pay", n),
                    shift=None if ov is None else ov.payment_shift(self))
         self._neighbour_paying = nb_paying
+
+    def _fees_this_week(self) -> np.ndarray:
+        """Each compound's fee this week (`PropertyMarket.fee_m2`), kept for the accounts (5): the
+        residents decide on it and pay it before any tender of the week changes a fee."""
+        self._fee_week = self.market.fee_m2(self.p)
+        return self._fee_week
 
     def _redeem_points(self) -> tuple[np.ndarray, np.ndarray]:
         """Households over the threshold redeem; the fund pays, in household order, while it can.
@@ -564,7 +571,7 @@ class CommunityModel(mesa.Model):
         comp = w.hh_compound
         wk = 1.0 / WEEKS_PER_MONTH
         # fees prepaid with points are not paid twice
-        fees_c, mk.collection = collect_fees(mk.fee_m2(p), comp, w.hh_area, wk, r.paying, self.fee_credit,
+        fees_c, mk.collection = collect_fees(self._fee_week, comp, w.hh_area, wk, r.paying, self.fee_credit,
                                              self.points_redeemed_yuan > 0, mk.provider, w.c_households)
         self.household_fees_paid += np_sum(fees_c)
         transfers = self._points_transfer.copy()
