@@ -8,10 +8,12 @@ Each tree gets one persistent single-threaded process (its kernels loaded once).
 (a point of `results/sensitivity/sensitivity_sobol/sample.parquet` through the study's own
 model function, or a street of `--households` for `--weeks` weeks with seed k) is made in both,
 the two alternating in a random order, twice each; a run's figure is its CPU time (the better
-of the two), and each pair gives a ratio. On a machine whose speed wanders by tens of per cent
-from minute to minute (a shared host), whole-process rounds minutes apart (`study_block.py`)
-measure the machine as much as the change; a pair is taken within a second, so the median of
-the pairs' ratios is the change's effect. Prints figures and ratios; asserts nothing.
+of the two), and each pair gives a ratio. A street is built anew for each of its runs (as a batch
+of seeds does), while the study's points keep their street (`model.world_store`), as the study
+does. On a machine whose speed wanders by tens of per cent from minute to minute (a shared host),
+whole-process rounds minutes apart (`study_block.py`) measure the machine as much as the change;
+a pair is taken within a second, so the median of the pairs' ratios is the change's effect.
+Prints figures and ratios; asserts nothing.
 """
 
 from __future__ import annotations
@@ -38,11 +40,17 @@ if mode == "study":
     community({**fixed, "steps": 20}, 0)  # load the compiled kernels (a one-time cost)
 else:
     from model import CommunityModel
+    try:  # a street of another seed is built anew in a batch: so is each run's here (no street kept)
+        from model.world_store import clear as forget_streets
+    except ImportError:  # (a tree from before `model.world_store`)
+        forget_streets = lambda: None  # noqa: E731
     n, weeks, scenario = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] or None
     CommunityModel(rng=0, n_households=min(n, 1000), scenario=scenario, collect=False).step()
 print("ready", flush=True)
 for line in sys.stdin:
     k = int(line)
+    if mode != "study":
+        forget_streets()
     t = time.process_time()
     if mode == "study":
         community({**fixed, **{f: float(X.loc[k, f]) for f in study.names}}, 0)
