@@ -26,14 +26,13 @@ from agents.residents import Residents, logistic
 from . import outcomes as oc
 from .appraisal import Compound
 from .grid_time import GridHours, hot_spot_checks, make_visits, plan_visits
-from .ledger import Ledger, add_shares, subsidy_demands
+from .ledger import Ledger, add_shares
 from .parameters import validate
 from .policies import Policies
 from .problems import (ANSWERED, CATEGORIES, CLOSED_ON_PAPER, DELIBERATION, DEPARTMENT, ELDER, K, ON_TIME, REPAIR,
-                       Problems, arising_multiplier, available_levels, channel_chances, deliberation_chance, hot_spots,
+                       Problems, arising_multiplier, available_levels, channel_chances, deliberation_chance,
                        in_heating_season, sorted_quantile)
-from .jit import np_sum
-from .property_market import WEEKS_PER_MONTH, PropertyMarket, collect_fees, stop_paying_unmanaged
+from .property_market import WEEKS_PER_MONTH, PropertyMarket, income_week
 from .streams import Streams
 from .tendering import NOT_DUE, TenderOffice, contracts_ending, tenders_due
 from .world import FIRM, NONE, OLD, PROVIDER_NAMES, RED
@@ -446,20 +445,18 @@ class CommunityModel(mesa.Model):
         replying = self.overrides is not None and self.overrides.replying()  # [classroom] a head who closes by reply
         gaming = self._departments_game(weight) if (weight > 0 or replying) and pr.at_level[DEPARTMENT] else None
         # then open problems are lost, less where the platform is digital; the platform's records of
-        # open problems per household (a moving average) show the early warning its hot spots
-        self.registered_ewma, used = pr.work(
+        # open problems per household (a moving average) show the early warning its hot spots:
+        # compounds at or above the `early_warning_hot_quantile` of recent registrations
+        warned = self.policies.level("early_warning_level") > 0
+        self.registered_ewma, used, self.hot = pr.work(
             w.hh_grid, w.hh_community, self._case_capacity, lv("cobuilding_capacity"), w.grid_households,
             p["grid_resolve_cap"], p["property_resolve"], mk.service, pd_c, whistle_capacities(self.department_books), power,
             p["response_scoring_tilt"] * weight, p["department_reallocation_rounds"], gaming,
             self.streams.offset("department.gaming", self.steps), p["escalation_weeks"], available, p["loss_rate"],
             p["digital_loss_cut"], self.digital_level, p["max_problem_age_weeks"], p["response_deadline_weeks"],
-            w.c_households, self.registered_ewma, p["early_warning_smoothing"])
+            w.c_households, self.registered_ewma, p["early_warning_smoothing"],
+            p["early_warning_hot_quantile"] if warned else None)
         self._departments_keep_record(used, pr.department_week, weight)
-        # early warning: hot spots are compounds at or above the `early_warning_hot_quantile` of recent registrations
-        if self.policies.level("early_warning_level") > 0:
-            self.hot = hot_spots(self.registered_ewma, float(p["early_warning_hot_quantile"]))
-        else:
-            self.hot[:] = False
 
     def _departments_game(self, weight: float) -> np.ndarray:
         """Scored departments short of their target close some unanswered whistles on paper: the
@@ -571,20 +568,20 @@ class CommunityModel(mesa.Model):
         comp = w.hh_compound
         wk = 1.0 / WEEKS_PER_MONTH
         # fees prepaid with points are not paid twice
-        fees_c, mk.collection = collect_fees(self._fee_week, comp, w.hh_area, wk, r.paying, self.fee_credit,
-                                             self.points_redeemed_yuan > 0, mk.provider, w.c_households)
-        self.household_fees_paid += np_sum(fees_c)
-        transfers = self._points_transfer.copy()
         old_rate, red_rate = lv("property_subsidy"), lv("red_property_subsidy")
+        fees_c, mk.collection, fees_total, want, totals = income_week(
+            self._fee_week, comp, w.hh_area, wk, r.paying, self.fee_credit, self.points_redeemed_yuan > 0, mk.provider,
+            w.c_households, old_rate, red_rate, w.c_area, w.c_type)
+        self.household_fees_paid += fees_total
+        transfers = self._points_transfer.copy()
         if old_rate > 0 or red_rate > 0:  # old compounds with a provider; red property's compounds
-            self._subsidise(old_rate, red_rate, transfers)
+            self._subsidise(old_rate, red_rate, want, totals.tolist(), transfers)
         mk.settle(p, fees_c, transfers, None if self.overrides is None else self.overrides.service_chosen(self))  # [classroom]
         for firm in self.firm_list:  # companies book the week, pay out, leave contracts they lose on
             if firm.contracts:
                 firm.step()
         self.red_provider.step()  # red property asks for tenders or gives a compound up
-        stop_paying_unmanaged(r.paying, mk.provider, comp)
-        mk.update_environment(p, self._participation_share())
+        mk.close_week(p, r.paying, comp, self._participation_share())  # nobody pays without a provider; environment moves
         self._contracts_end()
         self._tenders()
         self._red_property_takes_over()
@@ -770,14 +767,13 @@ class CommunityModel(mesa.Model):
             self._event(c, "red property took over", f"start-up grant {grant:,.0f} yuan from the fund", float(grant),
                         "red_property")
 
-    def _subsidise(self, old_rate: float, red_rate: float, transfers: np.ndarray) -> None:
+    def _subsidise(self, old_rate: float, red_rate: float, want: np.ndarray, totals: list[float],
+                   transfers: np.ndarray) -> None:
         """The fund's subsidies into `transfers`: `old_rate` yuan/m²/month to old compounds with a
-        provider, then `red_rate` to red property's compounds (a rate <= 0: none). Each is paid from
+        provider, then `red_rate` to red property's compounds (a rate <= 0: none), as demanded
+        (`model.ledger.subsidy_demands`: `want`, one row each, and their `totals`). Each is paid from
         the fund as one sum; if the fund falls short, every compound gets the same share of its demand."""
-        w = self.world
-        want, totals = subsidy_demands(old_rate, red_rate, w.c_area, 1.0 / WEEKS_PER_MONTH, self.market.provider,
-                                       w.c_type)
-        old_total, red_total = totals.tolist()
+        old_total, red_total = totals
         nothing = -1.0  # (no share paid: the row is not added)
         pay = self.ledger.pay
         old_share = pay("property_subsidy", old_total) / old_total if old_rate > 0 and old_total > 0 else nothing

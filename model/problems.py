@@ -218,7 +218,8 @@ class Problems:
              deliberation: np.ndarray, departments: tuple, power: np.ndarray | None, tilt_weight: float, rounds: int,
              gaming: np.ndarray | None, gaming_offset, escalation_weeks: float, available: np.ndarray,
              loss_rate: float, loss_cut: float, digital: np.ndarray, max_age: float, deadline: float,
-             c_households: np.ndarray, record: np.ndarray, smoothing: float) -> tuple[np.ndarray, np.ndarray]:
+             c_households: np.ndarray, record: np.ndarray, smoothing: float,
+             hot_quantile: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The week's handling, after `route`: resolve, close on paper, escalate, lose.
 
         Each handled problem is resolved with its level's chance: at the grid, its workers' cases
@@ -236,14 +237,15 @@ class Problems:
         Books the departments' week (`department_week`: whistles answered, answered within
         `deadline` weeks, closed on paper, per category) and returns the platform's record of open
         problems per compound: `record` (a moving average) moved by `smoothing` toward this week's
-        open (registered) problems per household; and the whistle capacity each department used
-        (-1: none waiting).
+        open (registered) problems per household; the whistle capacity each department used
+        (-1: none waiting); and the early warning's hot spots on the new record (`hot_spots` at
+        `hot_quantile`; none if it is None).
         """
         c = self.c
         game = gaming is not None
         shared = power is not None
         (self.active, resolved, weeks_open, answered, campaign_resolved, gamed, lost, campaign_lost, record, used,
-         n) = _work(
+         n, hot) = _work(
             self.state, self.level_pos, self.wait, self.age, self.registered_at, self.channel, self.campaign,
             self.whistled, self.gamed, self.active, self.hh_compound, hh_grid, hh_group, self.step_no,
             self.grid_queue, case_capacity, float(cobuilding), grid_households, float(grid_cap),
@@ -254,7 +256,8 @@ class Problems:
             float(deadline), self._offset("handle"), gaming_offset, self._offset("lose"), c_households, record,
             float(smoothing), self.resolved_now, self.gamed_now, self.lost_now, self.hh_resolved,
             self.compound_resolved, c.resolved_by_level, c.resolved_by_category, c.resolved_by_level_category,
-            c.whistles_by_category, self.department_week, self._slots)
+            c.whistles_by_category, self.department_week, self._slots, hot_quantile is not None,
+            0.0 if hot_quantile is None else float(hot_quantile))
         if resolved:
             c.resolved += resolved
             c.days_to_resolution_sum += float(weeks_open) * 7.0
@@ -264,7 +267,7 @@ class Problems:
         c.lost += lost
         c.campaign_lost += campaign_lost
         self._whistled(n)
-        return record, used
+        return record, used, hot
 
     def _whistled(self, n: int) -> None:
         """The first `n` slots of the scratch space were whistled."""
@@ -587,7 +590,7 @@ def _work(state, level_pos, wait, age, registered_at, channel, campaign, whistle
           escalation_weeks, available, loss_rate, loss_cut, digital, max_age,
           deadline, handle_offset, gaming_offset, lose_offset, c_households, record, smoothing, resolved_now, gamed_now,
           lost_now, hh_resolved, compound_resolved, resolved_by_level, resolved_by_category, resolved_by_level_category,
-          whistles_by_category, dept_week, whistles):
+          whistles_by_category, dept_week, whistles, warned, hot_quantile):
     """The week's handling of each live slot in turn (see `Problems.work`): resolve (draw
     "handle"), else close on paper (draw "department.gaming"), else wait and maybe escalate (new
     whistles into `whistles`); then lose an open problem (draw "lose" or age) and count what stays
@@ -673,5 +676,6 @@ def _work(state, level_pos, wait, age, registered_at, channel, campaign, whistle
     new_record = np.empty(len(c_households))
     for c in range(len(c_households)):
         new_record[c] = (1.0 - smoothing) * record[c] + smoothing * (open_c[c] / max(c_households[c], 1))
+    hot = hot_spots(new_record, hot_quantile) if warned else np.zeros(len(c_households), np.bool_)
     return (out[:kept], resolved, weeks_open, answered, campaign_resolved, n_gamed, lost, campaign_lost, new_record,
-            used, n_whistles)
+            used, n_whistles, hot)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .jit import kernel, np_sum
+from .ledger import subsidy_demands
 from .world import FIRM, NONE, OLD, RED
 
 WEEKS_PER_MONTH = 52.0 / 12.0
@@ -127,6 +128,12 @@ class PropertyMarket:
         """Environment improves with service and residents' own work, and decays without upkeep."""
         self.env = _environment_moves(self.env, self.service, participation_share, self.decay,
                                       p["service_env_rate"], p["participation_env_effect"])
+
+    def close_week(self, p: dict, paying: np.ndarray, hh_compound: np.ndarray, participation_share: np.ndarray) -> None:
+        """After the providers' books: nobody pays where no provider is left (`stop_paying_unmanaged`,
+        into `paying`), then `update_environment`; one compiled call."""
+        self.env = _close_week(paying, self.provider, hh_compound, self.env, self.service, participation_share,
+                               self.decay, p["service_env_rate"], p["participation_env_effect"])
 
     # ---------------------------------------------------------------- contracts begin and end
     def award(self, c: int, firm_index: int, cost_factor: float, fee: float, service: float, end: int,
@@ -285,6 +292,19 @@ def collect_fees(fee_m2, hh_compound, hh_area, weeks_per_month_inv, paying, fee_
 
 
 @kernel
+def income_week(fee_m2, hh_compound, hh_area, weeks_per_month_inv, paying, fee_credit, use_credit, provider,
+                c_households, old_rate, red_rate, area, c_type):
+    """The week's money coming in, in one call (each kernel call costs a week about what a small pass
+    does): `collect_fees`, then `model.ledger.subsidy_demands` (the fund's subsidy demands and their
+    totals, for the fund to pay). Returns (fees, collection, the fees' total as numpy sums them,
+    demands, totals)."""
+    fees, collection = collect_fees(fee_m2, hh_compound, hh_area, weeks_per_month_inv, paying, fee_credit,
+                                    use_credit, provider, c_households)
+    want, totals = subsidy_demands(old_rate, red_rate, area, weeks_per_month_inv, provider, c_type)
+    return fees, collection, np_sum(fees), want, totals
+
+
+@kernel
 def stop_paying_unmanaged(paying, provider, hh_compound):
     """Nobody pays a fee where no provider is left."""
     for i in range(len(paying)):
@@ -299,6 +319,13 @@ def _fee_m2(provider, fee, red_fee):
         if provider[c] == RED:
             out[c] = red_fee
     return out
+
+
+@kernel
+def _close_week(paying, provider, hh_compound, env, service, participation_share, decay, service_rate,
+                participation_effect):
+    stop_paying_unmanaged(paying, provider, hh_compound)
+    return _environment_moves(env, service, participation_share, decay, service_rate, participation_effect)
 
 
 @kernel

@@ -394,3 +394,34 @@ def test_the_meetings_hours_kept_follow_the_rate_the_hours_and_the_organisations
         assert got.tobytes() == fresh().tobytes()
         seen.add(got.tobytes())
     assert len(seen) >= 3  # the hours did change, and each change was followed
+
+
+@pytest.mark.parametrize("rates", [(0.0, 0.0), (0.8, 0.0), (0.5, 1.2)])
+def test_the_week_s_money_and_its_close_in_one_call_each_are_the_rules_one_by_one(rates):
+    """`income_week` is `collect_fees` then `subsidy_demands`; `PropertyMarket.close_week` is
+    `stop_paying_unmanaged` then `update_environment`: the same floats, the same households paying."""
+    from model import CommunityModel
+    from model.ledger import subsidy_demands
+    from model.property_market import collect_fees, income_week, stop_paying_unmanaged
+
+    m = CommunityModel(rng=6, n_households=800, households_per_compound=80.0, scenario="combined", collect=False)
+    for _ in range(40):
+        m.step()
+    w, mk, r, p = m.world, m.market, m.residents, m.p
+    mk.provider[::3] = 0  # some compounds left without a provider
+    credit = np.random.default_rng(1).uniform(0, 30, w.n)
+    args = (mk.fee_m2(p), w.hh_compound, w.hh_area, 1 / 4.345, r.paying, credit, True, mk.provider, w.c_households)
+    a_credit, b_credit = credit.copy(), credit.copy()
+    got = income_week(*args[:5], a_credit, *args[6:], *rates, w.c_area, w.c_type)
+    fees, collection = collect_fees(*args[:5], b_credit, *args[6:])
+    want = (fees, collection, np.float64(fees.sum()), *subsidy_demands(*rates, w.c_area, 1 / 4.345, mk.provider, w.c_type))
+    assert all(np.asarray(x).tobytes() == np.asarray(y).tobytes() for x, y in zip(got, want))
+    assert a_credit.tobytes() == b_credit.tobytes()
+    share = m._participation_share()
+    paying, env = r.paying.copy(), mk.env.copy()
+    mk.close_week(p, r.paying, w.hh_compound, share)
+    stop_paying_unmanaged(paying, mk.provider, w.hh_compound)
+    mk.env, closed_env = env, mk.env
+    mk.update_environment(p, share)
+    assert (r.paying == paying).all() and not r.paying[mk.provider[w.hh_compound] == 0].any()
+    assert closed_env.tobytes() == mk.env.tobytes()
