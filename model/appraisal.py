@@ -134,6 +134,48 @@ def best_bid(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, levels
     return _winning_bid(*_path_inputs(p, site, ruler, fees, levels, level_of), cost_factor, at_risk, score, by_score)
 
 
+def street_bid(p: dict, site: Compound, street: tuple, fees: np.ndarray, levels: np.ndarray,
+               level_of: np.ndarray, cost_factor: np.ndarray, at_risk: np.ndarray, score: np.ndarray,
+               by_score: np.ndarray) -> tuple[int, int, float, float, float]:
+    """`best_bid` with the bidders' yardstick made from the street (`yardstick`'s arguments after `p`,
+    in order, as `street`), the tender's way: the yardstick, the environment's rates and the
+    yardstick's log-odds in one compiled call (`_tender_rates`) instead of three steps of Python around
+    two small ones. The same floats as `best_bid(p, site, yardstick(p, *street), ...)`."""
+    kind, provider, c_type, collection, satisfaction, env, fee, guide_fee = street
+    prior = p["appraisal_prior_collection_old"] if kind == OLD else p["appraisal_prior_collection_commercial"]
+    r_collection, r_satisfaction, r_environment, r_fee, logit_collection, e_star, keep = _tender_rates(
+        provider, c_type, kind, collection, satisfaction, env, fee, p["appraisal_prior_weight"], prior,
+        p["appraisal_prior_satisfaction"], p["environment_standard"], guide_fee, levels, p["service_env_rate"],
+        p["participation_env_effect"] * site.participation, site.decay)
+    return _winning_bid(*_path_args(p, site, Yardstick(r_collection, r_satisfaction, r_environment, r_fee),
+                                    logit_collection, e_star, keep, fees, levels, level_of),
+                        cost_factor, at_risk, score, by_score)
+
+
+@kernel
+def _tender_rates(provider, c_type, kind, collection, satisfaction, env, fee, k, prior_collection, prior_satisfaction,
+                  prior_environment, guide_fee, levels, service_rate, participation_up, decay):
+    """`_street_yardstick`'s four values, the log-odds of its collection (`logit_of`) and `_env_rates`' two
+    arrays, in one call (`street_bid`)."""
+    collection_r, satisfaction_r, environment_r, fee_r = _street_yardstick(
+        provider, c_type, kind, collection, satisfaction, env, fee, k, prior_collection, prior_satisfaction,
+        prior_environment, guide_fee)
+    e_star, keep = _env_rates(levels, service_rate, participation_up, decay)
+    return collection_r, satisfaction_r, environment_r, fee_r, logit_of(collection_r), e_star, keep
+
+
+@inline_kernel
+def logit_of(x):
+    """`scipy.special.logit(x)` of one float, by scipy's own formula (scipy 1.17: `log(x / (1 - x))` away
+    from 1/2, `log1p(s) - log1p(-s)` with s = 2(x - 1/2) near it, where the first loses digits), so the
+    same floats (`tests/test_kernels.py` checks them against scipy's); inside a kernel, where scipy's
+    ufunc called on one Python float cost a tender more than the arithmetic."""
+    if x < 0.3 or x > 0.65:
+        return np.log(x / (1.0 - x))
+    s = 2.0 * (x - 0.5)
+    return np.log1p(s) - np.log1p(-s)
+
+
 def option_paths(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, levels: np.ndarray,
                  level_of: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Month by month over the contract, for every option (fee `fees[j]`, service `levels[level_of[j]]`):
@@ -146,16 +188,23 @@ def option_paths(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, le
 def _path_inputs(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, levels: np.ndarray,
                  level_of: np.ndarray) -> tuple:
     """`_option_paths`' arguments for `option_paths` (and `best_bid`, which steps the same paths)."""
-    months = int(p["contract_months"])
     e_star, keep = _env_rates(levels, p["service_env_rate"], p["participation_env_effect"] * site.participation,
                               site.decay)
+    return _path_args(p, site, ruler, float(logit(ruler.collection)), e_star, keep, fees, levels, level_of)
+
+
+def _path_args(p: dict, site: Compound, ruler: Yardstick, logit_collection: float, e_star: np.ndarray,
+               keep: np.ndarray, fees: np.ndarray, levels: np.ndarray, level_of: np.ndarray) -> tuple:
+    """`_option_paths`' arguments, given the environment's rates per service level and the log-odds
+    of the yardstick's collection."""
+    months = int(p["contract_months"])
     kept = _kept(keep, months)  # months x levels
     sat_keep = (1.0 - p["satisfaction_rate"]) ** WEEKS_PER_MONTH
     pay_keep = (1.0 - p["pay_review_rate"]) ** WEEKS_PER_MONTH
     # the payment rule's log-odds without satisfaction and neighbours, per option (`drive`)
     fee_slope = p["pay_fee_weight"] * site.burden_per_fee
     return (e_star, kept, site.env, level_of, np.ascontiguousarray(fees, dtype=float), levels,
-            float(logit(ruler.collection)), fee_slope, ruler.fee, p["pay_neighbour_weight"] * ruler.collection,
+            logit_collection, fee_slope, ruler.fee, p["pay_neighbour_weight"] * ruler.collection,
             ruler.satisfaction, ruler.environment, p["env_satisfaction_weight"], site.satisfaction,
             site.collection, sat_keep, pay_keep, p["pay_satisfaction_weight"], p["pay_neighbour_weight"],
             site.subsidy_month_m2, site.area_m2, 1.0 - p["firm_required_margin"],

@@ -34,7 +34,7 @@ from .problems import (ANSWERED, CATEGORIES, CLOSED_ON_PAPER, DELIBERATION, DEPA
                        in_heating_season, sorted_quantile)
 from .property_market import WEEKS_PER_MONTH, PropertyMarket, income_week
 from .streams import Streams
-from .tendering import NOT_DUE, TenderOffice, contracts_ending, tenders_due
+from .tendering import NOT_DUE, TenderOffice, organiser_name, tender_calendar
 from .world import FIRM, NONE, OLD, PROVIDER_NAMES, RED
 from .world_store import world_for
 
@@ -582,8 +582,7 @@ class CommunityModel(mesa.Model):
                 firm.step()
         self.red_provider.step()  # red property asks for tenders or gives a compound up
         mk.close_week(p, r.paying, comp, self._participation_share())  # nobody pays without a provider; environment moves
-        self._contracts_end()
-        self._tenders()
+        self._tenders(self._contracts_end())
         self._red_property_takes_over()
 
     # ---- 5a. companies at the start: traits, contracts, reserves; unmanaged compounds' first tenders
@@ -655,22 +654,16 @@ class CommunityModel(mesa.Model):
         mk.vacate(c)
         self.call_tender(c, self.steps)
 
-    def _contracts_end(self) -> None:
-        """At a contract's end it is renewed, or (with chance `contract_retender_share`) tendered."""
+    def _contracts_end(self) -> np.ndarray:
+        """At a contract's end it is renewed, or (with chance `contract_retender_share`) tendered
+        (`tender_calendar`, which also returns the compounds whose tender is due this week)."""
         mk, now = self.market, self.steps
-        ending = contracts_ending(mk.provider, mk.contract_end, self.tender_due, now)
-        if len(ending) == 0:
-            return
-        u = self.streams.hashed("tendering.retender", now, ending)
-        for c, x in zip(ending, u):
-            if x < self.p["contract_retender_share"]:
-                self.call_tender(int(c), now)
-            else:
-                mk.contract_end[c] += self.contract_weeks
+        return tender_calendar(mk.provider, mk.contract_end, self.tender_due, now,
+                               self.streams.offset("tendering.retender", now), self.p["contract_retender_share"],
+                               self.contract_weeks)
 
-    def _tenders(self) -> None:
-        """Every compound whose tender is due this week is tendered, in compound order."""
-        due = tenders_due(self.tender_due, self.steps)
+    def _tenders(self, due: np.ndarray) -> None:
+        """Every compound whose tender is due this week (`due`) is tendered, in compound order."""
         if len(due) == 0:
             return
         w, r = self.world, self.residents
@@ -679,14 +672,16 @@ class CommunityModel(mesa.Model):
         for c in due:
             self._tender(int(c), satisfaction, participation)
 
-    def _bids(self, c: int, satisfaction: np.ndarray, participation: np.ndarray, start_collection: float):
+    def _bids(self, c: int, satisfaction: np.ndarray, participation: np.ndarray, start_collection: float,
+              committee: bool | None = None):
         """The winning bid for compound `c` among all companies (None if no acceptable bid)."""
-        site, ruler, lo, hi = self._tender_inputs(c, satisfaction, participation, start_collection)
-        return self.tender_office.run(self.p, c, self.firm_list, site, ruler, lo, hi)
+        site, street, lo, hi = self._tender_inputs(c, satisfaction, participation, start_collection)
+        return self.tender_office.run(self.p, c, self.firm_list, site, street, lo, hi, committee)
 
     def _tender_inputs(self, c: int, satisfaction: np.ndarray, participation: np.ndarray,
-                       start_collection: float) -> tuple[Compound, dict, float, float]:
-        """What bidders see of compound `c` (`Compound`), what their yardstick is made from, and the fee band.
+                       start_collection: float) -> tuple[Compound, tuple, float, float]:
+        """What bidders see of compound `c` (`Compound`), what their yardstick is made from (`yardstick`'s
+        arguments after the parameters), and the fee band.
         (Python floats by `item`: numpy's scalars cost a tender more than its arithmetic.)"""
         p, w, mk = self.p, self.world, self.market
         lo, hi = mk.fee_band_of(p, c)
@@ -695,17 +690,17 @@ class CommunityModel(mesa.Model):
                         participation=participation.item(c), decay=mk.decay.item(c), area_m2=w.c_area.item(c),
                         burden_per_fee=self.burden_per_fee.item(c), full_cost_month_m2=mk.firm_cost_m2.item(c),
                         subsidy_month_m2=self.policies.level("property_subsidy") if kind == OLD else 0.0)
-        ruler = dict(kind=kind, provider=mk.provider, c_type=w.c_type, collection=mk.collection,
-                     satisfaction=satisfaction, env=mk.env, fee=mk.fee, guide_fee=mk.guide_fee.item(c))
-        return site, ruler, lo, hi
+        street = (kind, mk.provider, w.c_type, mk.collection, satisfaction, mk.env, mk.fee, mk.guide_fee.item(c))
+        return site, street, lo, hi
 
     def _tender(self, c: int, satisfaction: np.ndarray, participation: np.ndarray) -> None:
         p, w, mk, office = self.p, self.world, self.market, self.tender_office
         now = self.steps
         prev, incumbent = mk.provider.item(c), mk.owner.item(c)
         start = mk.collection.item(c) if prev != NONE else p["entry_payment_share"]
-        bid = self._bids(c, satisfaction, participation, start)
-        who = office.organiser(p, c)
+        committee = office.has_committee(p, c)
+        bid = self._bids(c, satisfaction, participation, start, committee)
+        who = organiser_name(committee)
         self.tender_due[c] = NOT_DUE
         wait = int(p["tender_wait_weeks"])
         if bid is None:

@@ -19,8 +19,9 @@ import numpy as np
 
 from agents.firms import Bidders
 
-from .appraisal import Compound, best_bid, yardstick
+from .appraisal import Compound, street_bid
 from .jit import kernel
+from .streams import splitmix_uniform
 from .world import FIRM
 
 STREET_OFFICE, OWNERS_COMMITTEE = "street office", "owners' committee"
@@ -55,10 +56,10 @@ class TenderOffice:
         return self.u_committee.item(c) < chance
 
     def organiser(self, p: dict, c: int) -> str:
-        return OWNERS_COMMITTEE if self.has_committee(p, c) else STREET_OFFICE
+        return organiser_name(self.has_committee(p, c))
 
     def fee_weight(self, p: dict, c: int) -> float:
-        return p["tender_weight_fee_committee"] if self.has_committee(p, c) else p["tender_weight_fee_street"]
+        return _fee_weight(p, self.has_committee(p, c))
 
     def options(self, p: dict, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Every (fee, service) pair a bidder considers, as two flat arrays, with the grid's service
@@ -81,39 +82,58 @@ class TenderOffice:
 
     def score(self, p: dict, c: int, fee: np.ndarray, service: np.ndarray, lo: float, hi: float) -> np.ndarray:
         """The published rule: a weighted sum of a low fee and a high service, each on 0-1."""
-        wf = self.fee_weight(p, c)
-        cheap = (hi - fee) / max(hi - lo, 1e-12) if hi > lo else np.ones_like(fee)
-        span = 1.0 - p["firm_min_service"]
-        better = (service - p["firm_min_service"]) / span if span > 1e-12 else np.ones_like(service)
-        return wf * cheap + (1.0 - wf) * better
+        return _score(p, self.fee_weight(p, c), fee, service, lo, hi)
 
-    def _option_scores(self, p: dict, c: int, fees: np.ndarray, services: np.ndarray, lo: float,
+    def _option_scores(self, p: dict, wf: float, fees: np.ndarray, services: np.ndarray, lo: float,
                        hi: float) -> tuple[np.ndarray, np.ndarray]:
-        """`score` of a band's options (`options`) and the options best first (ties by index), made
-        once per band, option grid and rule (the parameters it depends on are read each time: an
-        experiment may change them)."""
-        key = (lo, hi, p["tender_fee_options"], p["firm_min_service"], self.fee_weight(p, c))
+        """`score` of a band's options (`options`) at fee weight `wf`, and the options best first (ties by
+        index), made once per band, option grid and rule (the parameters it depends on are read each
+        time: an experiment may change them)."""
+        key = (lo, hi, p["tender_fee_options"], p["firm_min_service"], wf)
         scores = self._scores.get(key)
         if scores is None:
-            score = self.score(p, c, fees, services, lo, hi)
+            score = _score(p, wf, fees, services, lo, hi)
             scores = self._scores[key] = (score, np.argsort(-score, kind="stable"))
         return scores
 
-    def run(self, p: dict, c: int, firms: list, site: Compound, ruler_args: dict, lo: float, hi: float) -> Bid | None:
-        """Put compound `c` out to tender among `firms`; the winning bid, or None."""
+    def run(self, p: dict, c: int, firms: list, site: Compound, street: tuple, lo: float, hi: float,
+            committee: bool | None = None) -> Bid | None:
+        """Put compound `c` out to tender among `firms`; the winning bid, or None. `street` is what the
+        bidders' yardstick is made from (`appraisal.yardstick`'s arguments after `p`); `committee`, whether
+        an owners' committee runs it (`has_committee`, asked here if not given)."""
         self.tenders += 1
         if not firms:
             self.without_bid += 1
             return None
-        ruler = yardstick(p, **ruler_args)
         fees, services, levels, level_of = self.options(p, lo, hi)
         cost, at_risk = self.bidders.arrays(firms)
-        score, by_score = self._option_scores(p, c, fees, services, lo, hi)
-        i, j, best, collection, worst = best_bid(p, site, ruler, fees, levels, level_of, cost, at_risk, score, by_score)
+        if committee is None:
+            committee = self.has_committee(p, c)
+        score, by_score = self._option_scores(p, _fee_weight(p, committee), fees, services, lo, hi)
+        i, j, best, collection, worst = street_bid(p, site, street, fees, levels, level_of, cost, at_risk, score,
+                                                   by_score)
         if i < 0:
             self.without_bid += 1
             return None
         return Bid(firms[i], fees.item(j), services.item(j), best, collection, worst)
+
+
+def organiser_name(committee: bool) -> str:
+    """Who runs a tender: the owners' committee where there is one, otherwise the street office."""
+    return OWNERS_COMMITTEE if committee else STREET_OFFICE
+
+
+def _fee_weight(p: dict, committee: bool) -> float:
+    """The published rule's weight on a low fee: an owners' committee weighs the fee its own way."""
+    return p["tender_weight_fee_committee"] if committee else p["tender_weight_fee_street"]
+
+
+def _score(p: dict, wf: float, fee: np.ndarray, service: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """`TenderOffice.score` at fee weight `wf`."""
+    cheap = (hi - fee) / max(hi - lo, 1e-12) if hi > lo else np.ones_like(fee)
+    span = 1.0 - p["firm_min_service"]
+    better = (service - p["firm_min_service"]) / span if span > 1e-12 else np.ones_like(service)
+    return wf * cheap + (1.0 - wf) * better
 
 
 @kernel
@@ -138,3 +158,18 @@ def tenders_due(tender_due, now):
             out[k] = c
             k += 1
     return out[:k]
+
+
+@kernel
+def tender_calendar(provider, contract_end, tender_due, now, retender_offset, retender_share, contract_weeks):
+    """The week's calendar of tenders in one call: each firm contract that ends this week and is not
+    already up for tender (`contracts_ending`) is tendered now with chance `retender_share` (its
+    counter-based draw at `retender_offset`: `Streams.hashed("tendering.retender", now, ...)`), else
+    renewed for `contract_weeks`; then the compounds whose tender is due (`tenders_due`). In place on
+    `tender_due` and `contract_end`; returns the compounds due, in compound order."""
+    for c in contracts_ending(provider, contract_end, tender_due, now):
+        if splitmix_uniform(retender_offset, c) < retender_share:
+            tender_due[c] = now
+        else:
+            contract_end[c] += contract_weeks
+    return tenders_due(tender_due, now)

@@ -104,9 +104,10 @@ def _winner_from_full_books(profit, worst, at_risk, score, cost):
 def test_a_tender_reads_each_bidders_books_only_as_far_as_it_needs():
     """`best_bid` (books read lazily, per service level) picks the same winner, option, score,
     expected collection and worst loss as the rule applied to `appraise`'s full books, over
-    compounds, bands, reserves and score ties (a coarse score grid makes ties common)."""
+    compounds, bands, reserves and score ties (a coarse score grid makes ties common); the tender's
+    own call (`street_bid`: yardstick, rates and log-odds in one kernel) returns the same floats."""
     from model import CommunityModel
-    from model.appraisal import appraise, best_bid, yardstick
+    from model.appraisal import appraise, best_bid, street_bid, yardstick
 
     m = CommunityModel(rng=5, n_households=1200, households_per_compound=100, scenario="combined", collect=False)
     for _ in range(30):
@@ -117,8 +118,8 @@ def test_a_tender_reads_each_bidders_books_only_as_far_as_it_needs():
     checked = won = 0
     for trial in range(60):
         c = int(rng.integers(w.n_compounds))
-        site, ruler_args, lo_c, hi_c = m._tender_inputs(c, satisfaction, participation, float(rng.uniform(0.05, 0.9)))
-        ruler = yardstick(p, **ruler_args)
+        site, street, lo_c, hi_c = m._tender_inputs(c, satisfaction, participation, float(rng.uniform(0.05, 0.9)))
+        ruler = yardstick(p, *street)
         fees, services, levels, level_of = office.options(p, lo_c, hi_c)
         k = len(m.firm_list)
         dear = trial % 3 == 0  # dear companies that risk nothing: often no acceptable bid
@@ -131,11 +132,60 @@ def test_a_tender_reads_each_bidders_books_only_as_far_as_it_needs():
         i, j, best, collection, worst_loss = best_bid(p, site, ruler, fees, levels, level_of, cost, at_risk,
                                                       score, by_score)
         assert (i, j) == expect[:2]
+        same = street_bid(p, site, street, fees, levels, level_of, cost, at_risk, score, by_score)
+        np.testing.assert_array_equal(same, (i, j, best, collection, worst_loss))
         if i >= 0:
             won += 1
             assert best == expect[2] and collection == paying[i, j] and worst_loss == worst[i, j]
         checked += 1
     assert checked == 60 and 5 < won < 60  # both outcomes occur: the check can fail either way
+
+
+def test_the_log_odds_kernel_is_scipys_logit():
+    """`logit_of` restates scipy's `logit` so the tender's yardstick needs no ufunc call: the same
+    floats over the unit interval, both branches' edges (0.3, 0.65), near 0 and 1, 0, 1, outside and nan."""
+    from numba import njit
+    from scipy.special import logit
+
+    from model.appraisal import logit_of
+
+    every = njit(error_model="numpy")(lambda x: np.array([logit_of(v) for v in x]))
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.random(200_000), rng.random(2_000) * 1e-9, 1.0 - rng.random(2_000) * 1e-9,
+                        np.nextafter(0.3, [0.0, 1.0]), np.nextafter(0.65, [0.0, 1.0]),
+                        [0.0, 1.0, 0.3, 0.5, 0.65, -0.5, 1.5, np.nan, np.inf, 5e-324]])
+    np.testing.assert_array_equal(every(x), logit(x))
+
+
+def test_the_tender_calendar_is_the_rules_one_by_one():
+    """`tender_calendar` (contracts ending, their re-tender draws, the tenders due, in one call) gives
+    what `contracts_ending`, `Streams.hashed` and `tenders_due` give called in turn, on random calendars."""
+    from model.tendering import NOT_DUE, contracts_ending, tender_calendar, tenders_due
+    from model.world import FIRM, NONE, RED
+
+    rng = np.random.default_rng(4)
+    streams = Streams(9)
+    moved = 0
+    for trial in range(200):
+        n, now, share, weeks = int(rng.integers(1, 40)), int(rng.integers(0, 60)), float(rng.random()), 156
+        provider = rng.choice(np.array([FIRM, NONE, RED], dtype=np.int8), n)
+        contract_end = rng.integers(0, 80, n).astype(np.int64)
+        tender_due = np.where(rng.random(n) < 0.3, rng.integers(0, 80, n), NOT_DUE).astype(np.int64)
+        end_a, due_a = contract_end.copy(), tender_due.copy()
+        ending = contracts_ending(provider, end_a, due_a, now)
+        for c, x in zip(ending, streams.hashed("tendering.retender", now, ending)):
+            if x < share:
+                due_a[c] = now
+            else:
+                end_a[c] += weeks
+        expect = tenders_due(due_a, now)
+        got = tender_calendar(provider, contract_end, tender_due, now, streams.offset("tendering.retender", now),
+                              share, weeks)
+        np.testing.assert_array_equal(got, expect)
+        np.testing.assert_array_equal(contract_end, end_a)
+        np.testing.assert_array_equal(tender_due, due_a)
+        moved += len(ending)
+    assert moved > 100  # contracts did end, so both branches were taken
 
 
 @settings(max_examples=60)
