@@ -36,6 +36,8 @@ ALGORITHM = {
                                                    "per tie); 2**31 - 1: networkx's seed range"),
     ("model/world.py", "_building_ties"): ({2, 256}, "a ring needs two neighbours; 256: cache size"),
     ("model/appraisal.py", "_kept"): ({4096}, "cache size"),
+    ("model/appraisal.py", "logit_of"): ({0.3, 0.65, 0.5, 2.0}, "scipy's logit formula: log1p's difference between "
+                                                              "0.3 and 0.65, s = 2(x - 1/2)"),
     ("agents/residents.py", "_neighbour_means"): ({2, 4}, "two float traits summed a tie; four households of a "
                                                           "degree summed side by side (the kernel's lanes)"),
     ("model/world.py", "check_compounds"): ({2}, "a CSV's data row i is line i + 2 (after the header)"),
