@@ -431,9 +431,6 @@ class CommunityModel(mesa.Model):
             meet = min(1.0, lv("deliberation_rate") / WEEKS_PER_MONTH) * self._meetings_held  # as hours allow
             if self.overrides is not None:  # [classroom] a deliberation a committee calls (its owners' own time)
                 meet = self.overrides.meeting_chance(self, meet)
-            meet = np.asarray(meet, float)
-            if meet.ndim == 0:  # (one chance for every compound)
-                meet = np.full(len(part_c), meet)
             pd_c = deliberation_chance(meet, p["deliberation_resolve"], p["deliberation_floor"],
                                        p["deliberation_participation_scale"], part_c)
         # departments answer whistles by capacity and the share of it they give to whistles

@@ -127,7 +127,7 @@ class Overrides:
         av[:, level] |= self._mask(model, lambda d: d.deliberate)
         return av
 
-    def meeting_chance(self, model, meet: float) -> float | np.ndarray:
+    def meeting_chance(self, model, meet: np.ndarray) -> np.ndarray:
         called = self._mask(model, lambda d: d.deliberate)
         if not called.any():
             return meet
