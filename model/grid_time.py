@@ -26,8 +26,20 @@ class GridHours:
     """This week's hours per grid for each use, and the street's totals since the start."""
 
     def __init__(self, n_grids: int):
-        self.week = {use: np.zeros(n_grids) for use in USES}
+        self._set_week(np.zeros((len(USES), n_grids)))
         self._totals = np.zeros(len(USES) + 1)  # the street's hours since the start: each use's, then all available
+
+    @property
+    def week(self) -> dict[str, np.ndarray]:
+        """This week's hours per grid for each use (rows of the week's table, `USES` order). Made into a
+        dict when first read: most weeks nothing reads it, and six row views a week cost more than
+        some of the kernels."""
+        if self._week_by_use is None:
+            self._week_by_use = dict(zip(USES, self._week))
+        return self._week_by_use
+
+    def _set_week(self, week: np.ndarray) -> None:
+        self._week, self._week_by_use = week, None
 
     @property
     def total(self) -> dict[str, float]:
@@ -49,7 +61,7 @@ class GridHours:
         else:
             week = _allocate(available, paperwork, meetings, visits, warnings, np.asarray(case_share, float), 0.0, True,
                              self._totals)
-        self.week = dict(zip(USES, week))
+        self._set_week(week)
 
     def granted_share(self, use: str, demand: np.ndarray) -> np.ndarray:
         """Share of each grid's demand for `use` that got its hours (1 where nothing was asked)."""
@@ -57,14 +69,14 @@ class GridHours:
 
     def granted(self, use: str, demand: np.ndarray) -> tuple[np.ndarray, bool]:
         """`granted_share`, and whether every grid got all it asked for."""
-        return _granted_share(self.week[use], np.asarray(demand, float))
+        return _granted_share(self._week[USES.index(use)], np.asarray(demand, float))
 
     def warning_checks(self, visit_hours: float, hot_households: np.ndarray,
                        demand: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray, bool]:
         """The early warning's week in one pass: whether any grid has hot-spot households, each grid's
         chance of a check for one of them (the hours granted to warnings / `visit_hours` / the
         households, 0 where none), and `granted("warnings", demand)`."""
-        return _warning_checks(self.week["warnings"], visit_hours, hot_households, np.asarray(demand, float))
+        return _warning_checks(self._week[WARNINGS], visit_hours, hot_households, np.asarray(demand, float))
 
     def share_week(self, workforce, p: dict, scored: np.ndarray, meetings: np.ndarray, visits: np.ndarray,
                    warnings: np.ndarray, case_share: float, hot_households: np.ndarray) -> tuple:
@@ -78,7 +90,7 @@ class GridHours:
                                scored, p["scoring_paperwork_hours_per_whistle"], workforce.paperwork_cut,
                                meetings, visits, warnings, case_share, workforce.visit_hours(p),
                                p["grid_cases_per_week"], hot_households, self._totals)
-        self.week = dict(zip(USES, week))
+        self._set_week(week)
         return tuple(out)
 
     def balances(self) -> bool:
