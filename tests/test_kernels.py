@@ -6,7 +6,9 @@ pieces that make that possible on any input, including the awkward ones.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -85,6 +87,35 @@ def test_engine_stamp_changes_when_any_engine_file_changes(tmp_path):
     helper.write_text("y = 3\n")
     os.utime(helper, ns=(helper.stat().st_atime_ns, helper.stat().st_mtime_ns + 1_000_000))
     assert engine_source_stamp(dirs) != before
+
+
+ROOT = Path(__file__).resolve().parents[1]
+_FIRST_CALLS = r"""
+import json, sys
+from model import CommunityModel
+from model.jit import _KERNELS, load_cached_kernels
+loaded = load_cached_kernels() if sys.argv[1] == "load" else 0
+before = [len(k.overloads) for k in _KERNELS]
+m = CommunityModel(rng=0, scenario="combined", n_households=300, collect=True)
+for _ in range(60):
+    m.step()
+print(json.dumps({"loaded": loaded, "loaded_in_run": sum(len(k.overloads) for k in _KERNELS) - sum(before)}))
+"""
+
+
+@pytest.mark.parametrize("load", [False, True])
+def test_loading_the_cached_kernels_first_leaves_none_to_load_inside_a_run(load):
+    """`load_cached_kernels` loads, before a run, every kernel the run calls (the session's first
+    run, `conftest.py`, put them all in the disk cache): a benchmark's timing then holds no kernel's
+    first load. Without it the same run loads kernels as it goes (the check can tell)."""
+    out = subprocess.run([sys.executable, "-c", _FIRST_CALLS, "load" if load else "lazy"], cwd=ROOT,
+                         capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    if load:
+        assert r["loaded"] > 20 and r["loaded_in_run"] == 0, r
+    else:
+        assert r["loaded"] == 0 and r["loaded_in_run"] > 20, r
 
 
 def _winner_from_full_books(profit, worst, at_risk, score, cost):
