@@ -238,6 +238,38 @@ def test_the_command_line_refuses_a_bad_study_before_writing_anything(tmp_path):
     assert not out.exists()
 
 
+def test_estimate_times_runs_spread_over_the_whole_study_and_writes_nothing(tmp_path):
+    """`--estimate`: the study's runs counted as the runner would make them (seed-noise reruns
+    included), the timed ones taken from its first to its last, and no folder written."""
+    from experiments.sensitivity.estimate import estimate, timed_runs
+
+    study = from_dict(tomllib.loads(ishigami_text(N=64, extra='noise = {points = 8, replications = 4}')), "t")
+    X, _ = sampling.draw(study)
+    specs = sampling.specs(study, X)
+    total, noise, picked = timed_runs(study, 5)
+    assert total == sum(len(s["points"]) * len(s["seeds"]) for s in specs) == len(X) + 8 * 4
+    assert noise == 8 * 4
+    first, last = specs[0], specs[-1]
+    assert picked[0]["params"] == dict(zip(first["names"], first["values"][0]))
+    assert picked[-1]["params"] == dict(zip(last["names"], last["values"][-1])) and picked[-1]["seed"] == last["seeds"][-1]
+    assert len(picked) == 5
+    e = estimate(study, 5, workers=2)
+    assert e["runs_timed"] == 5 and e["runs"] == total
+    assert e["wall_seconds_projected"] == pytest.approx(e["cpu_seconds_per_run"] * total / 2)
+    f = write(tmp_path, ishigami_text(N=64))
+    out = tmp_path / "never"
+    r = subprocess.run([sys.executable, "-m", "govsim", "sensitivity", str(f), "--out", str(out), "--estimate", "4",
+                        "--workers", "2"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert f"{len(X):,} runs" in r.stdout and "4 timed here" in r.stdout and "2 worker(s)" in r.stdout
+    assert "次运行" in r.stdout
+    assert not out.exists() and not (ROOT / "results" / "sensitivity" / "ish").exists()
+    r = subprocess.run([sys.executable, "-m", "govsim", "sensitivity", str(f), "--estimate", "1"], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "'--estimate' = 1" in r.stderr and ">= 2" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
 def test_shipped_studies_load():
     morris = load(ROOT / "experiments" / "sensitivity_morris_5years.toml")
     sobol = load(ROOT / "experiments" / "sensitivity_sobol.toml")

@@ -14,6 +14,17 @@ def cmd_sensitivity(a) -> int:
 
         raise ParameterError("--workers", a.workers, "a whole number >= 1 (or leave it out: all cores)")
     langs = tuple(a.lang)
+    if a.estimate is not None:
+        import os
+
+        from .estimate import estimate, report
+
+        if a.estimate < 2:
+            from model.parameters import ParameterError
+
+            raise ParameterError("--estimate", a.estimate, "a whole number of runs to time, >= 2 (default 16)")
+        print(report(estimate(load(a.file), a.estimate, a.workers or os.cpu_count() or 1)))
+        return 0
     if a.analyse_only:
         from pathlib import Path
 
@@ -44,4 +55,7 @@ def add_parser(sub) -> None:
     s.add_argument("--lang", nargs="+", default=["en", "zh"], choices=("en", "zh"), help="figure label language(s)")
     s.add_argument("--no-figures", action="store_true", help="indices only")
     s.add_argument("--analyse-only", action="store_true", help="redo indices and figures from finished runs")
+    s.add_argument("--estimate", type=int, nargs="?", const=16, default=None, metavar="K",
+                   help="time K of the study's runs (default 16), spread over its sample, and project its time on "
+                        "--workers cores (a cluster: its cores); writes nothing")
     s.set_defaults(func=cmd_sensitivity)
