@@ -23,7 +23,11 @@ def cmd_sensitivity(a) -> int:
             from model.parameters import ParameterError
 
             raise ParameterError("--estimate", a.estimate, "a whole number of runs to time, >= 2 (default 16)")
-        print(report(estimate(load(a.file), a.estimate, a.workers or os.cpu_count() or 1)))
+        cores = os.cpu_count() or 1
+        workers = a.workers or cores
+        print(report(estimate(load(a.file), a.estimate, workers)))
+        if workers > cores and a.scheduler is None:
+            print(f"  (this machine has {cores} cores: {workers} local workers would share them, and take longer)")
         return 0
     if a.analyse_only:
         from pathlib import Path

@@ -68,8 +68,8 @@ def report(e: dict) -> str:
         f"{e['runs_timed']} timed here: {e['cpu_seconds_per_run']:.3g} CPU s a run on average "
         f"(each {cpu_lo:.3g}-{cpu_hi:.3g})",
         f"  on {e['workers']} worker(s) kept busy: about {e['wall_seconds_projected'] / 60:.1f} min for the runs "
-        f"({lo:.1f}-{hi:.1f}), analysis apart; nothing was written",
+        f"({lo:.1f}-{hi:.1f}), analysis and the batch machinery apart; nothing was written",
         f"  {e['study']}:共 {e['runs']:,} 次运行(抽样 {e['runs_main']:,} 次,种子噪声复跑 {e['runs_noise']:,} 次);"
         f"在本机计时 {e['runs_timed']} 次,平均每次 {e['cpu_seconds_per_run']:.3g} CPU 秒;"
-        f"{e['workers']} 个工作进程约需 {e['wall_seconds_projected'] / 60:.1f} 分钟({lo:.1f}–{hi:.1f}),不含分析;未写入任何文件",
+        f"{e['workers']} 个工作进程约需 {e['wall_seconds_projected'] / 60:.1f} 分钟({lo:.1f}–{hi:.1f}),不含分析和批量运行机制本身;未写入任何文件",
     ])
