@@ -19,9 +19,10 @@ resident-step, set-up apart, the Sobol' study's points (issue 19: CPU seconds a 
 `benchmarks/study_block.py` takes, through the study's own model function), Starsim at 10,000
 agents, Covasim at 100,000 and the trivial Mesa agent at 10,000 per agent-step. A round's ratios
 divide govsim's figures by Starsim's (and by Covasim's, and Mesa's) from the same round; the
-median over rounds, times the yardstick's figure on the issue's machine, is what govsim would cost there if both scaled alike (a
-projection, not a measurement: say so when quoting it). Covasim here is 4.0, not the issue's
-3.1, so its column is a second opinion only; the Mesa column is a third, of the interpreter's speed.
+median over rounds, times the yardstick's figure on the issue's machine, is what govsim would cost
+there if both scaled alike (a projection, not a measurement: say so when quoting it). Covasim here
+is 4.0, not the issue's 3.1, so its column is a second opinion only; the Mesa column is a third,
+of the interpreter's speed.
 
 The study's goal (issue 19: 22,784 runs in 30 minutes on two workers) is a budget of 0.158 CPU
 seconds a run with the two cores kept busy (the study's own record: 0.3 ms a run of machinery,
@@ -50,6 +51,10 @@ from benchmarks.study_block import CHILD as STUDY_CHILD  # noqa: E402
 ISSUE_STARSIM_10K_NS = 195.0  # Starsim 3.7, ns per agent-step at 10,000 agents
 ISSUE_COVASIM_100K_NS = 166.0  # Covasim 3.1, ns per agent-step at 100,000 agents
 ISSUE_MESA_10K_NS = 299.0  # a trivial Mesa 3.3 agent (x += 1), ns per agent-step at 10,000 agents
+# each yardstick's figure on the issue's machine, and the key its projections are written under
+YARDSTICKS = {"starsim_10k": (ISSUE_STARSIM_10K_NS, "projected_issue_machine"),
+              "covasim_100k": (ISSUE_COVASIM_100K_NS, "projected_by_covasim"),
+              "mesa_10k": (ISSUE_MESA_10K_NS, "projected_by_mesa")}
 STUDY_RUNS, STUDY_WORKERS, STUDY_GOAL_S = 22_784, 2, 1_800.0  # issue 19
 GOALS = {"default_run_s": 0.12, "ns_10k": 60.0, "ns_100k": 60.0,
          "study_run_s": STUDY_GOAL_S * STUDY_WORKERS / STUDY_RUNS}
@@ -114,27 +119,25 @@ def main() -> None:
           f"{'(by Mesa)':>12}{'goal':>9}")
     for name, goal in GOALS.items():
         here = statistics.median(r[name] for r in rounds)
-        by_starsim = [r[name] / r["starsim_10k"] for r in rounds]
-        by_covasim = [r[name] / r["covasim_100k"] for r in rounds]
-        there = statistics.median(by_starsim) * ISSUE_STARSIM_10K_NS
-        by_mesa = [r[name] / r["mesa_10k"] for r in rounds]
-        there_cv = statistics.median(by_covasim) * ISSUE_COVASIM_100K_NS
-        there_mesa = statistics.median(by_mesa) * ISSUE_MESA_10K_NS
-        report["figures"][name] = {"this_machine": here, "per_starsim_ns": by_starsim, "per_covasim_ns": by_covasim,
-                                   "per_mesa_ns": by_mesa, "projected_issue_machine": there,
-                                   "projected_by_covasim": there_cv, "projected_by_mesa": there_mesa, "goal": goal,
-                                   "spread_projected": [min(by_starsim) * ISSUE_STARSIM_10K_NS,
-                                                        max(by_starsim) * ISSUE_STARSIM_10K_NS]}
+        figure = report["figures"][name] = {"this_machine": here}
+        for stick, (issue_ns, key) in YARDSTICKS.items():
+            per = [r[name] / r[stick] for r in rounds]
+            figure[f"per_{stick.split('_')[0]}_ns"] = per
+            figure[key] = statistics.median(per) * issue_ns
+        per_starsim = figure["per_starsim_ns"]
+        figure.update(goal=goal, spread_projected=[min(per_starsim) * ISSUE_STARSIM_10K_NS,
+                                                   max(per_starsim) * ISSUE_STARSIM_10K_NS])
+        there, there_cv, there_mesa = (figure[key] for _, key in YARDSTICKS.values())
         unit = UNITS[name]
-        lo, hi = report["figures"][name]["spread_projected"]
+        lo, hi = figure["spread_projected"]
         print(f"{TITLES[name]:<58}{here:>11.3g} {unit:<2}{there:>12.3g} {unit:<2} ({lo:.3g}-{hi:.3g}){there_cv:>11.3g} "
               f"{unit:<2}{there_mesa:>9.3g} {unit:<2}{goal:>7.3g} {unit}")
     print(f"\nStarsim 10,000: {statistics.median(r['starsim_10k'] for r in rounds):.0f} ns per agent-step here "
           f"against {ISSUE_STARSIM_10K_NS:.0f} on the issue's machine; Covasim 100,000: "
           f"{statistics.median(r['covasim_100k'] for r in rounds):.0f} against {ISSUE_COVASIM_100K_NS:.0f} "
           f"(another version); a trivial Mesa agent at 10,000: {statistics.median(r['mesa_10k'] for r in rounds):.0f} "
-          f"against {ISSUE_MESA_10K_NS:.0f}. The projections are medians over {a.rounds} rounds of govsim / Starsim in the same "
-          f"round, times Starsim's cost there; not measurements on that machine.")
+          f"against {ISSUE_MESA_10K_NS:.0f}. The projections are medians over {a.rounds} rounds of govsim / the "
+          f"yardstick in the same round, times the yardstick's cost there; not measurements on that machine.")
     out = ROOT / "results" / "benchmarks" / "relative.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")

@@ -93,7 +93,8 @@ for seed in range(int(sys.argv[1])):
         best = {"setup_s": setup, "total_s": total, "households": m.world.n}
     m.release()
 best.update(imports_s=imports, kernels_load_s=kernels_load,
-            ns_per_resident_step=best["total_s"] / (best["households"] * 520) * 1e9, peak_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+            ns_per_resident_step=best["total_s"] / (best["households"] * 520) * 1e9,
+            peak_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 print(json.dumps(best))
 """
 ONE_TIME = r"""

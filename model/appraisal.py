@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from scipy.special import logit
 
 from .jit import inline_kernel, kernel, np_sum
 from .property_market import WEEKS_PER_MONTH
@@ -190,7 +189,7 @@ def _path_inputs(p: dict, site: Compound, ruler: Yardstick, fees: np.ndarray, le
     """`_option_paths`' arguments for `option_paths` (and `best_bid`, which steps the same paths)."""
     e_star, keep = _env_rates(levels, p["service_env_rate"], p["participation_env_effect"] * site.participation,
                               site.decay)
-    return _path_args(p, site, ruler, float(logit(ruler.collection)), e_star, keep, fees, levels, level_of)
+    return _path_args(p, site, ruler, logit_of(ruler.collection), e_star, keep, fees, levels, level_of)
 
 
 def _path_args(p: dict, site: Compound, ruler: Yardstick, logit_collection: float, e_star: np.ndarray,

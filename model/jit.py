@@ -82,25 +82,22 @@ class EngineUserWideLocator(_EngineStamped, caching.UserWideCacheLocator):
 if EngineInTreeLocator not in caching.CacheImpl._locator_classes:
     caching.CacheImpl._locator_classes[:0] = [EngineUserProvidedLocator, EngineInTreeLocator, EngineUserWideLocator]
 
-_KERNELS: list = []  # every engine kernel of the modules imported so far, as decorated
-_compiled_kernel = njit(cache=True, error_model="numpy", nogil=True)
+_KERNELS: list = []  # every engine kernel of the modules imported so far, as decorated (`load_cached_kernels`)
+
+
+def _registered(compile_policy):
+    """A decorator compiling by `compile_policy` that also keeps the kernel in `_KERNELS`."""
+    def decorate(fn):
+        dispatcher = compile_policy(fn)
+        _KERNELS.append(dispatcher)
+        return dispatcher
+    return decorate
+
+
+kernel = _registered(njit(cache=True, error_model="numpy", nogil=True))
 # a small helper called per element from inside kernels, inlined there: an array handed to a compiled
 # call costs reference counting that, per element, outweighs the helper's work
-_compiled_inline_kernel = njit(cache=True, error_model="numpy", inline="always")
-
-
-def kernel(fn):
-    """The engine's compile policy (above) for a per-household rule."""
-    dispatcher = _compiled_kernel(fn)
-    _KERNELS.append(dispatcher)
-    return dispatcher
-
-
-def inline_kernel(fn):
-    """`kernel`, inlined into the kernels that call it."""
-    dispatcher = _compiled_inline_kernel(fn)
-    _KERNELS.append(dispatcher)
-    return dispatcher
+inline_kernel = _registered(njit(cache=True, error_model="numpy", inline="always"))
 
 
 def load_cached_kernels() -> int:
@@ -131,6 +128,8 @@ def load_cached_kernels() -> int:
                 dispatcher.compile(signature)
         loaded += len(dispatcher.overloads) - before
     return loaded
+
+
 PAIRWISE_BLOCK = 128  # numpy's block for pairwise summation (PW_BLOCKSIZE)
 
 

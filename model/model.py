@@ -579,7 +579,7 @@ class CommunityModel(mesa.Model):
                 firm.step()
         self.red_provider.step()  # red property asks for tenders or gives a compound up
         mk.close_week(p, r.paying, comp, self._participation_share())  # nobody pays without a provider; environment moves
-        self._tenders(self._contracts_end())
+        self._tenders(self._tender_calendar())
         self._red_property_takes_over()
 
     # ---- 5a. companies at the start: traits, contracts, reserves; unmanaged compounds' first tenders
@@ -651,7 +651,7 @@ class CommunityModel(mesa.Model):
         mk.vacate(c)
         self.call_tender(c, self.steps)
 
-    def _contracts_end(self) -> np.ndarray:
+    def _tender_calendar(self) -> np.ndarray:
         """At a contract's end it is renewed, or (with chance `contract_retender_share`) tendered
         (`tender_calendar`, which also returns the compounds whose tender is due this week)."""
         mk, now = self.market, self.steps

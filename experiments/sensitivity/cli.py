@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+ESTIMATE_RUNS = 16  # runs `--estimate` times when given no number
+
 
 def cmd_sensitivity(a) -> int:
     from .pipeline import analyse, run_study
@@ -22,7 +24,8 @@ def cmd_sensitivity(a) -> int:
         if a.estimate < 2:
             from model.parameters import ParameterError
 
-            raise ParameterError("--estimate", a.estimate, "a whole number of runs to time, >= 2 (default 16)")
+            raise ParameterError("--estimate", a.estimate,
+                                 f"a whole number of runs to time, >= 2 (default {ESTIMATE_RUNS})")
         cores = os.cpu_count() or 1
         workers = a.workers or cores
         print(report(estimate(load(a.file), a.estimate, workers)))
@@ -59,7 +62,7 @@ def add_parser(sub) -> None:
     s.add_argument("--lang", nargs="+", default=["en", "zh"], choices=("en", "zh"), help="figure label language(s)")
     s.add_argument("--no-figures", action="store_true", help="indices only")
     s.add_argument("--analyse-only", action="store_true", help="redo indices and figures from finished runs")
-    s.add_argument("--estimate", type=int, nargs="?", const=16, default=None, metavar="K",
-                   help="time K of the study's runs (default 16), spread over its sample, and project its time on "
-                        "--workers cores (a cluster: its cores); writes nothing")
+    s.add_argument("--estimate", type=int, nargs="?", const=ESTIMATE_RUNS, default=None, metavar="K",
+                   help=f"time K of the study's runs (default {ESTIMATE_RUNS}), spread over its sample, and "
+                        "project its time on --workers cores (a cluster: its cores); writes nothing")
     s.set_defaults(func=cmd_sensitivity)

@@ -23,23 +23,18 @@ import numpy as np
 from . import sampling
 from .study import Study, resolve_model
 
-DEFAULT_RUNS = 16
-
-
 def timed_runs(study: Study, k: int) -> tuple[int, int, list[dict]]:
     """(all runs, seed-noise reruns among them, `k` runs spread evenly over them as (params, seed))."""
     X, _ = sampling.draw(study)
-    runs, noise = [], 0
-    for spec in sampling.specs(study, X):
-        for values in spec["values"]:
-            for seed in spec["seeds"]:
-                runs.append({"params": {**spec["args"], **dict(zip(spec["names"], values))}, "seed": seed})
-                noise += spec["kind"] == "noise"
+    runs = [(spec, values, seed) for spec in sampling.specs(study, X) for values in spec["values"]
+            for seed in spec["seeds"]]  # in the runner's order; parameters made only for the runs timed
+    noise = sum(spec["kind"] == "noise" for spec, _, _ in runs)
     picks = np.unique(np.linspace(0, len(runs) - 1, min(k, len(runs))).round().astype(int))
-    return len(runs), noise, [runs[i] for i in picks]
+    return len(runs), noise, [{"params": sampling.point_params(spec, values), "seed": seed}
+                              for spec, values, seed in (runs[i] for i in picks)]
 
 
-def estimate(study: Study, k: int = DEFAULT_RUNS, workers: int = 1) -> dict:
+def estimate(study: Study, k: int, workers: int = 1) -> dict:
     """Time `k` of the study's runs here and project the whole study's time on `workers` cores."""
     total, noise, picked = timed_runs(study, k)
     f = resolve_model(study.model)

@@ -129,6 +129,12 @@ def specs(study: Study, X: np.ndarray) -> list[dict]:
     return out
 
 
+def point_params(spec: dict, values: list) -> dict:
+    """The model's parameters at one point of a block (`specs`): the study's fixed arguments, then
+    the point's factor values."""
+    return {**spec["args"], **dict(zip(spec["names"], values))}
+
+
 _MODELS: dict = {}
 
 
@@ -148,7 +154,7 @@ def run_block(spec: dict) -> tuple[list[dict], None]:
     rows = []
     names, outputs = spec["names"], spec["outputs"]
     for point, values in zip(spec["points"], spec["values"]):
-        params = {**spec["args"], **dict(zip(names, values))}
+        params = point_params(spec, values)
         for r, seed in enumerate(spec["seeds"]):
             t0 = time.process_time()
             y = f(params, seed)
