@@ -144,7 +144,7 @@ class CommunityModel(mesa.Model):
         self.campaign_reach = self.streams["door_knocking.reach"].random(n) < p["door_knock_coverage"]
         self.red_order = self.streams["red_property"].random(w.n_compounds)
         self.hot = np.zeros(w.n_compounds, bool)
-        self.registered_ewma = np.zeros(w.n_compounds)
+        self.open_problems_ewma = np.zeros(w.n_compounds)
         self.events: list[dict] = []
         self.overrides = None  # [classroom] decisions people make in place of rules (model/overrides.py)
         self._compound_names = w.compounds["compound"].tolist()
@@ -422,8 +422,8 @@ class CommunityModel(mesa.Model):
         p, w, pr, mk, lv = self.p, self.world, self.problems, self.market, self.policies.level
         available = self._available()
         pr.route(p["routing_base"], self.digital_level, w.hh_community, available, w.hh_grid, w.n_grids)  # digital chains route faster
-        # (`Problems.work`) grid workers share their cases (plus co-building units' resources for disputes and
-        # elder care) over their queue; property providers resolve by their service level; compound
+        # (`Problems.work`) grid workers share their cases (plus co-building units' resources, for any problem
+        # at the grid) over their queue; property providers resolve by their service level; compound
         # deliberation settles collective problems, better with residents taking part
         pd_c = np.zeros(0)  # no slot is at a deliberation
         if pr.at_level[DELIBERATION]:
@@ -443,15 +443,15 @@ class CommunityModel(mesa.Model):
         gaming = self._departments_game(weight) if (weight > 0 or replying) and pr.at_level[DEPARTMENT] else None
         # then open problems are lost, less where the platform is digital; the platform's records of
         # open problems per household (a moving average) show the early warning its hot spots:
-        # compounds at or above the `early_warning_hot_quantile` of recent registrations
+        # compounds at or above the `early_warning_hot_quantile` of that record
         warned = self.policies.level("early_warning_level") > 0
-        self.registered_ewma, used, self.hot = pr.work(
+        self.open_problems_ewma, used, self.hot = pr.work(
             w.hh_grid, w.hh_community, self._case_capacity, lv("cobuilding_capacity"), w.grid_households,
             p["grid_resolve_cap"], p["property_resolve"], mk.service, pd_c, whistle_capacities(self.department_books), power,
             p["response_scoring_tilt"] * weight, p["department_reallocation_rounds"], gaming,
             self.streams.offset("department.gaming", self.steps), p["escalation_weeks"], available, p["loss_rate"],
             p["digital_loss_cut"], self.digital_level, p["max_problem_age_weeks"], p["response_deadline_weeks"],
-            w.c_households, self.registered_ewma, p["early_warning_smoothing"],
+            w.c_households, self.open_problems_ewma, p["early_warning_smoothing"],
             p["early_warning_hot_quantile"] if warned else None)
         self._departments_keep_record(used, pr.department_week, weight)
 
