@@ -29,6 +29,14 @@ from model.errors import GovsimError, writing
 from model.parameters import PARAMS, POLICY_GROUPS, ParameterError, markdown_table
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its complaints (an unknown flag, `--seed abc`) as the one line every other bad
+    input gets, instead of the usage block; `--help` still shows the usage."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def _num(text: str):
     for cast in (int, float):
         try:
@@ -60,6 +68,12 @@ def _warn(lines: list[str]) -> None:
         print(f"govsim: warning: {line}", file=sys.stderr)
 
 
+def _out(value: str | None, flag: str = "--out") -> None:
+    """An empty --out is a slip (an unset shell variable), not a request for the default folder."""
+    if value is not None and not value.strip():
+        raise ParameterError(flag, value, "a folder path (or leave the flag out for the default)")
+
+
 def _workers(n: int | None) -> None:
     if n is not None and n < 1:
         raise ParameterError("--workers", n, "a whole number >= 1 (or leave it out: all cores)")
@@ -76,6 +90,7 @@ def cmd_run(a) -> int:
         raise ParameterError("--steps", a.steps, f"a whole number in [0, {MAX_STEPS:,}]")
     if not 0 <= a.seed <= MAX_SEED:
         raise ParameterError("--seed", a.seed, f"a whole number in [0, 2**62]")
+    _out(a.out)
     params = _overrides(a.set)
     if a.households is not None and "n_households" in params:
         raise ParameterError("--households", a.households, "either --households or --set n_households, not both")
@@ -84,6 +99,13 @@ def cmd_run(a) -> int:
     if a.compounds is not None and "n_households" in params:
         raise ParameterError("--households" if a.households is not None else "n_households", params["n_households"],
                              "no household count with --compounds (the file gives the households)")
+    if a.compounds is not None:
+        from model.world import FILE_GIVES
+
+        given = [k for k in FILE_GIVES if k in params]
+        if given:
+            raise ParameterError(given[0], params[given[0]], "not with --compounds (the file gives the street's "
+                                 "communities and compounds; this parameter only shapes a generated street)")
     sc = load_scenario(a.scenario)  # checked (and its name known) before any simulation
     try:
         validate({**sc.params, **params})
@@ -97,6 +119,8 @@ def cmd_run(a) -> int:
     mine = sc.params if sc.path and not sc.path.startswith("experiments/scenarios/") else {}  # the user's own file
     _warn(plausibility_warnings({**mine, **params}))
     res = run(sc, steps=a.steps, seed=a.seed, compounds=a.compounds, **params)
+    if a.compounds is not None:  # which file made the street, so the run can be made again from its summary
+        res.summary["street"]["compounds_file"] = str(a.compounds)
     with writing(out):
         res.save(out, figure=not a.no_figure)
     o = res.summary["outcomes"]
@@ -124,6 +148,9 @@ def cmd_scenarios(a) -> int:
 
 def cmd_params(a) -> int:
     if a.markdown:
+        if a.group is not None:
+            raise ParameterError("--group", a.group, "no --group with --markdown (the Markdown table is the whole "
+                                 "table, docs/parameters.md); leave one of them out")
         print(markdown_table(), end="")
         return 0
     rows = [p for p in PARAMS if a.group is None or p.group == a.group]
@@ -198,8 +225,22 @@ def cmd_validate(a) -> int:
     return 0
 
 
+MAX_CYCLE_SEEDS = 100  # replications of the figure's two paths: each costs a few full runs on this machine
+
+
 def cmd_cycle(a) -> int:
     from experiments.vicious_cycle import make_figure
+    from model.errors import check_writable
+    from model.parameters import validate
+
+    _out(a.out)
+    if not 1 <= a.seeds <= MAX_CYCLE_SEEDS:
+        raise ParameterError("--seeds", a.seeds, f"a whole number in [1, {MAX_CYCLE_SEEDS}]")
+    try:
+        validate({"n_households": a.households})
+    except ParameterError as exc:
+        raise ParameterError("--households", a.households, exc.allowed) from None
+    check_writable(a.out)  # a file in the way or a read-only place is one line, before the runs
 
     path = make_figure(Path(a.out), households=a.households, seeds=a.seeds, lang=a.lang)
     print(f"wrote {path}")
@@ -212,6 +253,7 @@ def cmd_experiment(a) -> int:
     from model.parameters import plausibility_warnings
 
     _workers(a.workers)
+    _out(a.out)
     exp = load(a.file)  # checked, and the values the user gave warned about once, before the batch
     given = {**exp.params, "n_households": exp.households}
     for sc in exp.scenarios:
@@ -261,12 +303,23 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 
 
 def _port_free(host: str, port: int) -> bool:
+    """Whether `port` on `host` can be listened on; a `host` that is not this computer's is a bad
+    --host (one line), not a busy port."""
+    import errno
     import socket
 
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except (socket.gaierror, UnicodeError):
+        raise ParameterError("--host", host, "an address of this computer (127.0.0.1, 0.0.0.0 for the whole "
+                             "network, or one of its own names)") from None
+    with socket.socket(family, socket.SOCK_STREAM) as s:
         try:
             s.bind((host, port))
-        except OSError:
+        except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise ParameterError("--host", host, "an address of this computer (127.0.0.1, 0.0.0.0 for the "
+                                     "whole network); this one belongs to no interface here") from None
             return False
     return True
 
@@ -284,10 +337,14 @@ def serve(command: list[str], env: dict, stop_after: float | None = None) -> int
         raise _Stop(signum)
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
-    proc = subprocess.Popen(command, env=env, preexec_fn=_die_with_parent if os.name == "posix" else None)
+    # the server in its own session: a Ctrl-C at the terminal reaches govsim alone, which stops the
+    # server with SIGTERM (a clean shutdown) instead of both tearing it down at once (tracebacks)
+    posix = os.name == "posix"
+    proc = subprocess.Popen(command, env=env, preexec_fn=_die_with_parent if posix else None, start_new_session=posix)
     try:
         return proc.wait(timeout=stop_after)
     except (KeyboardInterrupt, _Stop, subprocess.TimeoutExpired):
+        print("govsim: stopped", file=sys.stderr, flush=True)
         return 0
     finally:
         if proc.poll() is None:
@@ -322,6 +379,23 @@ def classroom_address() -> str:
             return "127.0.0.1"
 
 
+def _check_save(save: Path, given: bool) -> None:
+    """The class is saved after every round over `save`: refuse, before the server starts, a folder
+    or a file that is not a govsim class save (it would be overwritten, or every save would fail)."""
+    from classroom.live.street import ClassFileError, ClassStreet
+
+    if save.is_dir():
+        raise ParameterError("--save", str(save), "a file path for the class's save (this is a folder)")
+    if given and save.exists():
+        try:
+            ClassStreet.read(save)
+        except ClassFileError:
+            raise ParameterError("--save", str(save), "a new file, or a govsim class save to continue with "
+                                 "--resume (this file is something else and would be overwritten)") from None
+        raise ParameterError("--save", str(save), "a new file (this class save exists: continue it with "
+                             "--resume, or choose another name)")
+
+
 def cmd_class(a) -> int:
     import secrets
     import time
@@ -345,6 +419,7 @@ def cmd_class(a) -> int:
     if a.resume:
         ClassStreet.read(a.resume)  # a damaged or foreign file is one line, before any server starts
     save = Path(a.save or a.resume or f"govsim-class-{time.strftime('%Y%m%d-%H%M%S')}.json")
+    _check_save(save, a.save is not None and a.save != a.resume)
     check_writable(save.parent if str(save.parent) else Path("."))
     if not _port_free(a.host, a.port):
         raise ParameterError("--port", a.port, f"a free port on {a.host} (this one is in use; try another --port)")
@@ -369,7 +444,7 @@ def cmd_class(a) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="govsim", description="Party-building-led community governance ABM (Heilongjiang).")
+    ap = _Parser(prog="govsim", description="Party-building-led community governance ABM (Heilongjiang).")
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run", help="run one scenario and write its results")
     r.add_argument("--scenario", default="baseline", help="a shipped scenario name or a .toml file (default: baseline)")
@@ -431,6 +506,19 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Whether `exc` is a Ctrl-C in disguise: a KeyboardInterrupt raised while numba was calling back
+    into Python reaches us as a SystemError ("... returned a result with an exception set") whose
+    cause or context is the KeyboardInterrupt."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -446,7 +534,10 @@ def main(argv: list[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except Exception:
+    except Exception as exc:
+        if _interrupted(exc):  # Ctrl-C that arrived inside compiled code, wrapped by it
+            print("govsim: interrupted", file=sys.stderr)
+            return 130
         traceback.print_exc()
         print("govsim: internal error: this is a bug in govsim, not in your input; please report it with the "
               "traceback above", file=sys.stderr)

@@ -854,4 +854,8 @@ class CommunityModel(mesa.Model):
             "spending_by_use": self.ledger.by_use(), "parameters": dict(self.p),
             "firm_exit_collections": list(self.exit_collections),
             "events": len(self.events),
+            # the street that ran: with a compounds file its counts are the file's, not n_households'
+            "street": {"households": int(self.world.n), "compounds": int(self.world.n_compounds),
+                       "communities": int(self.world.n_communities),
+                       "compounds_file": None},
         }

@@ -38,7 +38,7 @@ class Result:
 
         from .errors import writing
 
-        out = Path(out)
+        out = _real(out)
         with writing(out):
             check_run_folder(out)
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -73,7 +73,10 @@ def check_run_folder(out: str | Path) -> None:
     """
     from .errors import OutputError
 
-    out = Path(out)
+    given, out = Path(out), _real(out)
+    if _mount_point(out):  # the finished run is renamed into place, which a mount point cannot be
+        raise OutputError(given, "it is a mount point, which a run cannot replace whole; give a folder inside it "
+                                 f"(e.g. {given / 'run'})")
     if not out.exists():
         return
     if not out.is_dir():
@@ -84,6 +87,38 @@ def check_run_folder(out: str | Path) -> None:
         what = f"'{stray[0]}'" if stray else "no summary.json"
         raise OutputError(out, f"the folder is not empty and is not a govsim run folder ({what}); "
                                "choose another --out or empty it")
+
+
+def _real(out: str | Path) -> Path:
+    """`out` with its symbolic links followed: a run saved to a link replaces the folder the link
+    points at, and the link stays (renaming the link itself would put a folder in its place)."""
+    out = Path(out)
+    return Path(os.path.realpath(out)) if out.is_symlink() else out
+
+
+def _mount_point(path: Path) -> bool:
+    """Whether `path` is a mount point: `os.path.ismount`, or (Linux) listed in the process's mount
+    table, which also knows a bind mount within one file system (a container's volume) that
+    `ismount`'s device comparison misses."""
+    if os.path.ismount(path):
+        return True
+    try:
+        table = Path("/proc/self/mountinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    target = os.path.realpath(path)
+    for line in table.splitlines():
+        fields = line.split(" ")
+        if len(fields) > 4 and _unescape(fields[4]) == target:
+            return True
+    return False
+
+
+def _unescape(field: str) -> str:
+    """A mount table's path: spaces, tabs, newlines and backslashes are written as octal escapes."""
+    import re
+
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
 
 
 def clean_stale(out: Path) -> list[Path]:
@@ -126,6 +161,12 @@ def _move_into_place(tmp: Path, out: Path) -> None:
                 os.rename(out, old)
         except FileNotFoundError:
             pass
+        except OSError as exc:  # a mount point the table did not show: one line, not a traceback
+            if exc.errno != errno.EBUSY:
+                raise
+            from .errors import OutputError
+
+            raise OutputError(out, "it cannot be replaced (in use, or a mount point); give a folder inside it") from exc
         try:
             os.rename(tmp, out)
         except OSError as exc:

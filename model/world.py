@@ -51,6 +51,12 @@ class CompoundsFileError(ParameterError):
     pass
 
 
+# Parameters that only shape a generated street: with a compounds file the file gives the street's
+# size, communities and compounds, and these are never read (tests/test_cli_misuse.py checks it)
+FILE_GIVES = ("n_households", "n_communities", "households_per_compound", "compound_size_spread",
+              "old_compound_share")
+
+
 def _spread_levels(mean: float, spread: float, k: int) -> np.ndarray:
     """k community levels evenly spaced around `mean` (P1, P4: uneven coverage)."""
     if k == 1:
