@@ -38,6 +38,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _num(text: str):
+    """A --set value as the number it spells; Python's digit separators (`1_0`) are not a number a
+    user means, so such a value stays text and the table's check names it."""
+    if "_" in text:
+        return text
     for cast in (int, float):
         try:
             return cast(text)

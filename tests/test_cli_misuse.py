@@ -141,3 +141,7 @@ def test_a_mount_point_is_refused_before_the_run(tmp_path, monkeypatch, capsys):
         check_run_folder(mount)
     one_line_error(capsys, ["run", "--households", "200", "--steps", "1", "--out", str(mount)], "mount point")
     assert list(mount.iterdir()) == []
+
+
+def test_a_set_value_with_digit_separators_is_not_taken_for_a_number(capsys):
+    one_line_error(capsys, ["run", "--set", "fee_old=1_0", "--steps", "1"], "fee_old", "1_0")
