@@ -15,8 +15,9 @@ import hashlib
 import json
 import logging
 import math
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -91,9 +92,97 @@ def _runs_file(path: str) -> Path:
     return Path(path.replace("sqlite:///", "") + ".runs.json")
 
 
+SQLITE_MAGIC = b"SQLite format 3\x00"
+DATABASE_ALLOWED = "a new file path or an existing pyabc database (a .db file a calibration wrote)"
+
+
+def check_database(database: str, field: str = "database", where: str = "") -> Path:
+    """The database file, or a CalibrationError naming `field` (--db or the file's `database`).
+
+    Runs before the output folder is touched and before any simulation: sqlite3 reports a folder,
+    a file that is not a database, or another program's database only when pyabc first opens it,
+    as a long traceback, and a foreign database would be written into. A missing or empty file
+    is a new database; an SQLite file must already hold pyabc's run table.
+    """
+    from .targets import CalibrationError
+
+    if not isinstance(database, str) or not database.strip():
+        raise CalibrationError(field, database, DATABASE_ALLOWED, where)
+    path = Path(database.replace("sqlite:///", ""))
+    if path.is_dir():
+        raise CalibrationError(field, database, DATABASE_ALLOWED + "; this is a folder", where)
+    parent = next((q for q in path.absolute().parents if q.exists()), None)
+    if parent is not None and not parent.is_dir():
+        raise CalibrationError(field, database, DATABASE_ALLOWED + f"; '{parent}' is a file, not a folder", where)
+    if not path.exists():
+        return path
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise CalibrationError(field, database, DATABASE_ALLOWED + f"; it cannot be read ({exc.strerror})",
+                               where) from None
+    if not head:
+        return path  # an empty file: SQLite makes it a new database
+    if head != SQLITE_MAGIC:
+        raise CalibrationError(field, database, DATABASE_ALLOWED + "; this file is not an SQLite database", where)
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in con.execute("select name from sqlite_master where type = 'table'")}
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise CalibrationError(field, database, DATABASE_ALLOWED + f"; SQLite cannot read it ({exc})", where) from None
+    if tables and "abc_smc" not in tables:
+        raise CalibrationError(field, database, DATABASE_ALLOWED + "; this SQLite database is not pyabc's (no "
+                               "abc_smc table)", where)
+    return path
+
+
+@contextmanager
+def database_lock(database: str, command: str) -> Iterator[None]:
+    """Hold the database's lock while the block runs: one calibration writes a database at a time.
+
+    Two calibrations sharing a database (a same --db with different --out folders) would each add
+    an ABC run to it while its `.runs.json` kept only the last, so a resume would pick the wrong
+    run. The lock is `experiments.lock.folder_lock` on the folder `<database>.lock` next to it: the
+    same kernel lock, released when the holder dies, and the same record of who holds it (its
+    file, `.govsim.lock`, is already ignored by git). A second writer is refused at once, in one
+    line naming the holder, like a held --out folder.
+    """
+    from experiments.lock import FolderLockedError, folder_lock, holder
+
+    db = database.replace("sqlite:///", "")
+    lock_folder = Path(db + ".lock")
+    with ExitStack() as held:
+        try:  # only taking the lock is translated: the block's own errors pass through untouched
+            held.enter_context(folder_lock(lock_folder, command))
+        except FolderLockedError:
+            h = holder(lock_folder)
+            who = (f"{h.get('command', 'govsim')} (pid {h.get('pid', '?')} on {h.get('host', '?')}, "
+                   f"since {h.get('since', '?')})") if h else "another govsim process"
+            raise FolderLockedError(f"'{db}' is in use by {who}: wait for it to finish or use another --db "
+                                    "file") from None
+        yield
+
+
 def run_abc(cfg: Config, workers: int = 1, scheduler: str | None = None, database: str | None = None,
-            progress: bool = True):
-    """Run (or resume) the ABC-SMC of `cfg`; returns the pyabc History."""
+            progress: bool = True, command: str | None = None):
+    """Run (or resume) the ABC-SMC of `cfg`; returns the pyabc History.
+
+    The database is checked (`check_database`) and held (`database_lock`, recording `command` as
+    the holder) for as long as the ABC writes to it, so a second calibration into it is refused.
+    """
+    db = database or cfg.database
+    check_database(db, "--db" if database else "database", "" if database else cfg.path)
+    with database_lock(db, command or f"govsim calibrate {cfg.path or cfg.name}"):
+        return _run_abc(cfg, workers, scheduler, db, progress)
+
+
+def _run_abc(cfg: Config, workers: int, scheduler: str | None, db: str, progress: bool):
     import pyabc
 
     if progress:
@@ -102,9 +191,8 @@ def run_abc(cfg: Config, workers: int = 1, scheduler: str | None = None, databas
         for name in ("ABC", "ABC.History", "ABC.Sampler", "ABC.Distance", "ABC.Epsilon", "ABC.Adaptation",
                      "ABC.Transition", "ABC.Acceptor", "ABC.Population", "ABC.Predictor", "ABC.Sumstat"):
             logging.getLogger(name).setLevel(logging.WARNING)
-    db = database or cfg.database
     db_file = Path(db.replace("sqlite:///", ""))
-    db_file.parent.mkdir(parents=True, exist_ok=True)
+    db_file.parent.mkdir(parents=True, exist_ok=True)  # (the lock, beside it, has made it already)
     np.random.seed(cfg.seed)  # pyabc samples from numpy's global state (see the module docstring)
     sampler = make_sampler(workers, scheduler)
     try:

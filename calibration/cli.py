@@ -22,10 +22,15 @@ def cmd_calibrate(a) -> int:
     out = Path(a.out or cfg.out)
     from experiments.lock import folder_lock
 
-    from .abc import run_abc
+    from .abc import check_database, run_abc
 
-    with folder_lock(out, f"govsim calibrate {a.file}"):  # one calibration writes here (and resumes its database) at a time
-        history = run_abc(cfg, workers=a.workers or 1, scheduler=a.scheduler, database=a.db, progress=not a.quiet)
+    # the database is checked before the output folder is touched: a folder or a stray file given
+    # as --db is the user's slip, not a reason to leave an empty results folder behind
+    check_database(a.db or cfg.database, "--db" if a.db else "database", "" if a.db else str(a.file))
+    command = f"govsim calibrate {a.file}"
+    with folder_lock(out, command):  # one calibration writes here (and resumes its database) at a time
+        history = run_abc(cfg, workers=a.workers or 1, scheduler=a.scheduler, database=a.db, progress=not a.quiet,
+                          command=command)  # holds the database too: a second --db into it is refused
         if a.abc_only:
             print(f"ABC done: {history.max_t + 1} generation(s) in {a.db or cfg.database}")
             return 0

@@ -21,6 +21,7 @@ from model.tomlfile import read_toml
 
 HERE = Path(__file__).parent
 TARGETS_FILE = HERE / "targets.toml"
+ROOT = HERE.parent  # the project: the shipped run files name their targets from here
 
 KINDS = ("target", "pattern", "input")
 SIM_KINDS = ("run", "new_provider", "paired_policy", "world")
@@ -94,12 +95,33 @@ class Simulation:
     street_sized: bool = False           # a prior on n_households (the street's size) sets `households`
 
 
-def _simulation(name: str, d: dict, where: str) -> Simulation:
+def scenario_beside(base: Path, spec: str) -> str:
+    """A simulation's `scenario`, with a relative scenario file read from the targets file's folder.
+
+    Calibrations are started from any folder, so a file named next to targets.toml must not
+    depend on where the command was typed. A shipped scenario's name, an absolute path, a file not
+    found next to the targets (read from the current folder, as before) and a file that is the
+    same both ways stay as written: the configuration's digest, and so resuming, is unchanged.
+    """
+    from model.scenarios import available
+
+    p = Path(spec)
+    near = base / p
+    if spec in available() or p.is_absolute() or not near.is_file():
+        return spec
+    if p.is_file() and p.resolve() == near.resolve():
+        return spec
+    return str(near.resolve())
+
+
+def _simulation(name: str, d: dict, where: str, base: Path | None = None) -> Simulation:
     w = f"{where} [simulation.{name}]"
     _keys(d, {"kind", "scenario", "households", "steps", "params", "at_steps", "policy", "weeks_after",
               "assumptions", "street_sized"}, w)
     kind = _str(d, "kind", w, choices=SIM_KINDS)
     scenario = _str(d, "scenario", w)
+    if base is not None:
+        scenario = scenario_beside(base, scenario)
     from model.scenarios import load_scenario
 
     try:
@@ -190,7 +212,7 @@ def load_targets(path: str | Path = TARGETS_FILE) -> TargetSet:
     sims_raw = data.get("simulation", {})
     if not isinstance(sims_raw, dict) or not sims_raw:
         raise _err("simulation", sims_raw, "tables [simulation.<name>]", where)
-    sims = {n: _simulation(n, d, where) for n, d in sims_raw.items()}
+    sims = {n: _simulation(n, d, where, path.parent) for n, d in sims_raw.items()}
     t_raw = data.get("target", {})
     if not isinstance(t_raw, dict) or not t_raw:
         raise _err("target", t_raw, "tables [target.<name>]", where)
@@ -252,13 +274,33 @@ CONFIG_KEYS = {"name", "targets_file", "targets", "priors", "population_size", "
                "predictive_draws", "predictive_seeds", "fixed"}
 
 
+def targets_path(tfile: Any, base: Path | None, where: str) -> Path:
+    """The targets file a run configuration names, or a CalibrationError naming `targets_file`.
+
+    A relative path is read from the configuration's own folder (`base`), so a calibration can be
+    checked and run from any folder; then, as before, from the current folder, then from the
+    project's (the shipped run files write `calibration/targets.toml`, from the project).
+    """
+    if not isinstance(tfile, str) or not tfile.strip():
+        raise _err("targets_file", tfile, "the path of a targets .toml file", where)
+    p = Path(tfile)
+    tried = [p] if p.is_absolute() else [c for c in dict.fromkeys(
+        ([base / p] if base is not None else []) + [p, ROOT / p])]
+    for c in tried:
+        if c.is_file():
+            return c
+    looked = "" if p.is_absolute() else (" (a relative path is read from the calibration file's folder, then the "
+                                         "current folder, then the project's)")
+    raise _err("targets_file", tfile, "an existing targets .toml file" + looked, where)
+
+
 def parse_config(data: dict, where: str = "config", base: Path | None = None) -> Config:
-    """Check a run configuration (parsed TOML); raises CalibrationError before any simulation."""
+    """Check a run configuration (parsed TOML); raises CalibrationError before any simulation.
+
+    `base` is the configuration file's folder, from which a relative `targets_file` is read first.
+    """
     _keys(data, CONFIG_KEYS, where)
-    base = base or Path.cwd()
-    tfile = data.get("targets_file", str(TARGETS_FILE))
-    tpath = Path(tfile) if Path(tfile).is_absolute() or Path(tfile).exists() else base / tfile
-    ts = load_targets(tpath)
+    ts = load_targets(targets_path(data.get("targets_file", str(TARGETS_FILE)), base, where))
     names = data.get("targets")
     numeric = [n for n, t in ts.targets.items() if t.kind == "target"]
     if not isinstance(names, list) or not names:
@@ -321,4 +363,4 @@ def parse_config(data: dict, where: str = "config", base: Path | None = None) ->
 
 def load_config(path: str | Path) -> Config:
     path = Path(path)
-    return parse_config(_read_toml(path), str(path), base=Path.cwd())
+    return parse_config(_read_toml(path), str(path), base=path.parent)

@@ -35,8 +35,12 @@ def cmd_sensitivity(a) -> int:
     if a.analyse_only:
         from pathlib import Path
 
+        from .pipeline import check_analysable
+
         study = load(a.file)
         out = Path(a.out) if a.out else Path("results") / "sensitivity" / study.name
+        # a folder without this study's runs: say so in one line, naming the flag that chose it
+        check_analysable(out, study, "--out", f"run `govsim sensitivity {a.file}` without --analyse-only first")
         made = analyse(out, study, langs=langs, figures=not a.no_figures)
         print(json.dumps(made, indent=2, default=str))
         return 0

@@ -235,11 +235,35 @@ def _write(df: pd.DataFrame, out: Path, stem: str) -> None:
     df.to_parquet(out / f"{stem}.parquet", index=False)
 
 
+def check_analysable(out: Path, study: Study, field: str = "results", hint: str = "run the study first") -> None:
+    """Refuse, in one line and before anything is read or written, a folder holding no runs of `study`.
+
+    Analysing is asked for by folder name, so a mistyped or never-run folder, or one another
+    study made, is the user's slip: it must read as such, not as a missing-file traceback.
+    """
+    sample = out / "sample.parquet"
+    if not sample.is_file() or not any((out / "runs").glob("part-*.parquet")):
+        raise StudyError(field, str(out), f"a folder holding runs of study '{study.name}' to analyse "
+                         f"(it has none: {hint})")
+    md = pq.read_schema(sample).metadata or {}
+    if sampling.META_KEY not in md:
+        raise StudyError("sample", str(sample), "a sample written by govsim sensitivity (with its settings)")
+    meta = json.loads(md[sampling.META_KEY])  # the settings only: the sample itself is read once, later
+    names = meta.get("names", [])
+    if meta.get("method") != study.method or names != study.names:
+        shown = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "")
+        raise StudyError(field, str(out), f"a folder holding runs of study '{study.name}' to analyse (its sample "
+                         f"is another study's: {meta.get('method')} of {len(names)} factors {shown}; {hint})")
+
+
 def analyse(out: str | Path, study: Study | None = None, langs: tuple[str, ...] = ("en",), figures: bool = True) -> dict:
     """Indices with intervals, convergence, seed variance, PRIM and figures from a finished folder."""
     out = Path(out)
     if study is None:
+        if not (out / "manifest.json").is_file():
+            raise StudyError("results", str(out), "a folder made by govsim sensitivity (with its manifest.json)")
         study = load(_study_file(json.loads((out / "manifest.json").read_text())["file"]))
+    check_analysable(out, study)
     X, meta = sampling.read(out / "sample.parquet")
     rows = read_rows(out)
     Y = averaged(rows, study.outputs, len(X))

@@ -139,8 +139,7 @@ def _factor_names(data: dict, table: bool, where: str) -> list[str]:
                 and not is_window(p) and p.name not in SIZE]
     if not isinstance(spec, list) or len(spec) < 2 or not all(isinstance(s, str) for s in spec):
         raise StudyError("factors", spec, "\"all\" or a list of at least two factor names", where)
-    if len(set(spec)) != len(spec):
-        raise StudyError("factors", spec, "distinct names", where)
+    _distinct("factors", spec, where)
     names = [s for s in spec if s not in exclude]
     if table:
         bad = [s for s in names if s not in BY_NAME]
@@ -151,6 +150,14 @@ def _factor_names(data: dict, table: bool, where: str) -> list[str]:
             raise StudyError("factors", bad, "numeric parameters (not true/false switches, not the model size: "
                              "set households in [model_args])", where)
     return names
+
+
+def _distinct(key: str, names: list[str], where: str) -> None:
+    """Refuse a name listed twice: factors and outputs become columns, and a repeated column
+    makes the runs' rows and the indices' arrays disagree in shape far from the study file."""
+    dups = sorted({n for n in names if names.count(n) > 1})
+    if dups:
+        raise StudyError(key, names, "distinct names (listed more than once: " + ", ".join(dups) + ")", where)
 
 
 def _factors(data: dict, names: list[str], table: bool, where: str) -> list[Factor]:
@@ -204,11 +211,31 @@ def load(path: str | Path) -> Study:
     path = Path(path)
     where = str(path)
     data, raw = read_toml(path, StudyError, field="study")
-    return from_dict(data, where, raw)
+    return from_dict(data, where, raw, base=path.parent)
 
 
-def from_dict(data: dict, where: str = "", raw: bytes | None = None) -> Study:
-    """Check a study given as a dict (what `load` reads from TOML)."""
+def scenario_beside(base: Path, spec: str) -> str:
+    """`[model_args] scenario`, with a relative scenario file read from the study file's folder.
+
+    A study is run from any folder (and its points by workers), so a file named next to the study
+    must not depend on where the command was typed. A shipped scenario's name, an absolute path, a
+    file not found next to the study (read from the current folder, as before) and a file that is
+    the same both ways stay as written, so a study that worked before reads and records the same.
+    """
+    from model.scenarios import available
+
+    p = Path(spec)
+    near = base / p
+    if spec in available() or p.is_absolute() or not near.is_file():
+        return spec
+    if p.is_file() and p.resolve() == near.resolve():
+        return spec
+    return str(near.resolve())
+
+
+def from_dict(data: dict, where: str = "", raw: bytes | None = None, base: Path | None = None) -> Study:
+    """Check a study given as a dict (what `load` reads from TOML); `base` is the study file's
+    folder, against which a relative scenario file in [model_args] is read (default: as written)."""
     for key in data:
         if key not in KEYS:
             raise StudyError(key, data[key], "keys " + ", ".join(sorted(KEYS)), where)
@@ -221,6 +248,7 @@ def from_dict(data: dict, where: str = "", raw: bytes | None = None) -> Study:
     outputs = data.get("outputs")
     if not isinstance(outputs, list) or not outputs or not all(isinstance(o, str) for o in outputs):
         raise StudyError("outputs", outputs, "a non-empty list of output names", where)
+    _distinct("outputs", outputs, where)
     if table:
         from model.outcomes import OUTCOMES
 
@@ -246,6 +274,8 @@ def from_dict(data: dict, where: str = "", raw: bytes | None = None) -> Study:
     if table:
         from .models import check_community_args
 
+        if base is not None and isinstance(model_args.get("scenario"), str):
+            model_args = {**model_args, "scenario": scenario_beside(Path(base), model_args["scenario"])}
         check_community_args(model_args, where)
     noise = data.get("noise", {})
     if not isinstance(noise, dict) or set(noise) - {"points", "replications"}:
