@@ -249,3 +249,11 @@ def test_a_studys_relative_scenario_file_is_read_beside_the_study(tmp_path, monk
     assert Path(load(f).model_args["scenario"]) == (tmp_path / "mine.toml").resolve()
     monkeypatch.chdir(tmp_path)
     assert load(f).model_args["scenario"] == "mine.toml"
+
+
+@pytest.mark.parametrize("spec", ["os:system", "math:sqrt"])
+def test_a_model_that_cannot_take_params_and_seed_is_refused_at_load(spec):
+    from experiments.sensitivity.study import StudyError, resolve_model
+
+    with pytest.raises(StudyError, match="params: dict, seed: int"):
+        resolve_model(spec)

@@ -51,7 +51,7 @@ def cmd_sensitivity(a) -> int:
     for sv in s["seed_variance"]:
         print(f"  seed share of variance, {sv['output']}: single run {sv['seed_share_single_run']:.3g}, "
               f"averaged output {sv['seed_share_of_mean']:.3g}")
-    print(f"wrote {s['indices']} and the figures under {s['folder']}/figures")
+    print(f"wrote {s['indices']}" + ("" if a.no_figures else f" and the figures under {s['folder']}/figures"))
     return 0
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import inspect
 import json
 import math
 from dataclasses import dataclass, field
@@ -121,6 +122,13 @@ def resolve_model(spec: str, where: str = "") -> Callable[[dict, int], dict]:
         raise StudyError("model", spec, f"an importable module:function ({exc})", where) from None
     if not callable(f):
         raise StudyError("model", spec, "a callable f(params: dict, seed: int) -> dict[str, float]", where)
+    try:  # a function that cannot take (params, seed) would fail in every run of the batch, not here
+        inspect.signature(f).bind({}, 0)
+    except TypeError:
+        raise StudyError("model", spec, "a callable f(params: dict, seed: int) -> dict[str, float] (this one "
+                         f"takes {inspect.signature(f)})", where) from None
+    except ValueError:  # no signature to read (some built-ins): the first run will tell
+        pass
     return f
 
 
