@@ -3,7 +3,7 @@
     govsim run [--scenario NAME_OR_FILE] [--seed N] [--steps N] [--households N] [--out DIR]
     govsim scenarios
     govsim params [--markdown] [--group G]
-    govsim validate FILE            (a scenario, experiment, study or calibration .toml, or a compounds .csv)
+    govsim validate FILE            (a scenario, experiment, study, calibration or targets .toml, or a compounds .csv)
     govsim cycle [--out DIR]        (the vicious-cycle figure: two paths and hysteresis)
     govsim experiment FILE [--workers N] [--scheduler ADDR] [--out DIR]
     govsim demo [--port N] [--host H] [--lang zh|en]   (the classroom app in the browser)
@@ -178,6 +178,8 @@ def _toml_kind(path: Path) -> str:
 
     data, _ = read_toml(path, field="file", where=str(path))
     keys = set(data)
+    if "target" in keys or "simulation" in keys:
+        return "targets"
     if "priors" in keys or "targets" in keys or "targets_file" in keys:
         return "calibration"
     if "method" in keys or "factors" in keys:
@@ -204,6 +206,12 @@ def cmd_validate(a) -> int:
         st = load_study(path)
         print(f"{path}: OK, study '{st.name}': {st.method}, {len(st.names)} factors, outputs "
               + ", ".join(st.outputs))
+        return 0
+    if kind == "targets":
+        from calibration.targets import load_targets
+
+        ts = load_targets(path)
+        print(f"{path}: OK, calibration targets: {len(ts.targets)} figures, {len(ts.simulations)} simulations")
         return 0
     if kind == "calibration":
         from calibration.targets import load_config
@@ -467,7 +475,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", action="store_true", help="as Markdown (docs/parameters.md)")
     p.add_argument("--group", default=None)
     p.set_defaults(func=cmd_params)
-    v = sub.add_parser("validate", help="check a scenario, experiment, study or calibration .toml, or a compounds .csv")
+    v = sub.add_parser("validate", help="check a scenario, experiment, study, calibration or targets .toml, or a compounds .csv")
     v.add_argument("file")
     v.set_defaults(func=cmd_validate)
     e = sub.add_parser("experiment", help="run every (scenario, replication) of an experiment file, resumably")

@@ -145,3 +145,9 @@ def test_a_mount_point_is_refused_before_the_run(tmp_path, monkeypatch, capsys):
 
 def test_a_set_value_with_digit_separators_is_not_taken_for_a_number(capsys):
     one_line_error(capsys, ["run", "--set", "fee_old=1_0", "--steps", "1"], "fee_old", "1_0")
+
+
+def test_validate_knows_the_calibration_targets_file(capsys):
+    root = Path(__file__).resolve().parents[1]
+    assert main(["validate", str(root / "calibration" / "targets.toml")]) == 0
+    assert "OK, calibration targets:" in capsys.readouterr().out
