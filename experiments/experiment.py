@@ -4,7 +4,7 @@
     scenarios = ["baseline", "c1_duties_and_whistle", "my_scenario.toml"]
     replications = 20          # replication r uses seed base_seed + r in every scenario (CRN)
     steps = 520
-    households = 3000
+    households = 3000          # (or [params] n_households = 3000; not both: one size for every run)
     base_seed = 0
     outcomes = ["trap_share", ...]   # optional: the outcomes kept in the time series (default: headline)
     timeseries_every = 4             # optional: keep every k-th week of the time series
@@ -87,14 +87,21 @@ def load(path: str | Path) -> Experiment:
     seen = [sc.name for sc in scenarios]
     if len(set(seen)) != len(seen):
         raise ExperimentError("scenarios", seen, "distinct scenario names", where)
-    outcomes = data.get("outcomes", list(HEADLINE))
-    if not isinstance(outcomes, list) or not all(o in OUTCOMES for o in outcomes):
-        bad = [o for o in outcomes if o not in OUTCOMES] if isinstance(outcomes, list) else outcomes
-        raise ExperimentError("outcomes", bad, "names from model.outcomes.OUTCOMES", where)
+    outcomes = _outcomes(data.get("outcomes", list(HEADLINE)), where)
     params = data.get("params", {})
     if not isinstance(params, dict):
         raise ExperimentError("params", params, "a table of parameter = value", where)
-    households = _int(data, "households", 20, 5_000_000, where, 3000)
+    if "n_households" in params:
+        # every run is made with the experiment's own size (Experiment.runs puts it last), so a
+        # [params] n_households beside `households` would be silently ignored: refused, as
+        # `govsim run` refuses --households with --set n_households; alone, it is the size
+        if "households" in data:
+            raise ExperimentError("households", data["households"],
+                                  "either households or [params] n_households, not both", where)
+        households = _int(params, "n_households", 20, 5_000_000, where)
+        digest.update(b"households from [params] n_households")  # older runs of this file used the default
+    else:
+        households = _int(data, "households", 20, 5_000_000, where, 3000)
     draws = _draws(data.get("parameter_draws"), path, where, digest)
     for sc in scenarios:  # every scenario's parameters, as they will be run, are valid
         for i, draw in enumerate(draws or [{}]):
@@ -108,6 +115,25 @@ def load(path: str | Path) -> Experiment:
         digest=digest.hexdigest())
 
 
+def _outcomes(outcomes, where: str) -> list[str]:
+    """The outcomes kept in the time series: at least one, each known, none twice.
+
+    Checked here because the runs cannot: a repeated name makes the time-series table fail to
+    build after every run has finished (nothing saved, and the same on every re-run), and an
+    empty list leaves the report nothing to draw.
+    """
+    if not isinstance(outcomes, list) or not all(isinstance(o, str) and o in OUTCOMES for o in outcomes):
+        bad = [o for o in outcomes if not isinstance(o, str) or o not in OUTCOMES] if isinstance(outcomes, list) else outcomes
+        raise ExperimentError("outcomes", bad, "names from model.outcomes.OUTCOMES", where)
+    if not outcomes:
+        raise ExperimentError("outcomes", outcomes, "at least one name from model.outcomes.OUTCOMES "
+                              "(leave the key out for the headline outcomes)", where)
+    twice = list(dict.fromkeys(o for o in outcomes if outcomes.count(o) > 1))
+    if twice:
+        raise ExperimentError("outcomes", twice, "distinct names (each outcome once)", where)
+    return outcomes
+
+
 def _draws(spec, path: Path, where: str, digest) -> list[dict[str, Any]]:
     """Parameter sets from a CSV (header: parameter names), checked later against the table."""
     if spec is None:
@@ -115,23 +141,39 @@ def _draws(spec, path: Path, where: str, digest) -> list[dict[str, Any]]:
     if not isinstance(spec, str):
         raise ExperimentError("parameter_draws", spec, "a path to a CSV file", where)
     import csv
+    import io
 
     f = Path(spec) if Path(spec).is_absolute() else path.parent / spec
     if not f.exists():
         raise ExperimentError("parameter_draws", spec, "an existing CSV file (relative to the experiment file)", where)
-    digest.update(f.read_bytes())
+    if not f.is_file():
+        raise ExperimentError("parameter_draws", spec, "a CSV file, not a folder (relative to the experiment file)", where)
+    try:
+        data = f.read_bytes()
+        text = data.decode("utf-8-sig")  # a byte-order mark (as spreadsheets write) is not part of the first name
+    except OSError as exc:
+        raise ExperimentError("parameter_draws", spec, f"a readable CSV file ({exc.strerror or exc})", where) from None
+    except UnicodeDecodeError as exc:
+        raise ExperimentError("parameter_draws", spec, f"a CSV file in UTF-8 (byte {exc.start} of {f} is not: "
+                              "save it as UTF-8)", where) from None
+    digest.update(data)
     rows = []
-    with open(f, newline="", encoding="utf-8") as fh:
-        for i, row in enumerate(csv.DictReader(fh)):
-            out = {}
-            for k, v in row.items():
-                try:
-                    out[k] = float(v)
-                except (TypeError, ValueError):
-                    raise ExperimentError(k, v, "a number", f"{f} row {i + 2}") from None
-                if out[k].is_integer() and k.endswith(("_weeks", "_start", "_end", "_span", "n_households")):
-                    out[k] = int(out[k])
-            rows.append(out)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = reader.fieldnames or []
+    for i, row in enumerate(reader):
+        if None in row or None in row.values():  # csv puts extra fields under None, missing ones as None
+            fields = [row[k] for k in header if row[k] is not None] + row.get(None, [])
+            shown = ", ".join(header[:12]) + (" ..." if len(header) > 12 else "")
+            raise ExperimentError("parameter_draws", fields, f"one field per name in the header ({shown})", f"{f} row {i + 2}")
+        out = {}
+        for k, v in row.items():
+            try:
+                out[k] = float(v)
+            except (TypeError, ValueError):
+                raise ExperimentError(k, v, "a number", f"{f} row {i + 2}") from None
+            if out[k].is_integer() and k.endswith(("_weeks", "_start", "_end", "_span", "n_households")):
+                out[k] = int(out[k])
+        rows.append(out)
     if not rows:
         raise ExperimentError("parameter_draws", spec, "a CSV with at least one row", where)
     return rows

@@ -160,26 +160,27 @@ def figures(runs: pd.DataFrame, ts: pd.DataFrame, tab: pd.DataFrame, out: Path, 
     lang = use_lang(lang)
     paths = []
     show = [o for o in ("trap_share", "resolution_rate", "satisfaction_mean", "public_spending") if o in ts.columns]
-    fig, axes = plt.subplots(1, len(show), figsize=(4.4 * len(show), 4), constrained_layout=True)
-    # more scenarios than the default colour cycle: tab20's colours, dashed from the eleventh on
-    colours = plt.get_cmap("tab20").colors
-    for ax, o in zip(np.atleast_1d(axes), show):
-        for k, (sc, g) in enumerate(ts.groupby("scenario", sort=False)):
-            agg = g.groupby("step")[o].apply(lambda x: pd.Series(t_interval(x.to_numpy()), index=["mean", "lo", "hi"]))
-            agg = agg.unstack()
-            line, = ax.plot(agg.index / 52, agg["mean"], lw=1.4, label=scenario_label(sc, lang),
-                            color=colours[(2 * k) % 20 if k < 10 else (2 * k + 1) % 20], ls="-" if k < 10 else "--")
-            ax.fill_between(agg.index / 52, agg["lo"], agg["hi"], color=line.get_color(), alpha=0.15)
-        ax.set_title(label(o, lang), fontsize=10)
-        ax.set_xlabel(both("years", "年", lang))
-        ax.grid(alpha=0.3)
-    np.atleast_1d(axes)[0].legend(fontsize=7)
-    fig.suptitle(both("Outcomes over time: mean over replications and its 95 % interval",
-                      "结局随时间变化:重复运行的均值及其95%区间", lang) + (f"\n{status}" if status else ""))
-    p = out / f"timeseries_{lang}.png"
-    fig.savefig(p, dpi=110)
-    plt.close(fig)
-    paths.append(p)
+    if show:  # a folder keeping none of these outcomes has no time-series figure (and no empty one)
+        fig, axes = plt.subplots(1, len(show), figsize=(4.4 * len(show), 4), constrained_layout=True)
+        # more scenarios than the default colour cycle: tab20's colours, dashed from the eleventh on
+        colours = plt.get_cmap("tab20").colors
+        for ax, o in zip(np.atleast_1d(axes), show):
+            for k, (sc, g) in enumerate(ts.groupby("scenario", sort=False)):
+                agg = g.groupby("step")[o].apply(lambda x: pd.Series(t_interval(x.to_numpy()), index=["mean", "lo", "hi"]))
+                agg = agg.unstack()
+                line, = ax.plot(agg.index / 52, agg["mean"], lw=1.4, label=scenario_label(sc, lang),
+                                color=colours[(2 * k) % 20 if k < 10 else (2 * k + 1) % 20], ls="-" if k < 10 else "--")
+                ax.fill_between(agg.index / 52, agg["lo"], agg["hi"], color=line.get_color(), alpha=0.15)
+            ax.set_title(label(o, lang), fontsize=10)
+            ax.set_xlabel(both("years", "年", lang))
+            ax.grid(alpha=0.3)
+        np.atleast_1d(axes)[0].legend(fontsize=7)
+        fig.suptitle(both("Outcomes over time: mean over replications and its 95 % interval",
+                          "结局随时间变化:重复运行的均值及其95%区间", lang) + (f"\n{status}" if status else ""))
+        p = out / f"timeseries_{lang}.png"
+        fig.savefig(p, dpi=110)
+        plt.close(fig)
+        paths.append(p)
     eff = tab.dropna(subset=["diff_vs_baseline"]) if "diff_vs_baseline" in tab else tab.iloc[0:0]
     show = [o for o in ("trap_share", "resolution_rate", "satisfaction_mean", "trust_mean") if o in set(eff["outcome"])]
     if show:

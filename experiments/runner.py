@@ -13,24 +13,37 @@ already on disk; a changed experiment file is refused rather than mixed with old
 
 Parts are named `part-<number>-<writer id>.parquet`; a runs part and its time-series part share
 the name. On resume every part is read back and its time series counted against `ts_rows`; a
-damaged pair is set aside (renamed `*.damaged`) and its runs are run again. Temporary files
-left by a kill or a full disk are removed at the next start.
+damaged pair is set aside (moved to `damaged/runs/` and `damaged/timeseries/`, renamed
+`*.damaged`, so `runs/` and `timeseries/` stay readable as datasets) and its runs are run again.
+Temporary files left by a kill or a full disk are removed at the next start.
+
+A folder is written into only if it is new, empty, or was made by this very experiment (its
+manifest says so); a folder holding anything else is refused, as `govsim run` refuses one.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from model.errors import OutputError, writing
+from model.parameters import ParameterError
+
 from .experiment import Experiment, ExperimentError
-from .lock import folder_lock, new_writer_id
+from .lock import LOCK_NAME, folder_lock, new_writer_id
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+DAMAGED = "damaged"  # where set-aside parts go, outside the datasets runs/ and timeseries/
 
 
 def run_one(spec: dict) -> tuple[dict, dict]:
@@ -68,13 +81,18 @@ class Store:
         self.damaged: list[str] = []
 
     def verify(self, say: Callable[[str], None] | None = None) -> list[str]:
-        """Read every part back; set aside (rename `*.damaged`) each runs part whose file or time
-        series is unreadable or short, so its runs count as not done and are run again.
+        """Read every part back; set aside (move to `damaged/`, renamed `*.damaged`) each runs part
+        whose file or time series is unreadable or short, so its runs count as not done and are run again.
 
         Returns one line per damaged part; `say` (default: stderr) is told each.
         """
         say = say or (lambda line: print(f"govsim: {line}", file=sys.stderr))
         runs_dir, ts_dir = self.out / "runs", self.out / "timeseries"
+        aside = self.out / DAMAGED
+        for old in sorted(runs_dir.glob("*.damaged")) + sorted(ts_dir.glob("*.damaged")):  # an older govsim left them here
+            self._set_aside(old)
+            self.damaged.append(f"{old.parent.name}/{old.name}: moved to {aside} (set aside earlier)")
+            say(self.damaged[-1])
         paired = set()
         for p in sorted(runs_dir.glob("part-*.parquet")):
             ts = ts_dir / p.name
@@ -100,15 +118,33 @@ class Store:
             if problem:
                 for f in (p, ts):
                     if f.exists():
-                        os.replace(f, f.with_name(f.name + ".damaged"))
-                self.damaged.append(f"{p.name}: {problem}; set aside, {n} runs will be run again")
+                        self._set_aside(f)
+                self.damaged.append(f"{p.name}: {problem}; set aside in {aside}, {n} runs will be run again")
                 say(self.damaged[-1])
         for ts in sorted(ts_dir.glob("part-*.parquet")):
             if ts.name not in paired:  # written just before a kill, its runs part never was: those runs are not done
-                os.replace(ts, ts.with_name(ts.name + ".damaged"))
-                self.damaged.append(f"timeseries/{ts.name}: no runs part (interrupted while saving); set aside")
+                self._set_aside(ts)
+                self.damaged.append(f"timeseries/{ts.name}: no runs part (interrupted while saving); set aside in {aside}")
                 say(self.damaged[-1])
         return self.damaged
+
+    def _set_aside(self, f: Path) -> Path:
+        """Move `f` from runs/ or timeseries/ to damaged/<same folder>/<name>.damaged.
+
+        Out of the dataset folders, because readers take a folder whole (`pandas.read_parquet(
+        "<out>/runs")` fails on a damaged file, and a damaged time series would be counted twice
+        beside its rerun); kept rather than deleted, so nothing the user may want to inspect is lost.
+        """
+        name = f.name if f.name.endswith(".damaged") else f.name + ".damaged"
+        dest = self.out / DAMAGED / f.parent.name / name
+        k = 1
+        while dest.exists():  # never overwrite an earlier set-aside file of the same name
+            dest = dest.with_name(f"{name}.{k}")
+            k += 1
+        with writing(dest):
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(f, dest)
+        return dest
 
     def done(self) -> set[str]:
         ids: set[str] = set()
@@ -169,16 +205,65 @@ def clean_temporary(out: Path) -> list[Path]:
     return gone
 
 
-def check_owner(exp: Experiment, source: Path, out: Path) -> bool:
-    """True if `out` holds this very experiment's results, False if it has none; else ExperimentError."""
+def read_manifest(out: Path) -> dict | None:
+    """The folder's manifest (None if it has none); one it cannot use is a one-line ExperimentError.
+
+    The manifest is how a folder is known to hold one experiment's results: if it is empty, not
+    JSON or has no sha256, whose runs the folder holds is unknown, so resuming into it could mix
+    two experiments' results, and guessing is not safe.
+    """
     man = out / "manifest.json"
     if not man.exists():
+        return None
+    try:
+        old = json.loads(man.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # ValueError: JSONDecodeError, or bytes that are not UTF-8
+        problem = f"unreadable ({type(exc).__name__})"
+    else:
+        ok = isinstance(old, dict) and isinstance(old.get("sha256"), str) and old["sha256"]
+        problem = None if ok else "incomplete (no sha256)"
+    if problem:
+        raise ExperimentError(
+            "manifest", str(man), f"the manifest govsim wrote when it made {out}: this one is {problem}, so "
+            "whose results the folder holds is unknown; use another --out folder, or delete the old results", str(out))
+    return old
+
+
+def check_folder(out: Path) -> None:
+    """Refuse (OutputError) an `out` that is not empty and holds things govsim did not put there.
+
+    The same rule and words as `govsim run` (model.run.check_run_folder): Parquet parts are never
+    mixed in with a user's own files. A folder with a manifest is govsim's (check_owner tells
+    whose); without one, only what a start cut short leaves is allowed: the lock file, hidden
+    temporary files, and empty runs/, timeseries/ and damaged/ folders.
+    """
+    if not out.is_dir() or (out / "manifest.json").exists():
+        return  # a file in the way is check_writable's one line; a manifest is check_owner's business
+
+    def leftover(p: Path) -> bool:
+        if p.name == LOCK_NAME or (p.name.startswith(".") and p.name.endswith(".tmp")):
+            return True
+        return p.is_dir() and p.name in ("runs", "timeseries", DAMAGED) and all(
+            q.name.startswith(".") and q.name.endswith(".tmp") for q in p.iterdir())
+
+    stray = sorted(p.name for p in out.iterdir() if not leftover(p))
+    if stray:
+        own = stray[0] in ("runs", "timeseries", DAMAGED)
+        raise OutputError(out, f"the folder is not empty and is not a govsim experiment folder ('{stray[0]}'"
+                               + (" and no manifest.json" if own else "") + "); choose another --out or empty it")
+
+
+def check_owner(exp: Experiment, source: Path, out: Path) -> bool:
+    """True if `out` holds this very experiment's results, False if it has none (new or empty);
+    else ExperimentError (another experiment's, or an unusable manifest) or OutputError (not govsim's)."""
+    check_folder(out)
+    old = read_manifest(out)
+    if old is None:
         return False
-    old = json.loads(man.read_text())
-    if old.get("sha256") != exp.digest:
+    if old["sha256"] != exp.digest:
         raise ExperimentError(
             "experiment", str(source),
-            f"the experiment that made {out} (sha256 {old.get('sha256', '?')[:12]}); the file or one of its "
+            f"the experiment that made {out} (sha256 {old['sha256'][:12]}); the file or one of its "
             "scenarios has changed since: use another --out folder, or delete the old results", str(out))
     return True
 
@@ -218,7 +303,51 @@ def planned_interruption() -> tuple[int, int] | None:
     return int(getattr(signal, name)), int(k)
 
 
-def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | None = None,
+# a dask scheduler's address as `Client` takes it: a network scheme (none means tcp), a host (a
+# name, an IPv4 address or a bracketed IPv6 one) and a port; or, from Python only, the inproc://
+# address of a LocalCluster(processes=False) in this very process
+SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss|ucx)://)?(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):(\d{1,5})"
+                               r"|inproc://[^\s/]+/\d+/\d+")
+
+
+class SchedulerError(ParameterError):
+    """--scheduler is not a scheduler's address, or no scheduler answered there."""
+
+
+def check_scheduler(address: str) -> str:
+    """`address` if it has the form of a dask scheduler's address, else SchedulerError.
+
+    Checked before any folder is touched: dask itself would only fail when connecting, with a
+    long ValueError traceback (`missing port number`) that reads like a bug in govsim.
+    """
+    m = SCHEDULER_ADDRESS.fullmatch(address) if isinstance(address, str) else None
+    if not m or (m.group(1) is not None and not 1 <= int(m.group(1)) <= 65535):
+        raise SchedulerError("--scheduler", address, "tcp://host:port, the address a dask scheduler prints "
+                             "(e.g. tcp://127.0.0.1:8786)")
+    return address
+
+
+def connect(address: str, timeout: float | None = None) -> Client:
+    """A dask `Client` on the scheduler at `address`; SchedulerError if none answers there.
+
+    `timeout` (seconds) defaults to dask's own connect timeout (distributed.comm.timeouts.connect,
+    30 s), which allows for a busy head node; tests pass a short one. Only the connection is
+    turned into one line: a failure once connected (a worker's error) keeps its traceback.
+    """
+    check_scheduler(address)
+    import dask
+    from dask.utils import parse_timedelta
+    from distributed import Client
+
+    wait = timeout if timeout is not None else parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), "s")
+    try:
+        return Client(address, timeout=wait)
+    except OSError:  # dask's "Timed out trying to connect": refused, no such host, a firewall
+        raise SchedulerError("--scheduler", address, f"the address of a running dask scheduler: none answered "
+                             f"there within {wait:g} s (start one with `dask scheduler`, or check the address)") from None
+
+
+def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | Client | None = None,
             progress: bool = True, flush_seconds: float = 2.0, batch: int = 50,
             on_result: Callable[[dict], None] | None = None, worker: Callable[[dict], tuple] | None = None,
             unit: str = "run") -> int:
@@ -226,9 +355,15 @@ def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | 
 
     `worker(spec)` (default `run_one`, importable so spawned processes and dask find it) returns
     (row, series) or (list of rows, None): a spec may stand for a block of points without series.
+    `scheduler` is an address (connected to here, before anything is run or written: a bad one is
+    one line) or a `Client` the caller connected (and closes).
     """
     from tqdm import tqdm
 
+    if isinstance(scheduler, str):
+        client = connect(scheduler) if scheduler else None
+    else:
+        client = scheduler
     worker = worker or run_one
     interrupt = planned_interruption()
     if interrupt:
@@ -261,28 +396,30 @@ def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | 
                 os.killpg(os.getpgrp(), interrupt[0])
 
     try:
-        for result in _results(specs, workers, scheduler, worker):
+        for result in _results(specs, workers, client, worker):
             take(result)
     finally:
         store.flush(rows, series)
         bar.close()
+        if client is not None and client is not scheduler:
+            client.close()
     return finished
 
 
-def _results(specs: list[dict], workers: int, scheduler: str | None,
+def _results(specs: list[dict], workers: int, client: Client | None,
              worker: Callable[[dict], tuple] | None = None) -> Iterable[tuple]:
-    """Results as they finish, from one of three executors (the same worker everywhere)."""
+    """Results as they finish, from one of three executors (the same worker everywhere):
+    a connected dask `client`, else `workers` local processes, else this process."""
     run_one_ = worker or run_one
-    if scheduler:
-        from distributed import Client, as_completed
+    if client is not None:
+        from distributed import as_completed
 
-        with Client(scheduler) as client:
-            futures = client.map(run_one_, specs, pure=False)
-            try:
-                for fut in as_completed(futures):
-                    yield fut.result()
-            finally:
-                client.cancel(futures)
+        futures = client.map(run_one_, specs, pure=False)
+        try:
+            for fut in as_completed(futures):
+                yield fut.result()
+        finally:
+            client.cancel(futures)
         return
     if workers <= 1:
         for spec in specs:
@@ -318,15 +455,22 @@ def run_experiment(path: str | Path, out: str | Path | None = None, workers: int
 
     path = Path(path)
     exp = load(path)  # every check happens here, before any folder is touched
+    if scheduler:
+        check_scheduler(scheduler)
     out = Path(out) if out else Path("results") / exp.name
     check_owner(exp, path, out)  # a changed experiment is refused before the folder is touched (and again under the lock)
-    with folder_lock(out, f"govsim experiment {path}") as writer:
-        store = prepare(exp, path, out, writer)
-        store.verify()
-        done = store.done()
-        todo = [s for s in exp.runs() if s["run_id"] not in done]
-        workers = workers if workers is not None else (os.cpu_count() or 1)
-        finished = execute(todo, store, workers=workers, scheduler=scheduler, progress=progress)
+    client = connect(scheduler) if scheduler else None  # no scheduler there: one line, and nothing written
+    try:
+        with folder_lock(out, f"govsim experiment {path}") as writer:
+            store = prepare(exp, path, out, writer)
+            store.verify()
+            done = store.done()
+            todo = [s for s in exp.runs() if s["run_id"] not in done]
+            workers = workers if workers is not None else (os.cpu_count() or 1)
+            finished = execute(todo, store, workers=workers, scheduler=client, progress=progress)
+    finally:
+        if client is not None:
+            client.close()
     return out, len(done), finished
 
 
