@@ -257,3 +257,27 @@ def test_a_model_that_cannot_take_params_and_seed_is_refused_at_load(spec):
 
     with pytest.raises(StudyError, match="params: dict, seed: int"):
         resolve_model(spec)
+
+
+@pytest.mark.parametrize("manifest", ["", "{not json", "{}"])
+def test_a_study_folder_with_an_unusable_manifest_is_one_line_and_kept(tmp_path, capsys, manifest):
+    f = tmp_path / "st.toml"
+    f.write_text(ishigami())
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text(manifest)
+    assert main(["sensitivity", str(f), "--out", str(out), "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "manifest" in err, err
+    assert sorted(p.name for p in out.iterdir() if p.name != ".govsim.lock") == ["manifest.json"]  # (the lock's file)
+    assert (out / "manifest.json").read_text() == manifest
+
+
+def test_a_study_with_a_malformed_scheduler_address_writes_nothing(tmp_path, capsys):
+    f = tmp_path / "st.toml"
+    f.write_text(ishigami())
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(f), "--out", str(out), "--scheduler", "nosuch", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--scheduler" in err and "nosuch" in err, err
+    assert not out.exists()

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from experiments.lock import folder_lock
-from experiments.runner import Store, execute
+from experiments.runner import Store, check_scheduler, connect, execute, read_manifest
 
 from . import sampling
 from .analysis import indices, seed_variance, to_frames
@@ -57,9 +57,9 @@ def _study_file(recorded: str) -> Path:
 def prepare(study: Study, out: Path, writer: str | None = None) -> Store:
     """A new folder, or the one this very study made (a changed study file is refused)."""
     man = out / "manifest.json"
-    if man.exists():
-        old = json.loads(man.read_text())
-        if old.get("sha256") != study.digest:
+    old = read_manifest(out)  # an empty, garbled or incomplete manifest is one line, as for experiments
+    if old is not None:
+        if old["sha256"] != study.digest:
             raise StudyError("study", study.source, f"the study that made {out} (sha256 {old.get('sha256', '?')[:12]}); "
                              "the file has changed since: use another --out folder, or delete the old results")
     else:
@@ -91,9 +91,16 @@ def run_study(path: str | Path, out: str | Path | None = None, workers: int | No
     """Check, sample, run what is not yet on disk, analyse; returns a summary (folder, counts, timings)."""
     t_start = time.perf_counter()
     study = load(path)  # every check happens here, before any folder is touched
+    if scheduler:
+        check_scheduler(scheduler)
     out = Path(out) if out else Path("results") / "sensitivity" / study.name
-    with folder_lock(out, f"govsim sensitivity {path}") as writer:
-        return _run_locked(study, out, writer, workers, scheduler, progress, langs, figures, t_start)
+    client = connect(scheduler) if scheduler else None  # no scheduler there: one line, and nothing written
+    try:
+        with folder_lock(out, f"govsim sensitivity {path}") as writer:
+            return _run_locked(study, out, writer, workers, scheduler, progress, langs, figures, t_start, client)
+    finally:
+        if client is not None:
+            client.close()
 
 
 GOAL_SECONDS = 1800  # issue 19: the runs, seed-noise reruns included, in under 30 minutes on two cores
@@ -108,7 +115,7 @@ def _children_cpu() -> float:
 
 
 def _run_locked(study: Study, out: Path, writer: str, workers, scheduler, progress, langs, figures,
-                t_start: float) -> dict:
+                t_start: float, client=None) -> dict:
     store = prepare(study, out, writer)
     store.verify()
     X, meta = sample_for(study, out)
@@ -118,7 +125,8 @@ def _run_locked(study: Study, out: Path, writer: str, workers, scheduler, progre
     workers = workers if workers is not None else (os.cpu_count() or 1)
     sample_seconds = time.perf_counter() - t_start
     t0, cpu0, kids0 = time.perf_counter(), time.process_time(), _children_cpu()
-    finished = execute(todo, store, workers=workers, scheduler=scheduler, progress=progress,
+    finished = execute(todo, store, workers=workers, scheduler=client if client is not None else scheduler,
+                       progress=progress,
                        worker=sampling.run_block, unit="block")
     wall = time.perf_counter() - t0
     t_compact = time.perf_counter()
