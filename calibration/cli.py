@@ -19,6 +19,9 @@ def cmd_calibrate(a) -> int:
         raise ParameterError("--workers", a.workers, "a whole number >= 1")
     if a.draws is not None and a.draws < 1:
         raise ParameterError("--draws", a.draws, "a whole number >= 1")
+    for flag, value in (("--out", a.out), ("--db", a.db)):  # empty: an unset shell variable, not "the default"
+        if value is not None and not value.strip():
+            raise ParameterError(flag, value, "a path (or leave the flag out for the file's own)")
     out = Path(a.out or cfg.out)
     from experiments.lock import folder_lock
 

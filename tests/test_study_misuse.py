@@ -281,3 +281,24 @@ def test_a_study_with_a_malformed_scheduler_address_writes_nothing(tmp_path, cap
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--scheduler" in err and "nosuch" in err, err
     assert not out.exists()
+
+
+def test_a_study_into_an_experiments_folder_says_whose_folder_it_is(tmp_path, capsys):
+    f = tmp_path / "st.toml"
+    f.write_text(ishigami())
+    out = tmp_path / "exp"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"experiment": "policy_comparison", "sha256": "abc"}')
+    assert main(["sensitivity", str(f), "--out", str(out), "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--out" in err and "policy_comparison" in err, err
+
+
+@pytest.mark.parametrize("command", [["sensitivity", "st.toml"], ["calibrate", "calibration/fanrong.toml"]])
+def test_an_empty_out_is_refused_by_studies_and_calibrations(capsys, command):
+    root = Path(__file__).resolve().parents[1]
+    st = Path(command[1]) if command[0] == "calibrate" else None
+    argv = [command[0], str(root / st) if st else command[1], "--out", ""]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--out" in err, err

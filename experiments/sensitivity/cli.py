@@ -15,6 +15,10 @@ def cmd_sensitivity(a) -> int:
         from model.parameters import ParameterError
 
         raise ParameterError("--workers", a.workers, "a whole number >= 1 (or leave it out: all cores)")
+    if a.out is not None and not a.out.strip():  # an unset shell variable, not "the default folder"
+        from model.parameters import ParameterError
+
+        raise ParameterError("--out", a.out, "a folder path (or leave the flag out for the default)")
     langs = tuple(a.lang)
     if a.estimate is not None:
         import os

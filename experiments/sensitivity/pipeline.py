@@ -59,6 +59,9 @@ def prepare(study: Study, out: Path, writer: str | None = None) -> Store:
     man = out / "manifest.json"
     old = read_manifest(out)  # an empty, garbled or incomplete manifest is one line, as for experiments
     if old is not None:
+        if "study" not in old:  # another command's folder (an experiment's): say whose, not "changed"
+            raise StudyError("--out", str(out), "a new folder or one govsim sensitivity made (this one holds "
+                             f"the results of {old.get('experiment') or old.get('name') or 'another command'})")
         if old["sha256"] != study.digest:
             raise StudyError("study", study.source, f"the study that made {out} (sha256 {old.get('sha256', '?')[:12]}); "
                              "the file has changed since: use another --out folder, or delete the old results")
