@@ -302,3 +302,21 @@ def test_an_empty_out_is_refused_by_studies_and_calibrations(capsys, command):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "--out" in err, err
+
+
+def test_analyse_only_waits_for_no_one_and_never_writes_beside_a_running_study(tmp_path, capsys):
+    """The folder's lock held (as a running study holds it): --analyse-only is refused in one line
+    and the folder's files are untouched."""
+    from experiments.lock import folder_lock
+
+    f = tmp_path / "st.toml"
+    f.write_text(ishigami())
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(f), "--out", str(out), "--workers", "1", "--quiet", "--no-figures"]) == 0
+    capsys.readouterr()
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != ".govsim.lock"}
+    with folder_lock(out, "govsim sensitivity (a run in progress)"):
+        assert main(["sensitivity", str(f), "--out", str(out), "--analyse-only", "--no-figures"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "in use" in err, err
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != ".govsim.lock"} == before

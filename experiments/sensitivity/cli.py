@@ -45,7 +45,10 @@ def cmd_sensitivity(a) -> int:
         out = Path(a.out) if a.out else Path("results") / "sensitivity" / study.name
         # a folder without this study's runs: say so in one line, naming the flag that chose it
         check_analysable(out, study, "--out", f"run `govsim sensitivity {a.file}` without --analyse-only first")
-        made = analyse(out, study, langs=langs, figures=not a.no_figures)
+        from experiments.lock import folder_lock
+
+        with folder_lock(out, f"govsim sensitivity {a.file} --analyse-only"):  # not while a run writes there
+            made = analyse(out, study, langs=langs, figures=not a.no_figures)
         print(json.dumps(made, indent=2, default=str))
         return 0
     s = run_study(a.file, out=a.out, workers=a.workers, scheduler=a.scheduler, progress=not a.quiet,
