@@ -95,6 +95,8 @@ def cmd_run(a) -> int:
     if not 0 <= a.seed <= MAX_SEED:
         raise ParameterError("--seed", a.seed, f"a whole number in [0, 2**62]")
     _out(a.out)
+    if not a.scenario.strip():
+        raise ParameterError("--scenario", a.scenario, "a shipped scenario name (govsim scenarios) or a .toml file")
     params = _overrides(a.set)
     if a.households is not None and "n_households" in params:
         raise ParameterError("--households", a.households, "either --households or --set n_households, not both")
@@ -190,6 +192,8 @@ def _toml_kind(path: Path) -> str:
 
 
 def cmd_validate(a) -> int:
+    if not a.file.strip():  # Path("") is ".", which would be named in the error instead of what was given
+        raise ParameterError("FILE", a.file, "a .toml or .csv file to check")
     path = Path(a.file)
     kind = "csv" if path.suffix.lower() == ".csv" else _toml_kind(path)
     if kind == "experiment":

@@ -151,3 +151,9 @@ def test_validate_knows_the_calibration_targets_file(capsys):
     root = Path(__file__).resolve().parents[1]
     assert main(["validate", str(root / "calibration" / "targets.toml")]) == 0
     assert "OK, calibration targets:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command, flag", [(["validate", ""], "FILE"), (["run", "--scenario", " "], "--scenario")])
+def test_an_empty_file_name_is_named_as_given_not_as_the_current_folder(capsys, command, flag):
+    line = one_line_error(capsys, command, flag)
+    assert "'.'" not in line
