@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from model.parameters import BY_NAME, ParameterError, validate
+from model.scenarios import scenario_beside
 from model.tomlfile import read_toml
 
 HERE = Path(__file__).parent
@@ -94,24 +95,6 @@ class Simulation:
     assumptions: str = ""
     street_sized: bool = False           # a prior on n_households (the street's size) sets `households`
 
-
-def scenario_beside(base: Path, spec: str) -> str:
-    """A simulation's `scenario`, with a relative scenario file read from the targets file's folder.
-
-    Calibrations are started from any folder, so a file named next to targets.toml must not
-    depend on where the command was typed. A shipped scenario's name, an absolute path, a file not
-    found next to the targets (read from the current folder, as before) and a file that is the
-    same both ways stay as written: the configuration's digest, and so resuming, is unchanged.
-    """
-    from model.scenarios import available
-
-    p = Path(spec)
-    near = base / p
-    if spec in available() or p.is_absolute() or not near.is_file():
-        return spec
-    if p.is_file() and p.resolve() == near.resolve():
-        return spec
-    return str(near.resolve())
 
 
 def _simulation(name: str, d: dict, where: str, base: Path | None = None) -> Simulation:

@@ -135,3 +135,22 @@ def describe_all() -> list[tuple[str, str, str]]:
         sc = load_scenario(name)
         out.append((name, sc.description, sc.description_zh))
     return out
+
+
+def scenario_beside(base: Path, spec: str) -> str:
+    """A scenario named in a file (a study, a calibration's targets), with a relative scenario file
+    read from that file's folder.
+
+    Such files are used from any folder (and their points by workers), so a scenario file named
+    next to them must not depend on where the command was typed. A shipped scenario's name, an
+    absolute path, a file not found next to them (read from the current folder, as before) and a
+    file that is the same both ways stay as written, so what worked before reads and records the
+    same (a digest, and so resuming, unchanged).
+    """
+    p = Path(spec)
+    near = Path(base) / p
+    if spec in available() or p.is_absolute() or not near.is_file():
+        return spec
+    if p.is_file() and p.resolve() == near.resolve():
+        return spec
+    return str(near.resolve())

@@ -15,6 +15,7 @@ import pytest
 from experiments.experiment import ExperimentError, load
 from experiments.runner import SchedulerError, check_scheduler, connect, run_experiment
 from govsim.cli import main
+from test_misuse import one_line_error
 from model.errors import OutputError
 
 TINY = """name = "tiny"
@@ -29,16 +30,6 @@ def write(tmp_path: Path, more: str = "", reps: int = 1, name: str = "exp.toml")
     f = tmp_path / name
     f.write_text(TINY.format(reps=reps) + more, encoding="utf-8")
     return f
-
-
-def one_line_error(capsys, argv: list[str], *words: str) -> str:
-    assert main(argv) == 2, argv
-    err = capsys.readouterr().err.strip()
-    lines = [x for x in err.splitlines() if not x.startswith("govsim: warning:")]
-    assert len(lines) == 1 and lines[0].startswith("govsim: error:") and "Traceback" not in err, err
-    for w in words:
-        assert w in lines[0], (w, lines[0])
-    return lines[0]
 
 
 def snapshot(folder: Path) -> dict:

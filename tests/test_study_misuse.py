@@ -16,20 +16,11 @@ import pytest
 from calibration.targets import CalibrationError, load_config
 from experiments.sensitivity.study import StudyError, from_dict, load
 from govsim.cli import main
+from test_misuse import one_line_error
 
 ROOT = Path(__file__).resolve().parents[1]
 FANRONG = ROOT / "calibration" / "fanrong.toml"
 PI = 3.141592653589793
-
-
-def one_line_error(capsys, argv: list[str], *words: str) -> str:
-    assert main(argv) == 2, argv
-    err = capsys.readouterr().err.strip()
-    lines = [x for x in err.splitlines() if not x.startswith("govsim: warning:")]
-    assert len(lines) == 1 and lines[0].startswith("govsim: error:") and "Traceback" not in err, err
-    for w in words:
-        assert w in lines[0], (w, lines[0])
-    return lines[0]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from model.parameters import BY_NAME, PARAMS, ParameterError
+from model.scenarios import scenario_beside
 from model.tomlfile import as_identifier, identifier, read_toml, whole_number
 
 METHODS = ("morris", "sobol", "fast")
@@ -221,24 +222,6 @@ def load(path: str | Path) -> Study:
     data, raw = read_toml(path, StudyError, field="study")
     return from_dict(data, where, raw, base=path.parent)
 
-
-def scenario_beside(base: Path, spec: str) -> str:
-    """`[model_args] scenario`, with a relative scenario file read from the study file's folder.
-
-    A study is run from any folder (and its points by workers), so a file named next to the study
-    must not depend on where the command was typed. A shipped scenario's name, an absolute path, a
-    file not found next to the study (read from the current folder, as before) and a file that is
-    the same both ways stay as written, so a study that worked before reads and records the same.
-    """
-    from model.scenarios import available
-
-    p = Path(spec)
-    near = base / p
-    if spec in available() or p.is_absolute() or not near.is_file():
-        return spec
-    if p.is_file() and p.resolve() == near.resolve():
-        return spec
-    return str(near.resolve())
 
 
 def from_dict(data: dict, where: str = "", raw: bytes | None = None, base: Path | None = None) -> Study:
