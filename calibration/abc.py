@@ -15,7 +15,7 @@ import hashlib
 import json
 import logging
 import math
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -153,19 +153,10 @@ def database_lock(database: str, command: str) -> Iterator[None]:
     file, `.govsim.lock`, is already ignored by git). A second writer is refused at once, in one
     line naming the holder, like a held --out folder.
     """
-    from experiments.lock import FolderLockedError, folder_lock, holder
+    from experiments.lock import folder_lock
 
     db = database.replace("sqlite:///", "")
-    lock_folder = Path(db + ".lock")
-    with ExitStack() as held:
-        try:  # only taking the lock is translated: the block's own errors pass through untouched
-            held.enter_context(folder_lock(lock_folder, command))
-        except FolderLockedError:
-            h = holder(lock_folder)
-            who = (f"{h.get('command', 'govsim')} (pid {h.get('pid', '?')} on {h.get('host', '?')}, "
-                   f"since {h.get('since', '?')})") if h else "another govsim process"
-            raise FolderLockedError(f"'{db}' is in use by {who}: wait for it to finish or use another --db "
-                                    "file") from None
+    with folder_lock(Path(db + ".lock"), command, shown=db, instead="another --db file"):
         yield
 
 

@@ -43,10 +43,13 @@ def holder(folder: str | Path) -> dict:
 
 
 @contextmanager
-def folder_lock(folder: str | Path, command: str) -> Iterator[str]:
+def folder_lock(folder: str | Path, command: str, shown: str | Path | None = None,
+                instead: str = "another --out folder") -> Iterator[str]:
     """Hold the folder's lock while the block runs; yields this writer's id.
 
-    A second writer is refused at once (no waiting) with one line naming the holder.
+    A second writer is refused at once (no waiting) with one line naming the holder, and what it
+    holds (`shown`: the folder itself unless the folder is the lock of something else, such as a
+    calibration's database) and what to use `instead`.
     """
     import fcntl
 
@@ -61,8 +64,8 @@ def folder_lock(folder: str | Path, command: str) -> Iterator[str]:
             h = holder(folder)
             who = (f"{h.get('command', 'govsim')} (pid {h.get('pid', '?')} on {h.get('host', '?')}, "
                    f"since {h.get('since', '?')})") if h else "another govsim process"
-            raise FolderLockedError(f"'{folder}' is in use by {who}: wait for it to finish or use another --out "
-                                    "folder") from None
+            raise FolderLockedError(f"'{folder if shown is None else shown}' is in use by {who}: wait for it to "
+                                    f"finish or use {instead}") from None
         writer = new_writer_id()
         info = {"pid": os.getpid(), "host": socket.gethostname(), "command": command, "writer": writer,
                 "since": time.strftime("%Y-%m-%d %H:%M:%S")}
