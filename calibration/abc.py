@@ -75,10 +75,12 @@ def make_distance(cfg: Config):
 def make_sampler(workers: int = 1, scheduler: str | None = None):
     import pyabc
 
-    if scheduler:
-        from dask.distributed import Client
+    if scheduler:  # an address, or a client the command line connected (and checked) before any writing
+        if isinstance(scheduler, str):
+            from dask.distributed import Client
 
-        return pyabc.sampler.DaskDistributedSampler(dask_client=Client(scheduler), batch_size=4)
+            scheduler = Client(scheduler)
+        return pyabc.sampler.DaskDistributedSampler(dask_client=scheduler, batch_size=4)
     if workers <= 1:
         return pyabc.sampler.SingleCoreSampler()
     return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)

@@ -19,20 +19,38 @@ def cmd_calibrate(a) -> int:
         raise ParameterError("--workers", a.workers, "a whole number >= 1")
     if a.draws is not None and a.draws < 1:
         raise ParameterError("--draws", a.draws, "a whole number >= 1")
-    for flag, value in (("--out", a.out), ("--db", a.db)):  # empty: an unset shell variable, not "the default"
-        if value is not None and not value.strip():
+    for flag, value in (("--out", a.out), ("--db", a.db), ("--scenario-out", a.scenario_out)):
+        if value is not None and not value.strip():  # empty: an unset shell variable, not "the default"
             raise ParameterError(flag, value, "a path (or leave the flag out for the file's own)")
+    if a.scenario_out is not None and Path(a.scenario_out).is_dir():  # found only when written, at the very end
+        raise ParameterError("--scenario-out", a.scenario_out, "a .toml file path for the calibrated scenario "
+                             "(this is a folder)")
     out = Path(a.out or cfg.out)
-    from experiments.lock import folder_lock
-
-    from .abc import check_database, run_abc
+    from .abc import check_database
 
     # the database is checked before the output folder is touched: a folder or a stray file given
     # as --db is the user's slip, not a reason to leave an empty results folder behind
     check_database(a.db or cfg.database, "--db" if a.db else "database", "" if a.db else str(a.file))
     command = f"govsim calibrate {a.file}"
+    from experiments.runner import check_scheduler, connect
+
+    # as experiments do: a malformed address, or no scheduler there, is one line before anything is written
+    client = connect(check_scheduler(a.scheduler)) if a.scheduler else None
+    try:
+        return _calibrate(a, cfg, out, command, client)
+    finally:
+        if client is not None:
+            client.close()
+
+
+def _calibrate(a, cfg, out: Path, command: str, client) -> int:
+    """Run or resume the ABC, then the posterior's outputs, holding the output folder."""
+    from experiments.lock import folder_lock
+
+    from .abc import run_abc
+
     with folder_lock(out, command):  # one calibration writes here (and resumes its database) at a time
-        history = run_abc(cfg, workers=a.workers or 1, scheduler=a.scheduler, database=a.db, progress=not a.quiet,
+        history = run_abc(cfg, workers=a.workers or 1, scheduler=client, database=a.db, progress=not a.quiet,
                           command=command)  # holds the database too: a second --db into it is refused
         if a.abc_only:
             print(f"ABC done: {history.max_t + 1} generation(s) in {a.db or cfg.database}")

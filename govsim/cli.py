@@ -34,7 +34,7 @@ class _Parser(argparse.ArgumentParser):
     input gets, instead of the usage block; `--help` still shows the usage."""
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+        self.exit(2, f"govsim: error: {message} (see `{self.prog} --help`)\n")
 
 
 def _num(text: str):
@@ -192,8 +192,6 @@ def _toml_kind(path: Path) -> str:
 
 
 def cmd_validate(a) -> int:
-    if not a.file.strip():  # Path("") is ".", which would be named in the error instead of what was given
-        raise ParameterError("FILE", a.file, "a .toml or .csv file to check")
     path = Path(a.file)
     kind = "csv" if path.suffix.lower() == ".csv" else _toml_kind(path)
     if kind == "experiment":
@@ -535,9 +533,22 @@ def _interrupted(exc: BaseException) -> bool:
     return False
 
 
+def _named_paths(args) -> None:
+    """An empty FILE or FOLDER argument (an unset shell variable) is refused: as a path it is '.',
+    the current folder, which `report` would write into and every error would name as '.'."""
+    for name in ("file", "folder"):
+        value = getattr(args, name, None)
+        if isinstance(value, str) and not value.strip():
+            raise ParameterError(name.upper(), value, f"a path to the {name}")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    ap = parser()
+    args, extra = ap.parse_known_args(argv)
+    if extra:  # name the subcommand whose flags these are not
+        ap.exit(2, f"govsim: error: unrecognized arguments: {' '.join(extra)} (see `govsim {args.cmd} --help`)\n")
     try:
+        _named_paths(args)
         return args.func(args)
     except GovsimError as exc:
         print(f"govsim: error: {exc}", file=sys.stderr)

@@ -26,8 +26,16 @@ def test_argparse_complaints_are_one_line_naming_the_flag(capsys):
         main(["run", "--seed", "abc"])
     assert stop.value.code == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and err.startswith("govsim run: error:"), err
+    assert len(err.splitlines()) == 1 and err.startswith("govsim: error:"), err
     assert "--seed" in err and "'abc'" in err and "govsim run --help" in err
+
+
+def test_an_unknown_flag_points_to_its_subcommands_help(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["run", "--seeds", "3"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--seeds" in err and "govsim run --help" in err, err
 
 
 def test_help_still_shows_the_usage(capsys):
@@ -153,7 +161,32 @@ def test_validate_knows_the_calibration_targets_file(capsys):
     assert "OK, calibration targets:" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("command, flag", [(["validate", ""], "FILE"), (["run", "--scenario", " "], "--scenario")])
+@pytest.mark.parametrize("command, flag", [(["validate", ""], "FILE"), (["run", "--scenario", " "], "--scenario"),
+                                           (["experiment", ""], "FILE"), (["sensitivity", ""], "FILE"),
+                                           (["calibrate", ""], "FILE"), (["report", ""], "FOLDER")])
 def test_an_empty_file_name_is_named_as_given_not_as_the_current_folder(capsys, command, flag):
     line = one_line_error(capsys, command, flag)
     assert "'.'" not in line
+
+
+def test_report_with_an_empty_folder_name_writes_nothing_here(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    one_line_error(capsys, ["report", ""], "FOLDER")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("scheduler", ["nosuch"])
+def test_calibrate_checks_its_scheduler_before_anything_is_written(tmp_path, capsys, scheduler):
+    root = Path(__file__).resolve().parents[1]
+    out, db = tmp_path / "cal", tmp_path / "c.db"
+    one_line_error(capsys, ["calibrate", str(root / "calibration" / "fanrong.toml"), "--out", str(out), "--db", str(db),
+                            "--scheduler", scheduler], "--scheduler", scheduler)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("value, word", [("", "a path"), (".", "folder")])
+def test_calibrate_checks_scenario_out_before_running(tmp_path, capsys, value, word):
+    root = Path(__file__).resolve().parents[1]
+    one_line_error(capsys, ["calibrate", str(root / "calibration" / "fanrong.toml"), "--out", str(tmp_path / "cal"),
+                            "--db", str(tmp_path / "c.db"), "--scenario-out", value], "--scenario-out", word)
+    assert list(tmp_path.iterdir()) == []

@@ -311,3 +311,17 @@ def test_analyse_only_waits_for_no_one_and_never_writes_beside_a_running_study(t
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "in use" in err, err
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != ".govsim.lock"} == before
+
+
+def test_analyse_only_beside_a_study_that_has_not_yet_written_a_part_names_the_study(tmp_path, capsys):
+    """A study just started holds its folder but has no runs on disk yet: the refusal names the
+    running study, not "run the study first"."""
+    from experiments.lock import folder_lock
+
+    f = tmp_path / "st.toml"
+    f.write_text(ishigami())
+    out = tmp_path / "out"
+    with folder_lock(out, "govsim sensitivity st.toml"):
+        assert main(["sensitivity", str(f), "--out", str(out), "--analyse-only"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "in use by govsim sensitivity st.toml" in err, err

@@ -43,11 +43,20 @@ def cmd_sensitivity(a) -> int:
 
         study = load(a.file)
         out = Path(a.out) if a.out else Path("results") / "sensitivity" / study.name
-        # a folder without this study's runs: say so in one line, naming the flag that chose it
-        check_analysable(out, study, "--out", f"run `govsim sensitivity {a.file}` without --analyse-only first")
-        from experiments.lock import folder_lock
+        from experiments.lock import LOCK_NAME, folder_lock
 
-        with folder_lock(out, f"govsim sensitivity {a.file} --analyse-only"):  # not while a run writes there
+        from .study import StudyError
+
+        hint = f"run `govsim sensitivity {a.file}` without --analyse-only first"
+        command = f"govsim sensitivity {a.file} --analyse-only"
+        try:  # a folder without this study's runs: one line, and nothing made in it
+            check_analysable(out, study, "--out", hint)
+        except StudyError:
+            if (out / LOCK_NAME).exists():  # a study started there may not have written a part yet: name it
+                with folder_lock(out, command):
+                    pass
+            raise
+        with folder_lock(out, command):  # not while a study writes there
             made = analyse(out, study, langs=langs, figures=not a.no_figures)
         print(json.dumps(made, indent=2, default=str))
         return 0
