@@ -32,15 +32,11 @@ def cmd_calibrate(a) -> int:
     # as --db is the user's slip, not a reason to leave an empty results folder behind
     check_database(a.db or cfg.database, "--db" if a.db else "database", "" if a.db else str(a.file))
     command = f"govsim calibrate {a.file}"
-    from experiments.runner import check_scheduler, connect
+    from experiments.runner import scheduler_client
 
     # as experiments do: a malformed address, or no scheduler there, is one line before anything is written
-    client = connect(check_scheduler(a.scheduler)) if a.scheduler else None
-    try:
+    with scheduler_client(a.scheduler) as client:
         return _calibrate(a, cfg, out, command, client)
-    finally:
-        if client is not None:
-            client.close()
 
 
 def _calibrate(a, cfg, out: Path, command: str, client) -> int:

@@ -26,10 +26,11 @@ from __future__ import annotations
 import json
 import os
 import re
+from contextlib import contextmanager, nullcontext
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -347,6 +348,18 @@ def connect(address: str, timeout: float | None = None) -> Client:
                              f"there within {wait:g} s (start one with `dask scheduler`, or check the address)") from None
 
 
+@contextmanager
+def scheduler_client(address: str | None) -> Iterator[Client | None]:
+    """A client on the scheduler at `address` (None: no scheduler), connected (`connect`: a bad or
+    silent address is one line) before the caller writes anything, and closed when it is done."""
+    client = connect(address) if address else None
+    try:
+        yield client
+    finally:
+        if client is not None:
+            client.close()
+
+
 def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | Client | None = None,
             progress: bool = True, flush_seconds: float = 2.0, batch: int = 50,
             on_result: Callable[[dict], None] | None = None, worker: Callable[[dict], tuple] | None = None,
@@ -358,12 +371,15 @@ def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | 
     `scheduler` is an address (connected to here, before anything is run or written: a bad one is
     one line) or a `Client` the caller connected (and closes).
     """
+    with scheduler_client(scheduler) if isinstance(scheduler, str) else nullcontext(scheduler) as client:
+        return _execute(specs, store, workers, client, progress, flush_seconds, batch, on_result, worker, unit)
+
+
+def _execute(specs: list[dict], store: Store, workers: int, client: Client | None, progress: bool,
+             flush_seconds: float, batch: int, on_result: Callable[[dict], None] | None,
+             worker: Callable[[dict], tuple] | None, unit: str) -> int:
     from tqdm import tqdm
 
-    if isinstance(scheduler, str):
-        client = connect(scheduler) if scheduler else None
-    else:
-        client = scheduler
     worker = worker or run_one
     interrupt = planned_interruption()
     if interrupt:
@@ -401,8 +417,6 @@ def execute(specs: list[dict], store: Store, workers: int = 1, scheduler: str | 
     finally:
         store.flush(rows, series)
         bar.close()
-        if client is not None and client is not scheduler:
-            client.close()
     return finished
 
 
@@ -459,18 +473,14 @@ def run_experiment(path: str | Path, out: str | Path | None = None, workers: int
         check_scheduler(scheduler)
     out = Path(out) if out else Path("results") / exp.name
     check_owner(exp, path, out)  # a changed experiment is refused before the folder is touched (and again under the lock)
-    client = connect(scheduler) if scheduler else None  # no scheduler there: one line, and nothing written
-    try:
-        with folder_lock(out, f"govsim experiment {path}") as writer:
-            store = prepare(exp, path, out, writer)
-            store.verify()
-            done = store.done()
-            todo = [s for s in exp.runs() if s["run_id"] not in done]
-            workers = workers if workers is not None else (os.cpu_count() or 1)
-            finished = execute(todo, store, workers=workers, scheduler=client, progress=progress)
-    finally:
-        if client is not None:
-            client.close()
+    # connected first: no scheduler there is one line, and nothing written
+    with scheduler_client(scheduler) as client, folder_lock(out, f"govsim experiment {path}") as writer:
+        store = prepare(exp, path, out, writer)
+        store.verify()
+        done = store.done()
+        todo = [s for s in exp.runs() if s["run_id"] not in done]
+        workers = workers if workers is not None else (os.cpu_count() or 1)
+        finished = execute(todo, store, workers=workers, scheduler=client, progress=progress)
     return out, len(done), finished
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from experiments.lock import folder_lock
-from experiments.runner import Store, check_scheduler, connect, execute, read_manifest
+from experiments.runner import Store, execute, read_manifest, scheduler_client
 
 from . import sampling
 from .analysis import indices, seed_variance, to_frames
@@ -94,16 +94,10 @@ def run_study(path: str | Path, out: str | Path | None = None, workers: int | No
     """Check, sample, run what is not yet on disk, analyse; returns a summary (folder, counts, timings)."""
     t_start = time.perf_counter()
     study = load(path)  # every check happens here, before any folder is touched
-    if scheduler:
-        check_scheduler(scheduler)
     out = Path(out) if out else Path("results") / "sensitivity" / study.name
-    client = connect(scheduler) if scheduler else None  # no scheduler there: one line, and nothing written
-    try:
-        with folder_lock(out, f"govsim sensitivity {path}") as writer:
-            return _run_locked(study, out, writer, workers, scheduler, progress, langs, figures, t_start, client)
-    finally:
-        if client is not None:
-            client.close()
+    # connected first: a malformed address, or no scheduler there, is one line and nothing written
+    with scheduler_client(scheduler) as client, folder_lock(out, f"govsim sensitivity {path}") as writer:
+        return _run_locked(study, out, writer, workers, scheduler, progress, langs, figures, t_start, client)
 
 
 GOAL_SECONDS = 1800  # issue 19: the runs, seed-noise reruns included, in under 30 minutes on two cores
