@@ -23,7 +23,9 @@ import os
 import signal
 import sys
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from model.errors import GovsimError, writing
 from model.parameters import PARAMS, POLICY_GROUPS, ParameterError, markdown_table
@@ -78,6 +80,17 @@ def _out(value: str | None, flag: str = "--out") -> None:
         raise ParameterError(flag, value, "a folder path (or leave the flag out for the default)")
 
 
+@contextmanager
+def _given_as(flag: str) -> Iterator[None]:
+    """An output place refused inside (a file in the way, no permission) names the flag that gave it."""
+    from model.errors import OutputError
+
+    try:
+        yield
+    except OutputError as exc:
+        raise exc.named(flag) from exc.__cause__
+
+
 def _workers(n: int | None) -> None:
     if n is not None and n < 1:
         raise ParameterError("--workers", n, "a whole number >= 1 (or leave it out: all cores)")
@@ -120,8 +133,9 @@ def cmd_run(a) -> int:
             raise ParameterError("--households", a.households, exc.allowed) from None
         raise
     out = Path(a.out) if a.out else Path("results") / "runs" / f"{sc.name}-seed{a.seed}"
-    check_run_folder(out)  # the output place is checked before the simulation, not after
-    check_writable(out.parent)
+    with _given_as("--out"):
+        check_run_folder(out)  # the output place is checked before the simulation, not after
+        check_writable(out.parent)
     mine = sc.params if sc.path and not sc.path.startswith("experiments/scenarios/") else {}  # the user's own file
     _warn(plausibility_warnings({**mine, **params}))
     res = run(sc, steps=a.steps, seed=a.seed, compounds=a.compounds, **params)
@@ -254,7 +268,8 @@ def cmd_cycle(a) -> int:
         validate({"n_households": a.households})
     except ParameterError as exc:
         raise ParameterError("--households", a.households, exc.allowed) from None
-    check_writable(a.out)  # a file in the way or a read-only place is one line, before the runs
+    with _given_as("--out"):
+        check_writable(a.out)  # a file in the way or a read-only place is one line, before the runs
 
     path = make_figure(Path(a.out), households=a.households, seeds=a.seeds, lang=a.lang)
     print(f"wrote {path}")
@@ -434,7 +449,8 @@ def cmd_class(a) -> int:
         ClassStreet.read(a.resume)  # a damaged or foreign file is one line, before any server starts
     save = Path(a.save or a.resume or f"govsim-class-{time.strftime('%Y%m%d-%H%M%S')}.json")
     _check_save(save, a.save is not None and a.save != a.resume)
-    check_writable(save.parent if str(save.parent) else Path("."))
+    with _given_as("--resume" if a.save is None and a.resume else "--save"):
+        check_writable(save.parent if str(save.parent) else Path("."))
     if not _port_free(a.host, a.port):
         raise ParameterError("--port", a.port, f"a free port on {a.host} (this one is in use; try another --port)")
     token, code = secrets.token_urlsafe(24), f"{secrets.randbelow(900000) + 100000}"

@@ -21,12 +21,17 @@ class GovsimError(Exception):
 class OutputError(GovsimError, OSError):
     """An output path that cannot be written: no permission, a read-only or full disk, a file in the way."""
 
-    def __init__(self, path: str | Path, reason: str):
-        self.path, self.reason = str(path), reason
-        super().__init__(f"cannot write '{path}': {reason}")
+    def __init__(self, path: str | Path, reason: str, flag: str | None = None):
+        self.path, self.reason, self.flag = str(path), reason, flag
+        super().__init__(str(self))
 
     def __str__(self) -> str:  # OSError's own __str__ would show the errno tuple
-        return f"cannot write '{self.path}': {self.reason}"
+        given = f" (for {self.flag})" if self.flag else ""
+        return f"cannot write '{self.path}'{given}: {self.reason}"
+
+    def named(self, flag: str) -> "OutputError":
+        """The same refusal naming the flag that gave the path (the command line knows it, the model does not)."""
+        return OutputError(self.path, self.reason, flag)
 
 
 # OSErrors that say "this place cannot take the output" rather than "govsim is broken"

@@ -190,3 +190,12 @@ def test_calibrate_checks_scenario_out_before_running(tmp_path, capsys, value, w
     one_line_error(capsys, ["calibrate", str(root / "calibration" / "fanrong.toml"), "--out", str(tmp_path / "cal"),
                             "--db", str(tmp_path / "c.db"), "--scenario-out", value], "--scenario-out", word)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [["run", "--steps", "2"], ["cycle", "--seeds", "1"]])
+def test_a_file_given_as_out_names_the_flag(capsys, tmp_path, command):
+    """The one-line refusal names the path and the flag it came from, and the file is kept."""
+    in_the_way = tmp_path / "notes.txt"
+    in_the_way.write_text("keep me")
+    one_line_error(capsys, [*command, "--out", str(in_the_way)], f"cannot write '{in_the_way}' (for --out): a file is in the way")
+    assert in_the_way.read_text() == "keep me"
