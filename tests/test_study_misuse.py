@@ -325,3 +325,15 @@ def test_analyse_only_beside_a_study_that_has_not_yet_written_a_part_names_the_s
         assert main(["sensitivity", str(f), "--out", str(out), "--analyse-only"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "in use by govsim sensitivity st.toml" in err, err
+
+
+def test_a_study_with_no_point_at_two_seeds_says_the_seed_share_was_not_measured(tmp_path, capsys):
+    """Without replications or [noise] runs nothing measures the seed's share: the summary says so
+    in words, not as "nan"."""
+    f = tmp_path / "st.toml"
+    f.write_text(ishigami())
+    assert main(["sensitivity", str(f), "--out", str(tmp_path / "out"), "--workers", "1", "--quiet",
+                 "--no-figures"]) == 0
+    printed = capsys.readouterr().out
+    assert "seed share of variance, y: not measured (no point ran at more than one seed" in printed, printed
+    assert "nan" not in printed

@@ -65,6 +65,10 @@ def cmd_sensitivity(a) -> int:
     print(f"{s['folder']}: {s['blocks_run']} blocks ({s['model_runs']} model runs) in {s['wall_seconds']} s "
           f"({s['runs_per_second']} runs/s), {s['blocks_done_before']} blocks done before")
     for sv in s["seed_variance"]:
+        if not sv["points"]:  # no point ran at two seeds (no replications, no [noise] runs)
+            print(f"  seed share of variance, {sv['output']}: not measured (no point ran at more than one seed; "
+                  "add replications or a [noise] table)")
+            continue
         print(f"  seed share of variance, {sv['output']}: single run {sv['seed_share_single_run']:.3g}, "
               f"averaged output {sv['seed_share_of_mean']:.3g}")
     print(f"wrote {s['indices']}" + ("" if a.no_figures else f" and the figures under {s['folder']}/figures"))
