@@ -150,15 +150,16 @@ def database_lock(database: str, command: str) -> Iterator[None]:
 
     Two calibrations sharing a database (a same --db with different --out folders) would each add
     an ABC run to it while its `.runs.json` kept only the last, so a resume would pick the wrong
-    run. The lock is `experiments.lock.folder_lock` on the folder `<database>.lock` next to it: the
-    same kernel lock, released when the holder dies, and the same record of who holds it (its
-    file, `.govsim.lock`, is already ignored by git). A second writer is refused at once, in one
-    line naming the holder, like a held --out folder.
+    run. The lock is `experiments.lock.folder_lock` on a hidden file beside it,
+    `.<database's name>.govsim.lock` (as SQLite keeps its journal beside the database; ignored by
+    git): the same kernel lock, released when the holder dies, and the same record of who holds
+    it. A second writer is refused at once, in one line naming the holder, like a held --out folder.
     """
     from experiments.lock import folder_lock
 
-    db = database.replace("sqlite:///", "")
-    with folder_lock(Path(db + ".lock"), command, shown=db, instead="another --db file"):
+    db = Path(database.replace("sqlite:///", ""))
+    with folder_lock(db.parent, command, shown=db, instead="another --db file",
+                     name=f".{db.name}.govsim.lock"):
         yield
 
 

@@ -34,34 +34,34 @@ def new_writer_id() -> str:
     return f"{os.getpid():x}{uuid.uuid4().hex[:6]}"
 
 
-def holder(folder: str | Path) -> dict:
+def holder(folder: str | Path, name: str = LOCK_NAME) -> dict:
     """What the lock file says about its holder ({} if there is none or it cannot be read)."""
     try:
-        return json.loads((Path(folder) / LOCK_NAME).read_text(encoding="utf-8") or "{}")
+        return json.loads((Path(folder) / name).read_text(encoding="utf-8") or "{}")
     except (OSError, ValueError):
         return {}
 
 
 @contextmanager
 def folder_lock(folder: str | Path, command: str, shown: str | Path | None = None,
-                instead: str = "another --out folder") -> Iterator[str]:
+                instead: str = "another --out folder", name: str = LOCK_NAME) -> Iterator[str]:
     """Hold the folder's lock while the block runs; yields this writer's id.
 
     A second writer is refused at once (no waiting) with one line naming the holder, and what it
-    holds (`shown`: the folder itself unless the folder is the lock of something else, such as a
-    calibration's database) and what to use `instead`.
+    holds (`shown`: the folder itself unless the lock guards one file in it, such as a
+    calibration's database, whose lock file is then `name`) and what to use `instead`.
     """
     import fcntl
 
     folder = check_writable(folder)
-    path = folder / LOCK_NAME
+    path = folder / name
     with writing(path):
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            h = holder(folder)
+            h = holder(folder, name)
             who = (f"{h.get('command', 'govsim')} (pid {h.get('pid', '?')} on {h.get('host', '?')}, "
                    f"since {h.get('since', '?')})") if h else "another govsim process"
             raise FolderLockedError(f"'{folder if shown is None else shown}' is in use by {who}: wait for it to "

@@ -154,6 +154,8 @@ def test_a_second_calibration_into_a_held_database_is_refused_naming_the_holder(
     assert not db.exists() and not Path(str(db) + ".runs.json").exists()  # the refused one wrote nothing
     with database_lock(str(db), "govsim later"):  # released when the holder is done
         pass
+    assert (tmp_path / f".{db.name}.govsim.lock").is_file()  # one hidden file beside the database,
+    assert not Path(str(db) + ".lock").exists()  # no folder left behind
 
 
 def test_the_database_lock_lets_the_blocks_own_errors_through(tmp_path):
