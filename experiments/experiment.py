@@ -27,7 +27,7 @@ from typing import Any
 from model.outcomes import HEADLINE, OUTCOMES
 from model.parameters import ParameterError, validate
 from model.scenarios import Scenario, load_scenario, source_bytes
-from model.tomlfile import as_identifier, identifier, read_toml, whole_number
+from model.tomlfile import as_identifier, distinct, identifier, read_toml, whole_number
 
 KEYS = {"name", "description", "scenarios", "replications", "steps", "households", "base_seed", "outcomes",
         "timeseries_every", "params", "parameter_draws"}
@@ -128,9 +128,7 @@ def _outcomes(outcomes, where: str) -> list[str]:
     if not outcomes:
         raise ExperimentError("outcomes", outcomes, "at least one name from model.outcomes.OUTCOMES "
                               "(leave the key out for the headline outcomes)", where)
-    twice = list(dict.fromkeys(o for o in outcomes if outcomes.count(o) > 1))
-    if twice:
-        raise ExperimentError("outcomes", twice, "distinct names (each outcome once)", where)
+    distinct("outcomes", outcomes, where, ExperimentError)
     return outcomes
 
 

@@ -62,3 +62,12 @@ def whole_number(data: dict, key: str, lo: int, hi: int, where: str, error: type
     if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
         raise error(key, "(missing)" if v is None else v, f"a whole number in [{lo}, {hi}]", where)
     return v
+
+
+def distinct(key: str, names: list, where: str, error: type[ParameterError] = ParameterError) -> None:
+    """Refuse a list naming something twice (outcomes, outputs, factors become columns, and a
+    repeated column fails far from the file that asked for it): `error` shows the list as given
+    and, in what is allowed, the names repeated."""
+    twice = list(dict.fromkeys(n for n in names if names.count(n) > 1))
+    if twice:
+        raise error(key, names, "distinct names (listed more than once: " + ", ".join(map(str, twice)) + ")", where)

@@ -49,7 +49,8 @@ def refused_before_any_folder(tmp_path: Path, f: Path, error=ExperimentError, **
 def test_an_outcome_named_twice_is_refused_at_load_naming_it(tmp_path, capsys):
     f = write(tmp_path, 'outcomes = ["trap_share", "fee_collection_rate", "trap_share"]\n')
     msg = refused_before_any_folder(tmp_path, f)
-    assert "'outcomes'" in msg and "['trap_share']" in msg and "distinct" in msg, msg
+    assert "'outcomes'" in msg and "['trap_share', 'fee_collection_rate', 'trap_share']" in msg, msg
+    assert "distinct names (listed more than once: trap_share)" in msg, msg
     one_line_error(capsys, ["validate", str(f)], "'outcomes'", "trap_share", "distinct")
 
 

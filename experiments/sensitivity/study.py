@@ -46,7 +46,7 @@ from typing import Any, Callable
 
 from model.parameters import BY_NAME, PARAMS, ParameterError
 from model.scenarios import scenario_beside
-from model.tomlfile import as_identifier, identifier, read_toml, whole_number
+from model.tomlfile import as_identifier, distinct, identifier, read_toml, whole_number
 
 METHODS = ("morris", "sobol", "fast")
 DISTS = {"unif": 2, "triang": 3, "norm": 2, "truncnorm": 4, "lognorm": 2}
@@ -148,7 +148,7 @@ def _factor_names(data: dict, table: bool, where: str) -> list[str]:
                 and not is_window(p) and p.name not in SIZE]
     if not isinstance(spec, list) or len(spec) < 2 or not all(isinstance(s, str) for s in spec):
         raise StudyError("factors", spec, "\"all\" or a list of at least two factor names", where)
-    _distinct("factors", spec, where)
+    distinct("factors", spec, where, StudyError)
     names = [s for s in spec if s not in exclude]
     if table:
         bad = [s for s in names if s not in BY_NAME]
@@ -159,14 +159,6 @@ def _factor_names(data: dict, table: bool, where: str) -> list[str]:
             raise StudyError("factors", bad, "numeric parameters (not true/false switches, not the model size: "
                              "set households in [model_args])", where)
     return names
-
-
-def _distinct(key: str, names: list[str], where: str) -> None:
-    """Refuse a name listed twice: factors and outputs become columns, and a repeated column
-    makes the runs' rows and the indices' arrays disagree in shape far from the study file."""
-    dups = sorted({n for n in names if names.count(n) > 1})
-    if dups:
-        raise StudyError(key, names, "distinct names (listed more than once: " + ", ".join(dups) + ")", where)
 
 
 def _factors(data: dict, names: list[str], table: bool, where: str) -> list[Factor]:
@@ -239,7 +231,7 @@ def from_dict(data: dict, where: str = "", raw: bytes | None = None, base: Path 
     outputs = data.get("outputs")
     if not isinstance(outputs, list) or not outputs or not all(isinstance(o, str) for o in outputs):
         raise StudyError("outputs", outputs, "a non-empty list of output names", where)
-    _distinct("outputs", outputs, where)
+    distinct("outputs", outputs, where, StudyError)
     if table:
         from model.outcomes import OUTCOMES
 
