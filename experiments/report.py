@@ -153,57 +153,75 @@ def markdown(tab: pd.DataFrame, ce: pd.DataFrame, lang: str, status: str = "") -
 
 def figures(runs: pd.DataFrame, ts: pd.DataFrame, tab: pd.DataFrame, out: Path, lang: str,
             status: str = "") -> list[Path]:
-    import matplotlib.pyplot as plt
-
-    from model.plots import both, label, use_lang
+    """The report's figures in `lang`: outcomes over time, and each policy's effect; a figure
+    whose outcomes the folder does not keep is left out (never drawn empty)."""
+    from model.plots import use_lang
 
     lang = use_lang(lang)
-    paths = []
+    made = (_timeseries_figure(ts, out, lang, status), _effects_figure(tab, out, lang, status))
+    return [p for p in made if p is not None]
+
+
+def _timeseries_figure(ts: pd.DataFrame, out: Path, lang: str, status: str) -> Path | None:
+    """Mean over replications and its 95 % interval, week by week, one panel per headline outcome kept."""
+    import matplotlib.pyplot as plt
+
+    from model.plots import both, label
+
     show = [o for o in ("trap_share", "resolution_rate", "satisfaction_mean", "public_spending") if o in ts.columns]
-    if show:  # a folder keeping none of these outcomes has no time-series figure (and no empty one)
-        fig, axes = plt.subplots(1, len(show), figsize=(4.4 * len(show), 4), constrained_layout=True)
-        # more scenarios than the default colour cycle: tab20's colours, dashed from the eleventh on
-        colours = plt.get_cmap("tab20").colors
-        for ax, o in zip(np.atleast_1d(axes), show):
-            for k, (sc, g) in enumerate(ts.groupby("scenario", sort=False)):
-                agg = g.groupby("step")[o].apply(lambda x: pd.Series(t_interval(x.to_numpy()), index=["mean", "lo", "hi"]))
-                agg = agg.unstack()
-                line, = ax.plot(agg.index / 52, agg["mean"], lw=1.4, label=scenario_label(sc, lang),
-                                color=colours[(2 * k) % 20 if k < 10 else (2 * k + 1) % 20], ls="-" if k < 10 else "--")
-                ax.fill_between(agg.index / 52, agg["lo"], agg["hi"], color=line.get_color(), alpha=0.15)
-            ax.set_title(label(o, lang), fontsize=10)
-            ax.set_xlabel(both("years", "年", lang))
-            ax.grid(alpha=0.3)
-        np.atleast_1d(axes)[0].legend(fontsize=7)
-        fig.suptitle(both("Outcomes over time: mean over replications and its 95 % interval",
-                          "结局随时间变化:重复运行的均值及其95%区间", lang) + (f"\n{status}" if status else ""))
-        p = out / f"timeseries_{lang}.png"
-        fig.savefig(p, dpi=110)
-        plt.close(fig)
-        paths.append(p)
+    if not show:
+        return None
+    fig, axes = plt.subplots(1, len(show), figsize=(4.4 * len(show), 4), constrained_layout=True)
+    # more scenarios than the default colour cycle: tab20's colours, dashed from the eleventh on
+    colours = plt.get_cmap("tab20").colors
+    for ax, o in zip(np.atleast_1d(axes), show):
+        for k, (sc, g) in enumerate(ts.groupby("scenario", sort=False)):
+            agg = g.groupby("step")[o].apply(lambda x: pd.Series(t_interval(x.to_numpy()), index=["mean", "lo", "hi"]))
+            agg = agg.unstack()
+            line, = ax.plot(agg.index / 52, agg["mean"], lw=1.4, label=scenario_label(sc, lang),
+                            color=colours[(2 * k) % 20 if k < 10 else (2 * k + 1) % 20], ls="-" if k < 10 else "--")
+            ax.fill_between(agg.index / 52, agg["lo"], agg["hi"], color=line.get_color(), alpha=0.15)
+        ax.set_title(label(o, lang), fontsize=10)
+        ax.set_xlabel(both("years", "年", lang))
+        ax.grid(alpha=0.3)
+    np.atleast_1d(axes)[0].legend(fontsize=7)
+    fig.suptitle(both("Outcomes over time: mean over replications and its 95 % interval",
+                      "结局随时间变化:重复运行的均值及其95%区间", lang) + (f"\n{status}" if status else ""))
+    p = out / f"timeseries_{lang}.png"
+    fig.savefig(p, dpi=110)
+    plt.close(fig)
+    return p
+
+
+def _effects_figure(tab: pd.DataFrame, out: Path, lang: str, status: str) -> Path | None:
+    """Each policy's difference from the baseline, paired by seed, with its 95 % interval."""
+    import matplotlib.pyplot as plt
+
+    from model.plots import both, label
+
     eff = tab.dropna(subset=["diff_vs_baseline"]) if "diff_vs_baseline" in tab else tab.iloc[0:0]
     show = [o for o in ("trap_share", "resolution_rate", "satisfaction_mean", "trust_mean") if o in set(eff["outcome"])]
-    if show:
-        fig, axes = plt.subplots(1, len(show), figsize=(4.2 * len(show), 0.45 * eff["scenario"].nunique() + 1.8),
-                                 constrained_layout=True, sharey=True)
-        for ax, o in zip(np.atleast_1d(axes), show):
-            g = eff[eff["outcome"] == o]
-            y = np.arange(len(g))
-            ax.errorbar(g["diff_vs_baseline"], y, xerr=[g["diff_vs_baseline"] - g["diff_ci_low"],
-                                                        g["diff_ci_high"] - g["diff_vs_baseline"]],
-                        fmt="o", capsize=3)
-            ax.axvline(0, color="grey", lw=1)
-            ax.set_yticks(y, [scenario_label(sc, lang) for sc in g["scenario"]])
-            ax.set_title(label(o, lang), fontsize=10)
-            ax.set_xlabel(both("difference from baseline (95 % CI)", "与基线的差异(95%区间)", lang))
-            ax.grid(alpha=0.3)
-        fig.suptitle(both("Effects of each policy, paired by seed", "各政策的效果(按随机种子配对)", lang)
-                     + (f"\n{status}" if status else ""))
-        p = out / f"effects_{lang}.png"
-        fig.savefig(p, dpi=110)
-        plt.close(fig)
-        paths.append(p)
-    return paths
+    if not show:
+        return None
+    fig, axes = plt.subplots(1, len(show), figsize=(4.2 * len(show), 0.45 * eff["scenario"].nunique() + 1.8),
+                             constrained_layout=True, sharey=True)
+    for ax, o in zip(np.atleast_1d(axes), show):
+        g = eff[eff["outcome"] == o]
+        y = np.arange(len(g))
+        ax.errorbar(g["diff_vs_baseline"], y, xerr=[g["diff_vs_baseline"] - g["diff_ci_low"],
+                                                    g["diff_ci_high"] - g["diff_vs_baseline"]],
+                    fmt="o", capsize=3)
+        ax.axvline(0, color="grey", lw=1)
+        ax.set_yticks(y, [scenario_label(sc, lang) for sc in g["scenario"]])
+        ax.set_title(label(o, lang), fontsize=10)
+        ax.set_xlabel(both("difference from baseline (95 % CI)", "与基线的差异(95%区间)", lang))
+        ax.grid(alpha=0.3)
+    fig.suptitle(both("Effects of each policy, paired by seed", "各政策的效果(按随机种子配对)", lang)
+                 + (f"\n{status}" if status else ""))
+    p = out / f"effects_{lang}.png"
+    fig.savefig(p, dpi=110)
+    plt.close(fig)
+    return p
 
 
 class PartialResultsError(GovsimError):
