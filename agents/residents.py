@@ -223,7 +223,8 @@ class Residents:
             w.hh_compound, w.c_households, central, w.hh_income, w.hh_area, w.W.indptr, w.W.indices,
             env_c, service_c, org_c, red_c, managed_c, fee_c, deliberating,
             open_hh, resolved_now, lost_now, gamed_now if gamed_now is not None else lost_now, gamed_now is not None,
-            culture_rate / 52.0, culture_rate > 0, self.belonging_before_culture, p["belonging_fade_rate"] / 52.0, fade,
+            culture_rate / WEEKS_PER_YEAR, culture_rate > 0, self.belonging_before_culture,
+            p["belonging_fade_rate"] / WEEKS_PER_YEAR, fade,
             float(points_per_act), float(fund_limit), u_participate, u_pay, *q,
             self.satisfaction, self.trust, self.belonging, self.points, self.points_belief, self.points_redeemed_yuan,
             fee_credit, recent_resolved, recent_lost, paying, participating,
@@ -233,11 +234,11 @@ class Residents:
 
     def raise_belonging(self, rate_per_year: float) -> None:
         """Community culture work pulls belonging toward 1."""
-        _raise_belonging(self.belonging, rate_per_year / 52.0)
+        _raise_belonging(self.belonging, rate_per_year / WEEKS_PER_YEAR)
 
     def fade_belonging(self, rate_per_year: float) -> None:
         """Without upkeep, belonging fades back toward where it was before culture work."""
-        _fade_belonging(self.belonging, self.belonging_before_culture, rate_per_year / 52.0)
+        _fade_belonging(self.belonging, self.belonging_before_culture, rate_per_year / WEEKS_PER_YEAR)
 
     def redeem_points(self, p, fund_limit: float, managed_c, fee_credit) -> tuple:
         """Households with at least `points_redeem_threshold` points redeem all of them, in household
@@ -330,6 +331,7 @@ from model.jit import inline_kernel, kernel, np_sum  # noqa: E402
 from model.logistic import draws_below_logistic as _draws_below_logistic  # noqa: E402
 from model.logistic import logistic as _logistic  # noqa: E402
 from model.streams import splitmix_uniform  # noqa: E402
+from model.units import PERCENT, WEEKS_PER_YEAR  # noqa: E402
 
 
 @kernel
@@ -584,7 +586,7 @@ def _decide_payment(satisfaction, trust, nb, w_nb, managed, fee_month, discount,
     logodds = np.empty(n)
     pays = np.empty(n, np.bool_)
     for i in range(n):
-        burden[i] = _np_max(_at(fee_month, i) - _at(discount, i), 0.0) / income[i] * 100.0
+        burden[i] = _np_max(_at(fee_month, i) - _at(discount, i), 0.0) / income[i] * PERCENT
         logodds[i], pays[i] = _pays(satisfaction[i], trust[i], w_nb * nb[i], burden[i], _at(managed, i), u[i], u_rate, rate,
                                     paying[i], shift[i] if shifted else 0.0, intercept, w_satisfaction, w_trust, w_fee,
                                     shifted)
@@ -604,7 +606,7 @@ def _pay_week(satisfaction, trust, nb, w_nb, comp, managed_c, fee_c, area, credi
     fee, managed = _by_household(fee_c, comp), _by_household(managed_c, comp)
     for i in range(n):
         fee_month = fee[i] * area[i]
-        burden[i] = _np_max(fee_month - _np_min(credit[i], fee_month), 0.0) / income[i] * 100.0
+        burden[i] = _np_max(fee_month - _np_min(credit[i], fee_month), 0.0) / income[i] * PERCENT
         logodds[i] = _pay_logodds(satisfaction[i], trust[i], w_nb * nb[i], burden[i], managed[i],
                                   shift[i] if shifted else 0.0, shifted, intercept, w_satisfaction, w_trust, w_fee)
         pays[i] = paying[i] and managed[i]

@@ -34,6 +34,7 @@ from .problems import (ANSWERED, CATEGORIES, CLOSED_ON_PAPER, DELIBERATION, DEPA
                        in_heating_season, sorted_quantile)
 from .property_market import WEEKS_PER_MONTH, PropertyMarket, income_week
 from .streams import Streams
+from .units import PER_THOUSAND, PERCENT, WEEKS_PER_YEAR
 from .tendering import NOT_DUE, TenderOffice, organiser_name, tender_calendar
 from .world import FIRM, NONE, OLD, PROVIDER_NAMES, RED
 from .world_store import world_for
@@ -158,7 +159,7 @@ class CommunityModel(mesa.Model):
         self.base_rate = base.ravel().astype(np.float32)  # flat, slot = household * K + category
         self.area_month_fee = w.hh_area  # m² per household (fee = yuan/m²/month x m²)
         # ---- institutional agents
-        dept_cap = p["department_capacity"] * n / 1000.0
+        dept_cap = p["department_capacity"] * n / PER_THOUSAND
         self.department_books = DepartmentBooks()  # their state, a row each: their week is one compiled call
         self.departments = [Department(self, name, CATEGORIES.index(cat), dept_cap, p["department_base_responsiveness"],
                                        self.department_books) for name, cat in DEPARTMENTS.items()]
@@ -168,7 +169,7 @@ class CommunityModel(mesa.Model):
             self.red_provider.take(int(c))
         self.tender_office = TenderOffice(self.party, self.streams["tendering.committee"].random(w.n_compounds))
         self.tender_due = np.full(w.n_compounds, NOT_DUE, np.int64)  # step of each compound's next tender
-        self.burden_per_fee = (np.bincount(w.hh_compound, weights=w.hh_area / w.hh_income * 100.0,
+        self.burden_per_fee = (np.bincount(w.hh_compound, weights=w.hh_area / w.hh_income * PERCENT,
                                            minlength=w.n_compounds) / np.maximum(w.c_households, 1))
         self._start_firms()
         # initial payment: today's willingness with neighbours paying at the willingness's level
@@ -195,7 +196,7 @@ class CommunityModel(mesa.Model):
 
     @property
     def week_of_year(self) -> int:
-        return (self.p["start_week"] - 1 + self.steps) % 52 + 1
+        return (self.p["start_week"] - 1 + self.steps) % int(WEEKS_PER_YEAR) + 1
 
     def resident(self, i: int):
         return self.residents[i]

@@ -10,6 +10,7 @@ import numpy as np
 
 from .jit import kernel, np_sum
 from .problems import CHANNELS, HANDLING, LATENT, LEVELS, REGISTERED
+from .units import WEEKS_PER_YEAR
 from .world import COMMERCIAL, FIRM, NONE, OLD, RED, TYPE_NAMES
 
 # name -> (definition, English label, Chinese label)
@@ -129,7 +130,7 @@ def compute(m) -> dict[str, float]:
         "firm_entries": m.firm_entries,
         "firm_exits": m.firm_exits,
         "provider_changes": m.provider_changes,
-        "turnover_rate": _safe(m.provider_changes, w.n_compounds * m.steps / 52.0),
+        "turnover_rate": _safe(m.provider_changes, w.n_compounds * m.steps / WEEKS_PER_YEAR),
         "fee_mean": fee_firm_sum / n_firm if n_firm else 0.0,
         "tenders": m.tender_office.tenders,
         "tenders_without_bid": m.tender_office.without_bid,

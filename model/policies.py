@@ -14,8 +14,7 @@ from operator import itemgetter
 from typing import ClassVar
 
 from .parameters import NEVER, group
-
-WEEKS_PER_YEAR = 52.0
+from .units import MONTHS_PER_YEAR, WEEKS_PER_YEAR
 
 
 class Policy:
@@ -108,7 +107,7 @@ class Riders(Policy):
     doses = ("rider_recruit_share",)
 
     def direct_cost(self, model) -> float:
-        return model.recruited_riders() * self.p["rider_stipend_yuan_month"] * 12.0 / WEEKS_PER_YEAR
+        return model.recruited_riders() * self.p["rider_stipend_yuan_month"] * MONTHS_PER_YEAR / WEEKS_PER_YEAR
 
 
 class DoorKnocking(Policy):

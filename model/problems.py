@@ -27,6 +27,7 @@ from agents import departments as _departments  # the module: `agents` may be im
 
 from .jit import inline_kernel, kernel
 from .streams import splitmix_uniform
+from .units import DAYS_PER_WEEK, PER_THOUSAND
 
 # ---- categories and the chain of levels each climbs (unavailable levels are skipped)
 CATEGORIES = ("environment", "repair", "dispute", "elder_care")
@@ -260,7 +261,7 @@ class Problems:
             0.0 if hot_quantile is None else float(hot_quantile))
         if resolved:
             c.resolved += resolved
-            c.days_to_resolution_sum += float(weeks_open) * 7.0
+            c.days_to_resolution_sum += float(weeks_open) * DAYS_PER_WEEK
             c.whistles_answered += answered
             c.campaign_resolved += campaign_resolved
         c.gamed += gamed
@@ -601,7 +602,7 @@ def _work(state, level_pos, wait, age, registered_at, channel, campaign, whistle
     the new record, whistle capacity each department used, new whistles)."""
     pg = np.empty(len(grid_queue))
     for g in range(len(grid_queue)):
-        cap = case_capacity[g] + cobuilding * grid_households[g] / 1000.0
+        cap = case_capacity[g] + cobuilding * grid_households[g] / PER_THOUSAND
         pg[g] = min(grid_cap, cap / max(grid_queue[g], 1))
     department[:] = 0.0
     used = np.full(len(categories), -1.0)

@@ -18,9 +18,9 @@ import numpy as np
 
 from .jit import kernel, np_sum
 from .ledger import subsidy_demands
+from .units import WEEKS_PER_MONTH
 from .world import FIRM, NONE, OLD, RED
 
-WEEKS_PER_MONTH = 52.0 / 12.0
 NO_FIRM = -1
 
 

@@ -18,12 +18,7 @@ SCANNED = ("model", "agents")
 ALLOWED = {
     0: "zero (empty arrays, clipping at 0, counters)",
     1: "one (shares, clipping at 1, counters); -1 is 1 negated: NEVER and 'no index'",
-    52: "weeks per year",
-    12: "months per year",
-    7: "days per week",
-    100: "percent",
-    1000: "per 1,000 households: the unit of the capacity rows (department_capacity, cobuilding_capacity)",
-}
+}  # units (weeks a year, percent, per 1,000 households) are named in model/units.py, so a bare 52 is refused
 TOLERANCE = 1e-6  # |x| <= this: numerical guards (division by zero, rounding in conservation checks)
 
 # Where a number is the algorithm itself: (file, function) -> (numbers, why)
@@ -53,6 +48,8 @@ NOT_MODEL = {
                          "its range and error margin: a numerical method whose decisions are the exact logistic's",
     "model/run.py": "run length (520 weeks by default) and snapshot cadence of saved results",
     "model/world_store.py": "how many households' streets a worker keeps for reuse (its memory, not a rule)",
+    "model/units.py": "the calendar and the units, each defined once by name (weeks a year, percent, per 1,000)",
+    "model/tomlfile.py": "reading input files: the longest name a folder may take",
 }
 
 # Names whose definitions are ranges of what input may say, like the table's valid ranges
@@ -140,13 +137,14 @@ def test_the_allow_list_names_only_what_exists():
 
 
 def test_the_check_catches_a_planted_coefficient():
-    """The walker sees a coefficient in a rule, a module constant and a default argument, and lets
-    the table's rows, indices, units and guards through (the source is parsed, never written)."""
+    """The walker sees a coefficient in a rule, a module constant, a default argument and a bare
+    unit (a 52 could as well be a coefficient), and lets the table's rows, indices, named units and
+    guards through (the source is parsed, never written)."""
     src = ("RATE = 0.37\n"
            "def rule(p, x, cap=4.5):\n"
-           "    y = x[:, 3] * 52.0 / 100.0 + 1e-12\n"
+           "    y = x[:, 3] * WEEKS_PER_YEAR / PERCENT + 1e-12 + x[1] / 52.0\n"
            "    return 0.15 * y + p['satisfaction_base']\n"
            "ROW = _p('x', 'g', 'm', 'u', 0.5, (0, 1), (0.2, 0.8), 'assumption')\n")
     finder = _Finder("model/parameters.py")  # as if it sat in the table's own file
     finder.visit(ast.parse(src))
-    assert sorted(v for _, v in finder.found) == [0.15, 0.37, 4.5], finder.found
+    assert sorted(v for _, v in finder.found) == [0.15, 0.37, 4.5, 52.0], finder.found
