@@ -164,14 +164,18 @@ def database_lock(database: str, command: str) -> Iterator[None]:
 
 
 def run_abc(cfg: Config, workers: int = 1, scheduler: str | None = None, database: str | None = None,
-            progress: bool = True, command: str | None = None):
+            progress: bool = True, command: str | None = None, held: bool = False):
     """Run (or resume) the ABC-SMC of `cfg`; returns the pyabc History.
 
     The database is checked (`check_database`) and held (`database_lock`, recording `command` as
-    the holder) for as long as the ABC writes to it, so a second calibration into it is refused.
+    the holder) for as long as the ABC writes to it, so a second calibration into it is refused;
+    `held`: the caller holds that lock already (`govsim calibrate` takes it before its --out folder,
+    so a refused calibration leaves no folder behind).
     """
     db = database or cfg.database
     check_database(db, "--db" if database else "database", "" if database else cfg.path)
+    if held:
+        return _run_abc(cfg, workers, scheduler, db, progress)
     with database_lock(db, command or f"govsim calibrate {cfg.path or cfg.name}"):
         return _run_abc(cfg, workers, scheduler, db, progress)
 

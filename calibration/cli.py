@@ -43,11 +43,13 @@ def _calibrate(a, cfg, out: Path, command: str, client) -> int:
     """Run or resume the ABC, then the posterior's outputs, holding the output folder."""
     from experiments.lock import folder_lock
 
-    from .abc import run_abc
+    from .abc import database_lock, run_abc
 
-    with folder_lock(out, command):  # one calibration writes here (and resumes its database) at a time
+    # the database first (a second calibration into it is refused before it makes an --out folder),
+    # then the folder: one calibration writes here (and resumes its database) at a time
+    with database_lock(a.db or cfg.database, command), folder_lock(out, command):
         history = run_abc(cfg, workers=a.workers or 1, scheduler=client, database=a.db, progress=not a.quiet,
-                          command=command)  # holds the database too: a second --db into it is refused
+                          command=command, held=True)
         if a.abc_only:
             print(f"ABC done: {history.max_t + 1} generation(s) in {a.db or cfg.database}")
             return 0

@@ -152,6 +152,7 @@ def test_a_second_calibration_into_a_held_database_is_refused_naming_the_holder(
                              "--db")
     assert "--out folder" not in err
     assert not db.exists() and not Path(str(db) + ".runs.json").exists()  # the refused one wrote nothing
+    assert not (tmp_path / "other").exists()  # and made no --out folder
     with database_lock(str(db), "govsim later"):  # released when the holder is done
         pass
     assert (tmp_path / f".{db.name}.govsim.lock").is_file()  # one hidden file beside the database,
