@@ -253,7 +253,10 @@ class Charts:
                 continue
             top = max(max(r.history[n]) / (1e4 if n == "public_spending" else 1.0) for r in runs for n in names)
             old = self.limits[i][2] if self.limits else 0.0
-            hi = old if 0 < top <= old else _nice_ceiling(max(top * 1.5, 1e-9))
+            if top <= 0:  # nothing yet (week 0, or no spending at all): a plain 0-1 axis, not 0-1e-9
+                hi = old or 1.0
+            else:
+                hi = old if top <= old else _nice_ceiling(top * 1.5)
             out.append((xmax, 0.0, hi))
         return out
 

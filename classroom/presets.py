@@ -38,6 +38,26 @@ SLIDERS = ("red_property_share", "red_property_subsidy", "property_subsidy", "fi
            "rider_recruit_share", "door_knock_weeks", "party_coverage_boost", "deliberation_rate",
            "grid_extra_workers", "culture_belonging_rate")
 
+# The sliders' English names, as the table's `zh` column gives the Chinese: short, and without
+# the unit the label adds in brackets (the parameter's name, capitalised, repeated it: "Fiscal fund
+# yuan per household year (yuan/household/year)")
+EN_NAMES = {
+    "red_property_share": "Red property coverage",
+    "red_property_subsidy": "Red property subsidy",
+    "property_subsidy": "Old-compound subsidy",
+    "fiscal_fund_yuan_per_household_year": "Annual fiscal fund",
+    "response_scoring_weight": "Response scoring weight",
+    "digital_boost": "Digital platform boost",
+    "early_warning_level": "Early warning level",
+    "points_per_act": "Reward per act of participation",
+    "rider_recruit_share": "Riders recruited as grid workers",
+    "door_knock_weeks": "Door-knocking campaign",
+    "party_coverage_boost": "Party organisation coverage boost",
+    "deliberation_rate": "Deliberation",
+    "grid_extra_workers": "Added to the grid workforce",
+    "culture_belonging_rate": "Community culture work",
+}
+
 DEMO_HOUSEHOLDS = 6000  # 24 compounds in 3 communities: readable on a projector, fast to step
 _BY_NAME = {p.name: p for p in PARAMS}
 
@@ -54,7 +74,7 @@ class Slider:
     meaning: str
 
     def label(self, lang: str) -> str:
-        base = self.zh if lang == "zh" else self.name.replace("_", " ").capitalize()
+        base = self.zh if lang == "zh" else EN_NAMES[self.name]
         return f"{base} ({unit(self.unit, lang)})" if lang == "en" else f"{base}({unit(self.unit, lang)})"
 
     def tooltip(self, lang: str) -> str:

@@ -33,6 +33,7 @@ def test_every_text_has_english_and_chinese():
 def test_presets_are_the_papers_scenarios_and_sliders_come_from_the_parameter_table():
     assert pr.PRESETS[0] == "baseline" and "combined" in pr.PRESETS and "fanrong_knock_on_door" in pr.PRESETS
     assert sum(p.startswith("c") and p[1].isdigit() for p in pr.PRESETS) == 6
+    assert set(pr.EN_NAMES) == set(pr.SLIDERS)  # every slider has its English name
     table = {p.name: p for p in PARAMS}
     for sl in pr.sliders():
         p = table[sl.name]
@@ -41,6 +42,8 @@ def test_presets_are_the_papers_scenarios_and_sliders_come_from_the_parameter_ta
             assert sl.lo <= pr.preset_values(name)[sl.name] <= sl.hi
         assert sl.zh in sl.label("zh") and CJK.search(sl.label("zh"))
         assert not CJK.search(sl.label("en")) and p.unit in sl.label("en")
+        # the name does not say its unit again ("Fiscal fund yuan per household year (yuan/household/year)")
+        assert sl.label("en").lower().count(p.unit.split("/")[0].split(" ")[0]) == 1, sl.label("en")
         assert f"{p.default:g}" in sl.tooltip("en")
         assert sl.integer == (p.kind == "int")
     # a preset's value on a lever differs from the baseline where the preset sets it
@@ -218,3 +221,17 @@ def test_page_renders_and_its_buttons_drive_the_model():
     assert app.session.value.main.model.p["points_per_act"] == 5.0
     rc.close()
     page_rc.close()
+
+
+def test_charts_before_the_first_week_have_plain_axes():
+    """At week 0 every count is 0: the axes read 0-1, not 0-1e-9 with an offset label in the corner;
+    once a count appears its axis grows to hold it."""
+    s = Session("baseline", seed=1, households=SMALL)
+    ch = Charts(s, "zh")
+    ch.fig.canvas.draw()
+    for ax in ch.axes:
+        assert ax.get_ylim()[1] >= 1.0, ax.get_title()
+        assert ax.yaxis.get_offset_text().get_text() == "", ax.get_title()
+    s.step(3)
+    ch.update()
+    assert ch.axes[7].get_ylim()[1] >= max(s.main.history["problems_registered"]) > 0
