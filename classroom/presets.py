@@ -58,6 +58,13 @@ EN_NAMES = {
     "culture_belonging_rate": "Community culture work",
 }
 
+# and where the table's Chinese name says its unit again ("骑手兼职网格员比例(比例)"), a shorter one
+ZH_NAMES = {
+    "rider_recruit_share": "骑手兼职网格员",
+    "door_knock_weeks": "敲门行动",
+    "points_per_act": "每次参与奖励",
+}
+
 DEMO_HOUSEHOLDS = 6000  # 24 compounds in 3 communities: readable on a projector, fast to step
 _BY_NAME = {p.name: p for p in PARAMS}
 
@@ -74,7 +81,7 @@ class Slider:
     meaning: str
 
     def label(self, lang: str) -> str:
-        base = self.zh if lang == "zh" else EN_NAMES[self.name]
+        base = ZH_NAMES.get(self.name, self.zh) if lang == "zh" else EN_NAMES[self.name]
         return f"{base} ({unit(self.unit, lang)})" if lang == "en" else f"{base}({unit(self.unit, lang)})"
 
     def tooltip(self, lang: str) -> str:

@@ -40,7 +40,9 @@ def test_presets_are_the_papers_scenarios_and_sliders_come_from_the_parameter_ta
         assert p.valid[0] <= sl.lo < sl.hi <= p.valid[1], sl.name
         for name in pr.PRESETS:  # every preset's own value can be shown on its slider
             assert sl.lo <= pr.preset_values(name)[sl.name] <= sl.hi
-        assert sl.zh in sl.label("zh") and CJK.search(sl.label("zh"))
+        assert (pr.ZH_NAMES.get(sl.name, sl.zh)) in sl.label("zh") and CJK.search(sl.label("zh"))
+        zh_unit = sl.label("zh").rsplit("(", 1)[1].rstrip(")")  # e.g. 比例, 周, 分: said once
+        assert sl.label("zh").count(zh_unit) == 1, sl.label("zh")
         assert not CJK.search(sl.label("en")) and p.unit in sl.label("en")
         # the name does not say its unit again ("Fiscal fund yuan per household year (yuan/household/year)")
         assert sl.label("en").lower().count(p.unit.split("/")[0].split(" ")[0]) == 1, sl.label("en")
