@@ -17,7 +17,7 @@ import mesa
 import numpy as np
 
 from model.jit import kernel, np_sum
-from model.property_market import WEEKS_PER_MONTH
+from model.units import WEEKS_PER_MONTH
 
 LOSSES = "losses"
 

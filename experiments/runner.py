@@ -26,9 +26,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from contextlib import contextmanager, nullcontext
 import sys
 import time
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 

@@ -88,7 +88,8 @@ def _given_as(flag: str) -> Iterator[None]:
     try:
         yield
     except OutputError as exc:
-        raise exc.named(flag) from exc.__cause__
+        exc.flag = flag  # the model does not know which flag gave the path; the command line does
+        raise
 
 
 def _workers(n: int | None) -> None:

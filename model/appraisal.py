@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .jit import inline_kernel, kernel, np_sum
-from .property_market import WEEKS_PER_MONTH
+from .units import WEEKS_PER_MONTH
 from .world import FIRM, OLD
 
 

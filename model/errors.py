@@ -26,12 +26,8 @@ class OutputError(GovsimError, OSError):
         super().__init__(str(self))
 
     def __str__(self) -> str:  # OSError's own __str__ would show the errno tuple
-        given = f" (for {self.flag})" if self.flag else ""
+        given = f" (for {self.flag})" if self.flag else ""  # the command line's flag that gave the path
         return f"cannot write '{self.path}'{given}: {self.reason}"
-
-    def named(self, flag: str) -> "OutputError":
-        """The same refusal naming the flag that gave the path (the command line knows it, the model does not)."""
-        return OutputError(self.path, self.reason, flag)
 
 
 # OSErrors that say "this place cannot take the output" rather than "govsim is broken"

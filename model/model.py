@@ -32,10 +32,10 @@ from .policies import Policies
 from .problems import (ANSWERED, CATEGORIES, CLOSED_ON_PAPER, DELIBERATION, DEPARTMENT, ELDER, K, ON_TIME, REPAIR,
                        Problems, arising_multiplier, available_levels, channel_chances, deliberation_chance,
                        in_heating_season, sorted_quantile)
-from .property_market import WEEKS_PER_MONTH, PropertyMarket, income_week
+from .property_market import PropertyMarket, income_week
 from .streams import Streams
-from .units import PER_THOUSAND, PERCENT, WEEKS_PER_YEAR
 from .tendering import NOT_DUE, TenderOffice, organiser_name, tender_calendar
+from .units import PER_THOUSAND, PERCENT, WEEKS_PER_MONTH, WEEKS_PER_YEAR
 from .world import FIRM, NONE, OLD, PROVIDER_NAMES, RED
 from .world_store import world_for
 

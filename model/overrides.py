@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .problems import REPORT
-from .property_market import WEEKS_PER_MONTH
+from .units import WEEKS_PER_MONTH
 from .world import NONE
 
 CHOSEN = "chosen"  # the reason recorded for a played company's own act

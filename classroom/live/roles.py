@@ -15,7 +15,7 @@ import numpy as np
 from agents.departments import DEPARTMENTS
 from model.overrides import CommitteeDecision, DepartmentDecision, FirmDecision, GridDecision, Overrides
 from model.problems import DEPARTMENT, GRID, K
-from model.property_market import WEEKS_PER_MONTH
+from model.units import WEEKS_PER_MONTH
 from model.world import FIRM, NONE, OLD, RED
 
 ROLES = ("committee", "grid", "department", "firm")
